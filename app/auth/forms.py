@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import EqualTo, ValidationError
+
+from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
+from app.services.passwords import password_problems
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adres e-mail"), validators=[required(), max_length(254)], filters=[strip_filter])
+    password = PasswordField(_l("Hasło"), validators=[required(), max_length(128)])
+    remember = BooleanField(_l("Zapamiętaj mnie na tym urządzeniu"))
+    next = HiddenField()
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        _l("Hasło"),
+        validators=[required()],
+        description=_l("Co najmniej 10 znaków. Nie używaj adresu e-mail ani popularnych haseł."),
+    )
+    password2 = PasswordField(
+        _l("Powtórz hasło"),
+        validators=[required(), EqualTo("password", message=_l("Hasła nie są takie same."))],
+    )
+
+    def _email_for_policy(self) -> str:
+        return ""
+
+    def validate_password(self, field) -> None:
+        problems = password_problems(field.data or "", self._email_for_policy())
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class RegistrationForm(NewPasswordMixin, FlaskForm):
+    first_name = StringField(
+        _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+    )
+    last_name = StringField(
+        _l("Nazwisko"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+    )
+    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
+    accept_terms = BooleanField(
+        _l("Zgadzam się na przetwarzanie moich danych osobowych w celu udziału w wolontariacie OKIK."),
+        validators=[required()],
+    )
+
+    def _email_for_policy(self) -> str:
+        return self.email.data or ""
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def _email_for_policy(self) -> str:
+        return self._email
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+
+from app.forms_common import max_length, printable_text, required, strip_filter
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Decyzja"),
+        choices=[("approve", _l("Zatwierdź")), ("reject", _l("Odrzuć"))],
+        validators=[required()],
+    )
+    note = TextAreaField(
+        _l("Uzasadnienie (opcjonalnie)"),
+        validators=[max_length(1000), printable_text],
+        filters=[strip_filter],
+    )

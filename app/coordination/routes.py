@@ -1,0 +1,112 @@
+"""The coordinator's desk: pending staff and institution requests, and the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.session import coordinator_required
+from app.coordination import bp
+from app.coordination.forms import DecisionForm
+from app.extensions import db
+from app.models import AuditLog, InstitutionRequest, RequestStatus, StaffRequest
+from app.services.memberships import (
+    RequestError,
+    decide_institution_request,
+    decide_staff_request,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _pending_lists():
+    staff = db.session.scalars(
+        select(StaffRequest)
+        .where(StaffRequest.status == RequestStatus.PENDING)
+        .options(selectinload(StaffRequest.user), selectinload(StaffRequest.institution))
+        .order_by(StaffRequest.created_at)
+    ).all()
+    institutions = db.session.scalars(
+        select(InstitutionRequest)
+        .where(InstitutionRequest.status == RequestStatus.PENDING)
+        .options(selectinload(InstitutionRequest.requested_by))
+        .order_by(InstitutionRequest.created_at)
+    ).all()
+    return staff, institutions
+
+
+@bp.get("/requests")
+@coordinator_required
+def requests():
+    """List staff and institution requests waiting for a decision."""
+    staff, institutions = _pending_lists()
+    return render_template(
+        "coordination/requests.html",
+        staff_requests=staff,
+        institution_requests=institutions,
+        form=DecisionForm(formdata=None),
+    )
+
+
+def _decide(decide, req) -> tuple[str, int] | None:
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        staff, institutions = _pending_lists()
+        flash(_("Wybierz decyzję: zatwierdź albo odrzuć."), "error")
+        return render_template(
+            "coordination/requests.html",
+            staff_requests=staff,
+            institution_requests=institutions,
+            form=form,
+        ), 422
+    try:
+        decide(req, current_user, form.decision.data == "approve", form.note.data or "")
+    except RequestError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    db.session.commit()
+    if form.decision.data == "approve":
+        flash(_("Wniosek zatwierdzony."), "success")
+    else:
+        flash(_("Wniosek odrzucony."), "success")
+    return None
+
+
+@bp.post("/requests/staff/<int:request_id>")
+@coordinator_required
+def decide_staff(request_id: int):
+    """Approve or reject a staff request."""
+    req = db.session.get(StaffRequest, request_id) or abort(404)
+    page = _decide(decide_staff_request, req)
+    return page or redirect(url_for("coordination.requests"), 303)
+
+
+@bp.post("/requests/institution/<int:request_id>")
+@coordinator_required
+def decide_institution(request_id: int):
+    """Approve or reject a request to join the coalition."""
+    req = db.session.get(InstitutionRequest, request_id) or abort(404)
+    page = _decide(decide_institution_request, req)
+    return page or redirect(url_for("coordination.requests"), 303)
+
+
+@bp.get("/audit")
+@coordinator_required
+def audit_log():
+    """Show the audit log, newest first."""
+    page = request.args.get("page", 1, type=int)
+    page = max(1, min(page or 1, 10_000))
+    total = db.session.scalar(select(func.count()).select_from(AuditLog)) or 0
+    entries = db.session.scalars(
+        select(AuditLog)
+        .options(selectinload(AuditLog.actor))
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        .limit(AUDIT_PAGE_SIZE)
+        .offset((page - 1) * AUDIT_PAGE_SIZE)
+    ).all()
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    return render_template("coordination/audit.html", entries=entries, page=page, pages=pages)

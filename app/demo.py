@@ -1,0 +1,182 @@
+"""Reference data for every deployment and demo data for development; both can run again safely."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.demo_content import BIOS, CITIES, FIRST_NAMES_F, FIRST_NAMES_M, INTERESTS, LAST_NAMES, NEEDS
+from app.extensions import db
+from app.models import (
+    AvailabilityWindow,
+    Institution,
+    Need,
+    NeedKind,
+    NeedSkill,
+    NeedStatus,
+    Role,
+    Shift,
+    Skill,
+    SkillGroup,
+    StaffMembership,
+    User,
+    VolunteerProfile,
+    VolunteerSkill,
+)
+from app.models.base import utcnow
+from app.reference_data import INSTITUTIONS, SKILL_GROUPS
+from app.services.passwords import hash_password
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+DEMO_PASSWORD = "okik-demo"  # noqa: S105 - documented demo password, never loaded in production
+DEMO_VOLUNTEERS = 60
+
+
+def load_reference_data() -> dict[str, int]:
+    """Insert the member institutions and the skill taxonomy that are missing."""
+    existing = set(db.session.scalars(select(Institution.slug)))
+    added_institutions = 0
+    for name, short, slug, kind, founder, description in INSTITUTIONS:
+        if slug in existing:
+            continue
+        db.session.add(
+            Institution(
+                name=name, short_name=short, slug=slug, kind=kind, is_founder=founder,
+                description=description, address="Opole",
+                contact_email=f"wolontariat@{slug}.example.org",
+            )
+        )
+        added_institutions += 1
+    groups = {g.code: g for g in db.session.scalars(select(SkillGroup))}
+    skills = set(db.session.scalars(select(Skill.code)))
+    added_skills = 0
+    for g_pos, (code, name_pl, name_en, items) in enumerate(SKILL_GROUPS):
+        group = groups.get(code)
+        if group is None:
+            group = SkillGroup(code=code, name_pl=name_pl, name_en=name_en, position=g_pos)
+            db.session.add(group)
+        for s_pos, (s_code, s_pl, s_en) in enumerate(items):
+            if s_code not in skills:
+                group.skills.append(Skill(code=s_code, name_pl=s_pl, name_en=s_en, position=s_pos))
+                added_skills += 1
+    db.session.commit()
+    return {"institutions_added": added_institutions, "skills_added": added_skills}
+
+
+def _user(email: str, first: str, last: str, role: Role, password_hash: str) -> tuple[User, bool]:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user, False
+    user = User(
+        email=email, first_name=first, last_name=last, role=role, password_hash=password_hash,
+        email_confirmed_at=utcnow(),
+    )
+    db.session.add(user)
+    return user, True
+
+
+def _local(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=WARSAW).astimezone(UTC)
+
+
+def load_demo_data(today: date | None = None) -> dict[str, int]:
+    """Add the demo accounts, volunteers and needs on top of the reference data."""
+    summary = load_reference_data()
+    rng = random.Random(2022_10_26)  # the coalition's founding day: same demo every time
+    today = today or datetime.now(WARSAW).date()
+    password_hash = hash_password(DEMO_PASSWORD)
+    institutions = {i.slug: i for i in db.session.scalars(select(Institution))}
+    skills = {s.code: s for s in db.session.scalars(select(Skill))}
+
+    coordinator, _ = _user("koordynator@example.org", "Katarzyna", "Koordynacka", Role.COORDINATOR, password_hash)
+    admin, _ = _user("admin@example.org", "Adam", "Administracki", Role.ADMIN, password_hash)
+    staff, created = _user("instytucja@example.org", "Joanna", "Galeryjna", Role.STAFF, password_hash)
+    if created:
+        staff.memberships.append(
+            StaffMembership(institution=institutions["gsw"], position="Koordynatorka wolontariatu")
+        )
+        db.session.flush()
+        institutions["gsw"].volunteer_coordinator_id = staff.id
+
+    volunteer, created = _user("wolontariusz@example.org", "Wiktor", "Wolontaryjski", Role.VOLUNTEER, password_hash)
+    if created:
+        volunteer.profile = VolunteerProfile(
+            date_of_birth=date(2001, 5, 14), phone="+48 600 100 200", city="Opole",
+            bio="Studiuję historię, lubię fotografować i pokazywać ludziom Opole.",
+            languages="polski, angielski, niemiecki (podstawy)",
+            interests="historia regionu, fotografia, teatr", max_hours_month=24, is_korpus=True,
+        )
+        for code, level in (("photography", 2), ("guiding_tours", 2), ("lang_english", 2),
+                            ("event_setup", 1), ("digitisation", 1)):
+            volunteer.profile.skills.append(VolunteerSkill(skill=skills[code], level=level))
+        for weekday, start, end in ((1, 9, 17), (3, 12, 20), (5, 8, 18), (6, 9, 15)):
+            volunteer.profile.availability.append(
+                AvailabilityWindow(weekday=weekday, start_time=time(start), end_time=time(end))
+            )
+
+    added_volunteers = 0
+    skill_codes = sorted(skills)
+    for n in range(1, DEMO_VOLUNTEERS + 1):
+        email = f"wolontariusz{n:02d}@example.org"
+        is_female = n % 2 == 0
+        first = rng.choice(FIRST_NAMES_F if is_female else FIRST_NAMES_M)
+        last = rng.choice(LAST_NAMES)[1 if is_female else 0]
+        age = rng.choice([16, 17, 19, 20, 21, 22, 23, 25, 28, 34, 41, 52, 63, 67, 70])
+        interests = rng.sample(INTERESTS, 3)
+        chosen = rng.sample(skill_codes, rng.randint(2, 5))
+        windows = sorted(rng.sample(range(7), rng.randint(2, 4)))
+        bio = rng.choice(BIOS)
+        user, created = _user(email, first, last, Role.VOLUNTEER, password_hash)
+        if not created:
+            continue
+        added_volunteers += 1
+        user.profile = VolunteerProfile(
+            date_of_birth=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
+            phone=f"+48 5{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+            city=rng.choice(CITIES), bio=bio, languages="polski",
+            interests=", ".join(interests), max_hours_month=rng.choice([8, 12, 16, 20, 30]),
+            is_korpus=rng.random() < 0.3,
+        )
+        for code in chosen:
+            user.profile.skills.append(VolunteerSkill(skill=skills[code], level=rng.randint(1, 3)))
+        for weekday in windows:
+            start = rng.choice([8, 9, 10, 12, 14, 16])
+            user.profile.availability.append(
+                AvailabilityWindow(
+                    weekday=weekday, start_time=time(start), end_time=time(min(start + rng.choice([4, 6, 8]), 23))
+                )
+            )
+
+    added_needs = 0
+    existing_titles = set(db.session.scalars(select(Need.title)))
+    for spec in NEEDS:
+        if spec["title"] in existing_titles:
+            continue
+        institution = institutions[spec["inst"]]
+        weekday, start_h, end_h, weeks, places = spec["pattern"]
+        need = Need(
+            institution=institution, title=spec["title"], description=spec["description"],
+            kind=NeedKind(spec["kind"]), status=NeedStatus.PUBLISHED, place=spec["place"],
+            min_age=spec["min_age"], works_with_children=spec.get("children", False),
+            is_accessible=spec.get("accessible", True), offers_certificate=True,
+            offers_training=spec["kind"] in ("long_term", "training"),
+            contact_name="Koordynator wolontariatu", contact_email=institution.contact_email,
+            created_by_id=staff.id if institution.slug == "gsw" else None, published_at=utcnow(),
+        )
+        first_day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+        for week in range(weeks):
+            day = first_day + timedelta(weeks=week)
+            need.shifts.append(Shift(starts_at=_local(day, start_h), ends_at=_local(day, end_h), places=places))
+        for code, level, required in spec["skills"]:
+            need.skills.append(NeedSkill(skill=skills[code], min_level=level, is_required=required))
+        db.session.add(need)
+        added_needs += 1
+    # A joint event: the first-aid training is co-hosted by the NGO centre.
+    training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
+    if training is not None and not training.cohosts:
+        training.cohosts.append(institutions["ocwip"])
+    db.session.commit()
+    return {**summary, "volunteers_added": added_volunteers, "needs_added": added_needs}

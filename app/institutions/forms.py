@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import Optional, URL
+
+from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
+from app.models import InstitutionKind
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    labels = {
+        InstitutionKind.MUSEUM: _l("Muzeum"),
+        InstitutionKind.LIBRARY: _l("Biblioteka"),
+        InstitutionKind.THEATRE: _l("Teatr"),
+        InstitutionKind.GALLERY: _l("Galeria"),
+        InstitutionKind.ARCHIVE: _l("Archiwum"),
+        InstitutionKind.RESEARCH: _l("Instytut naukowy"),
+        InstitutionKind.NGO: _l("Organizacja pozarządowa"),
+        InstitutionKind.OTHER: _l("Inna"),
+    }
+    return [(k.value, labels[k]) for k in InstitutionKind]
+
+
+class StaffRequestForm(FlaskForm):
+    institution_id = SelectField(
+        _l("Instytucja"), coerce=int, validators=[required()], validate_choice=True
+    )
+    position = StringField(
+        _l("Stanowisko lub rola w instytucji"),
+        validators=[required(), max_length(120), printable_text],
+        filters=[strip_filter],
+    )
+    message = TextAreaField(
+        _l("Wiadomość dla koordynatora (opcjonalnie)"),
+        validators=[max_length(2000), printable_text],
+        filters=[strip_filter],
+    )
+
+
+class InstitutionRequestForm(FlaskForm):
+    name = StringField(
+        _l("Pełna nazwa instytucji"),
+        validators=[required(), max_length(200), printable_text],
+        filters=[strip_filter],
+    )
+    short_name = StringField(
+        _l("Nazwa skrócona"),
+        validators=[required(), max_length(60), printable_text],
+        filters=[strip_filter],
+    )
+    kind = SelectField(_l("Rodzaj instytucji"), choices=kind_choices, validators=[required()])
+    address = StringField(
+        _l("Adres"), validators=[max_length(200), printable_text], filters=[strip_filter]
+    )
+    contact_email = EmailField(
+        _l("E-mail kontaktowy instytucji"), validators=email_validators(), filters=[strip_filter]
+    )
+    website = URLField(
+        _l("Strona internetowa"),
+        validators=[
+            Optional(),
+            max_length(200),
+            URL(message=_l("Podaj pełny adres strony, np. https://example.org.")),
+        ],
+        filters=[strip_filter],
+    )
+    position = StringField(
+        _l("Twoje stanowisko w instytucji"),
+        validators=[required(), max_length(120), printable_text],
+        filters=[strip_filter],
+    )
+    description = TextAreaField(
+        _l("Czym zajmuje się instytucja i czego oczekuje od koalicji"),
+        validators=[required(), max_length(3000), printable_text],
+        filters=[strip_filter],
+    )

@@ -1,0 +1,89 @@
+"""Public pages: the home page, the accessibility statement, language choice and health."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.auth.session import is_safe_next
+from app.extensions import csrf, db, limiter
+from app.main import bp
+from app.main.forms import LanguageForm
+from app.models import Institution, Need, NeedStatus, Role, User
+
+
+@bp.get("/")
+def index():
+    """Show what the exchange is and who takes part."""
+    institutions = db.session.scalar(
+        select(func.count()).select_from(Institution).where(Institution.is_active.is_(True))
+    )
+    founders = db.session.scalars(
+        select(Institution)
+        .where(Institution.is_founder.is_(True), Institution.is_active.is_(True))
+        .order_by(Institution.name)
+    ).all()
+    open_needs = db.session.scalar(
+        select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)
+    )
+    volunteers = db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.VOLUNTEER)
+    )
+    return render_template(
+        "main/index.html",
+        institutions=institutions,
+        founders=founders,
+        open_needs=open_needs,
+        volunteers=volunteers,
+    )
+
+
+@bp.get("/deklaracja-dostepnosci")
+def accessibility():
+    """Show the accessibility statement."""
+    return render_template("main/accessibility.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the language and remember it."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("main.index")), 303
+    language = form.language.data
+    if current_user.is_authenticated:
+        current_user.locale = language
+        db.session.commit()
+    target = form.next.data if is_safe_next(form.next.data) else url_for("main.index")
+    response = redirect(target, 303)
+    response.set_cookie(
+        current_app.config["LOCALE_COOKIE"],
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+@bp.get("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    """Tell a load balancer whether the app and its database answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.app_context_processor
+def language_form() -> dict:
+    form = LanguageForm(formdata=None)
+    form.next.data = request.full_path.rstrip("?") if request else "/"
+    return {"language_form": form}

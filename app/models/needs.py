@@ -1,0 +1,111 @@
+"""What institutions ask volunteers for: needs, their shifts and the skills they require."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.institutions import Institution
+from app.models.skills import Skill
+
+
+class NeedKind(enum.StrEnum):
+    ONE_OFF = "one_off"
+    RECURRING = "recurring"
+    LONG_TERM = "long_term"
+    TRAINING = "training"
+
+
+class NeedStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+need_cohost = db.Table(
+    "need_cohost",
+    db.Column("need_id", db.ForeignKey("need.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("institution_id", db.ForeignKey("institution.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Need(db.Model):
+    __tablename__ = "need"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[NeedKind] = mapped_column(_enum(NeedKind), default=NeedKind.ONE_OFF)
+    status: Mapped[NeedStatus] = mapped_column(
+        _enum(NeedStatus), default=NeedStatus.DRAFT, index=True
+    )
+    place: Mapped[str] = mapped_column(String(200), default="")
+    min_age: Mapped[int] = mapped_column(default=0)
+    works_with_children: Mapped[bool] = mapped_column(default=False)
+    is_accessible: Mapped[bool] = mapped_column(default=False)
+    accessibility_note: Mapped[str] = mapped_column(String(300), default="")
+    offers_training: Mapped[bool] = mapped_column(default=False)
+    offers_certificate: Mapped[bool] = mapped_column(default=True)
+    offers_reimbursement: Mapped[bool] = mapped_column(default=False)
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    institution: Mapped[Institution] = relationship()
+    cohosts: Mapped[list[Institution]] = relationship(secondary=need_cohost)
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="Shift.starts_at"
+    )
+    skills: Mapped[list[NeedSkill]] = relationship(
+        back_populates="need", cascade="all, delete-orphan"
+    )
+
+    def host_ids(self) -> set[int]:
+        return {self.institution_id, *(i.id for i in self.cohosts)}
+
+
+class Shift(db.Model):
+    __tablename__ = "shift"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="start_before_end"),
+        CheckConstraint("places >= 1", name="places_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    places: Mapped[int] = mapped_column(default=1)
+
+    need: Mapped[Need] = relationship(back_populates="shifts")
+
+
+class NeedSkill(db.Model):
+    __tablename__ = "need_skill"
+    __table_args__ = (
+        UniqueConstraint("need_id", "skill_id"),
+        CheckConstraint("min_level BETWEEN 1 AND 3", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
+    min_level: Mapped[int] = mapped_column(default=1)
+    is_required: Mapped[bool] = mapped_column(default=True)
+
+    need: Mapped[Need] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()

@@ -1,0 +1,1 @@
+"""Plain functions that change state; views call them and the request commits."""

@@ -1,0 +1,126 @@
+"""Filters and globals the templates share: Warsaw times, role navigation, languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.models import InstitutionKind, RequestStatus, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    kwargs: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint, **dict(self.kwargs))
+
+    @property
+    def is_current(self) -> bool:
+        return request.endpoint == self.endpoint
+
+
+def navigation() -> list[NavItem]:
+    """What the signed-in person can do, as links in the main menu."""
+    items = [NavItem(str(_l("Instytucje")), "institutions.directory")]
+    if not current_user.is_authenticated:
+        return items
+    role = current_user.role
+    if role == Role.VOLUNTEER:
+        items.append(NavItem(str(_l("Moje konto")), "account.overview"))
+    if role == Role.STAFF:
+        for membership in current_user.memberships:
+            items.append(
+                NavItem(
+                    str(_l("Moja instytucja: %(name)s", name=membership.institution.short_name)),
+                    "institutions.detail",
+                    (("slug", membership.institution.slug),),
+                )
+            )
+    if role in (Role.COORDINATOR, Role.ADMIN):
+        items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
+        items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
+    if role == Role.ADMIN:
+        items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
+        items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
+    if role != Role.VOLUNTEER:
+        items.append(NavItem(str(_l("Moje konto")), "account.overview"))
+    return items
+
+
+def role_label(role: Role) -> str:
+    return str(
+        {
+            Role.VOLUNTEER: _l("wolontariusz"),
+            Role.STAFF: _l("pracownik instytucji"),
+            Role.COORDINATOR: _l("koordynator OKIK"),
+            Role.ADMIN: _l("administrator"),
+        }[Role(role)]
+    )
+
+
+def status_label(status: RequestStatus) -> str:
+    return str(
+        {
+            RequestStatus.PENDING: _l("czeka na decyzję"),
+            RequestStatus.APPROVED: _l("zatwierdzony"),
+            RequestStatus.REJECTED: _l("odrzucony"),
+        }[RequestStatus(status)]
+    )
+
+
+def kind_label(kind: InstitutionKind) -> str:
+    from app.institutions.forms import kind_choices
+
+    return str(dict(kind_choices())[InstitutionKind(kind).value])
+
+
+def action_label(action: str) -> str:
+    """Name an audit action in words; unknown actions show their code."""
+    labels = {
+        "user.registered": _l("rejestracja konta"),
+        "user.email_confirmed": _l("potwierdzenie adresu e-mail"),
+        "user.logged_in": _l("logowanie"),
+        "user.password_changed": _l("zmiana hasła"),
+        "user.password_reset": _l("ustawienie nowego hasła z linku"),
+        "staff_request.created": _l("wniosek o dostęp pracownika"),
+        "staff_request.approved": _l("zatwierdzenie dostępu pracownika"),
+        "staff_request.rejected": _l("odrzucenie dostępu pracownika"),
+        "institution_request.created": _l("zgłoszenie nowej instytucji"),
+        "institution_request.approved": _l("zatwierdzenie nowej instytucji"),
+        "institution_request.rejected": _l("odrzucenie nowej instytucji"),
+        "institution.created": _l("dodanie instytucji do koalicji"),
+    }
+    return str(labels.get(action, action))
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Show a stored UTC time in Europe/Warsaw, in the reader's language."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = lambda v, fmt="medium": "" if v is None else format_date(v, fmt)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject() -> dict:
+        return {
+            "navigation": navigation,
+            "role_label": role_label,
+            "status_label": status_label,
+            "kind_label": kind_label,
+            "action_label": action_label,
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "languages": app.config["LANGUAGES"],
+        }
