@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.demo_content import BIOS, CITIES, FIRST_NAMES_F, FIRST_NAMES_M, INTERESTS, LAST_NAMES, NEEDS
+from app.demo_content import (
+    BIOS,
+    CITIES,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    INTERESTS,
+    LAST_NAMES,
+    NEEDS,
+)
 from app.extensions import db
 from app.models import (
     AvailabilityWindow,
@@ -44,8 +52,13 @@ def load_reference_data() -> dict[str, int]:
             continue
         db.session.add(
             Institution(
-                name=name, short_name=short, slug=slug, kind=kind, is_founder=founder,
-                description=description, address="Opole",
+                name=name,
+                short_name=short,
+                slug=slug,
+                kind=kind,
+                is_founder=founder,
+                description=description,
+                address="Opole",
                 contact_email=f"wolontariat@{slug}.example.org",
             )
         )
@@ -71,7 +84,11 @@ def _user(email: str, first: str, last: str, role: Role, password_hash: str) -> 
     if user is not None:
         return user, False
     user = User(
-        email=email, first_name=first, last_name=last, role=role, password_hash=password_hash,
+        email=email,
+        first_name=first,
+        last_name=last,
+        role=role,
+        password_hash=password_hash,
         email_confirmed_at=utcnow(),
     )
     db.session.add(user)
@@ -91,9 +108,13 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
     institutions = {i.slug: i for i in db.session.scalars(select(Institution))}
     skills = {s.code: s for s in db.session.scalars(select(Skill))}
 
-    coordinator, _ = _user("koordynator@example.org", "Katarzyna", "Koordynacka", Role.COORDINATOR, password_hash)
+    coordinator, _ = _user(
+        "koordynator@example.org", "Katarzyna", "Koordynacka", Role.COORDINATOR, password_hash
+    )
     admin, _ = _user("admin@example.org", "Adam", "Administracki", Role.ADMIN, password_hash)
-    staff, created = _user("instytucja@example.org", "Joanna", "Galeryjna", Role.STAFF, password_hash)
+    staff, created = _user(
+        "instytucja@example.org", "Joanna", "Galeryjna", Role.STAFF, password_hash
+    )
     if created:
         staff.memberships.append(
             StaffMembership(institution=institutions["gsw"], position="Koordynatorka wolontariatu")
@@ -101,16 +122,27 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         db.session.flush()
         institutions["gsw"].volunteer_coordinator_id = staff.id
 
-    volunteer, created = _user("wolontariusz@example.org", "Wiktor", "Wolontaryjski", Role.VOLUNTEER, password_hash)
+    volunteer, created = _user(
+        "wolontariusz@example.org", "Wiktor", "Wolontaryjski", Role.VOLUNTEER, password_hash
+    )
     if created:
         volunteer.profile = VolunteerProfile(
-            date_of_birth=date(2001, 5, 14), phone="+48 600 100 200", city="Opole",
+            date_of_birth=date(2001, 5, 14),
+            phone="+48 600 100 200",
+            city="Opole",
             bio="Studiuję historię, lubię fotografować i pokazywać ludziom Opole.",
             languages="polski, angielski, niemiecki (podstawy)",
-            interests="historia regionu, fotografia, teatr", max_hours_month=24, is_korpus=True,
+            interests="historia regionu, fotografia, teatr",
+            max_hours_month=24,
+            is_korpus=True,
         )
-        for code, level in (("photography", 2), ("guiding_tours", 2), ("lang_english", 2),
-                            ("event_setup", 1), ("digitisation", 1)):
+        for code, level in (
+            ("photography", 2),
+            ("guiding_tours", 2),
+            ("lang_english", 2),
+            ("event_setup", 1),
+            ("digitisation", 1),
+        ):
             volunteer.profile.skills.append(VolunteerSkill(skill=skills[code], level=level))
         for weekday, start, end in ((1, 9, 17), (3, 12, 20), (5, 8, 18), (6, 9, 15)):
             volunteer.profile.availability.append(
@@ -136,8 +168,11 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         user.profile = VolunteerProfile(
             date_of_birth=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
             phone=f"+48 5{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
-            city=rng.choice(CITIES), bio=bio, languages="polski",
-            interests=", ".join(interests), max_hours_month=rng.choice([8, 12, 16, 20, 30]),
+            city=rng.choice(CITIES),
+            bio=bio,
+            languages="polski",
+            interests=", ".join(interests),
+            max_hours_month=rng.choice([8, 12, 16, 20, 30]),
             is_korpus=rng.random() < 0.3,
         )
         for code in chosen:
@@ -146,7 +181,9 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
             start = rng.choice([8, 9, 10, 12, 14, 16])
             user.profile.availability.append(
                 AvailabilityWindow(
-                    weekday=weekday, start_time=time(start), end_time=time(min(start + rng.choice([4, 6, 8]), 23))
+                    weekday=weekday,
+                    start_time=time(start),
+                    end_time=time(min(start + rng.choice([4, 6, 8]), 23)),
                 )
             )
 
@@ -158,18 +195,28 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         institution = institutions[spec["inst"]]
         weekday, start_h, end_h, weeks, places = spec["pattern"]
         need = Need(
-            institution=institution, title=spec["title"], description=spec["description"],
-            kind=NeedKind(spec["kind"]), status=NeedStatus.PUBLISHED, place=spec["place"],
-            min_age=spec["min_age"], works_with_children=spec.get("children", False),
-            is_accessible=spec.get("accessible", True), offers_certificate=True,
+            institution=institution,
+            title=spec["title"],
+            description=spec["description"],
+            kind=NeedKind(spec["kind"]),
+            status=NeedStatus.PUBLISHED,
+            place=spec["place"],
+            min_age=spec["min_age"],
+            works_with_children=spec.get("children", False),
+            is_accessible=spec.get("accessible", True),
+            offers_certificate=True,
             offers_training=spec["kind"] in ("long_term", "training"),
-            contact_name="Koordynator wolontariatu", contact_email=institution.contact_email,
-            created_by_id=staff.id if institution.slug == "gsw" else None, published_at=utcnow(),
+            contact_name="Koordynator wolontariatu",
+            contact_email=institution.contact_email,
+            created_by_id=staff.id if institution.slug == "gsw" else None,
+            published_at=utcnow(),
         )
         first_day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
         for week in range(weeks):
             day = first_day + timedelta(weeks=week)
-            need.shifts.append(Shift(starts_at=_local(day, start_h), ends_at=_local(day, end_h), places=places))
+            need.shifts.append(
+                Shift(starts_at=_local(day, start_h), ends_at=_local(day, end_h), places=places)
+            )
         for code, level, required in spec["skills"]:
             need.skills.append(NeedSkill(skill=skills[code], min_level=level, is_required=required))
         db.session.add(need)

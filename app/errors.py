@@ -16,7 +16,10 @@ log = logging.getLogger(__name__)
 
 def _titles() -> dict[int, tuple[str, str]]:
     return {
-        400: (_("Nieprawidłowe żądanie"), _("Nie udało się odczytać przesłanych danych. Wróć i spróbuj ponownie.")),
+        400: (
+            _("Nieprawidłowe żądanie"),
+            _("Nie udało się odczytać przesłanych danych. Wróć i spróbuj ponownie."),
+        ),
         403: (_("Brak dostępu"), _("Nie masz uprawnień do tej strony.")),
         404: (_("Nie znaleziono strony"), _("Ta strona nie istnieje albo została przeniesiona.")),
         405: (_("Niedozwolona operacja"), _("Tej strony nie można otworzyć w ten sposób.")),
@@ -25,7 +28,10 @@ def _titles() -> dict[int, tuple[str, str]]:
             _("Zbyt wiele prób"),
             _("Wykonano zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie."),
         ),
-        500: (_("Błąd serwera"), _("Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę.")),
+        500: (
+            _("Błąd serwera"),
+            _("Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę."),
+        ),
         503: (
             _("Serwis chwilowo niedostępny"),
             _("Baza danych jest chwilowo niedostępna. Spróbuj ponownie za kilka minut."),

@@ -21,7 +21,10 @@ def email_validators() -> list:
     return [
         required(),
         max_length(254),
-        Email(message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."), check_deliverability=False),
+        Email(
+            message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."),
+            check_deliverability=False,
+        ),
     ]
 
 

@@ -78,9 +78,9 @@ def status_label(status: RequestStatus) -> str:
 
 
 def kind_label(kind: InstitutionKind) -> str:
-    from app.institutions.forms import kind_choices
+    from app.institutions.forms import kind_labels
 
-    return str(dict(kind_choices())[InstitutionKind(kind).value])
+    return str(kind_labels()[InstitutionKind(kind)])
 
 
 def action_label(action: str) -> str:
@@ -109,7 +109,9 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_date"] = lambda v, fmt="medium": "" if v is None else format_date(v, fmt)
+    app.jinja_env.filters["local_date"] = lambda v, fmt="medium": (
+        "" if v is None else format_date(v, fmt)
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

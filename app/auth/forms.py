@@ -10,7 +10,9 @@ from app.services.passwords import password_problems
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adres e-mail"), validators=[required(), max_length(254)], filters=[strip_filter])
+    email = EmailField(
+        _l("Adres e-mail"), validators=[required(), max_length(254)], filters=[strip_filter]
+    )
     password = PasswordField(_l("Hasło"), validators=[required(), max_length(128)])
     remember = BooleanField(_l("Zapamiętaj mnie na tym urządzeniu"))
     next = HiddenField()
@@ -41,11 +43,15 @@ class RegistrationForm(NewPasswordMixin, FlaskForm):
         _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
     )
     last_name = StringField(
-        _l("Nazwisko"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+        _l("Nazwisko"),
+        validators=[required(), max_length(80), printable_text],
+        filters=[strip_filter],
     )
     email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
     accept_terms = BooleanField(
-        _l("Zgadzam się na przetwarzanie moich danych osobowych w celu udziału w wolontariacie OKIK."),
+        _l(
+            "Zgadzam się na przetwarzanie moich danych osobowych w celu udziału w wolontariacie OKIK."
+        ),
         validators=[required()],
     )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 
 from app.forms_common import max_length, printable_text, required, strip_filter
 
@@ -10,7 +10,7 @@ from app.forms_common import max_length, printable_text, required, strip_filter
 class DecisionForm(FlaskForm):
     decision = SelectField(
         _l("Decyzja"),
-        choices=[("approve", _l("Zatwierdź")), ("reject", _l("Odrzuć"))],
+        choices=[SelectChoice("approve", _l("Zatwierdź")), SelectChoice("reject", _l("Odrzuć"))],
         validators=[required()],
     )
     note = TextAreaField(

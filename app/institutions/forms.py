@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import Optional, URL
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, Optional
 
 from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
 from app.models import InstitutionKind
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    labels = {
+def kind_labels() -> dict[InstitutionKind, str]:
+    return {
         InstitutionKind.MUSEUM: _l("Muzeum"),
         InstitutionKind.LIBRARY: _l("Biblioteka"),
         InstitutionKind.THEATRE: _l("Teatr"),
@@ -20,7 +20,11 @@ def kind_choices() -> list[tuple[str, str]]:
         InstitutionKind.NGO: _l("Organizacja pozarządowa"),
         InstitutionKind.OTHER: _l("Inna"),
     }
-    return [(k.value, labels[k]) for k in InstitutionKind]
+
+
+def kind_choices() -> list[SelectChoice]:
+    labels = kind_labels()
+    return [SelectChoice(k.value, labels[k]) for k in InstitutionKind]
 
 
 class StaffRequestForm(FlaskForm):

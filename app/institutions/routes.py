@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from app.extensions import db
 from app.institutions import bp
@@ -65,8 +66,8 @@ def detail(slug: str):
 def staff_request():
     """Ask to act as staff of a coalition institution."""
     form = StaffRequestForm()
-    form.institution_id.choices = [(0, _("— wybierz instytucję —"))] + [
-        (i.id, i.name) for i in active_institutions()
+    form.institution_id.choices = [SelectChoice(0, _("— wybierz instytucję —"))] + [
+        SelectChoice(i.id, i.name) for i in active_institutions()
     ]
     if form.validate_on_submit():
         institution = db.session.get(Institution, form.institution_id.data)

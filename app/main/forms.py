@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 
 from app.forms_common import required
 
@@ -10,7 +10,7 @@ from app.forms_common import required
 class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Język"),
-        choices=[("pl", "Polski"), ("en", "English")],
+        choices=[SelectChoice("pl", "Polski"), SelectChoice("en", "English")],
         validators=[required()],
     )
     next = HiddenField()

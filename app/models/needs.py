@@ -35,7 +35,9 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 need_cohost = db.Table(
     "need_cohost",
     db.Column("need_id", db.ForeignKey("need.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("institution_id", db.ForeignKey("institution.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "institution_id", db.ForeignKey("institution.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 

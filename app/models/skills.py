@@ -17,9 +17,7 @@ class SkillGroup(db.Model):
     name_en: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
 
-    skills: Mapped[list[Skill]] = relationship(
-        back_populates="group", order_by="Skill.position"
-    )
+    skills: Mapped[list[Skill]] = relationship(back_populates="group", order_by="Skill.position")
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_pl

@@ -16,7 +16,9 @@ from app.models.users import User
 class VolunteerProfile(db.Model):
     __tablename__ = "volunteer_profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     date_of_birth: Mapped[date | None]
     phone: Mapped[str] = mapped_column(String(40), default="")
     city: Mapped[str] = mapped_column(String(80), default="")
@@ -33,7 +35,9 @@ class VolunteerProfile(db.Model):
         back_populates="profile", cascade="all, delete-orphan"
     )
     availability: Mapped[list[AvailabilityWindow]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan", order_by="AvailabilityWindow.weekday"
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        order_by="AvailabilityWindow.weekday",
     )
 
 

@@ -44,7 +44,9 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-def ask_to_join_staff(user: User, institution: Institution, position: str, message: str) -> StaffRequest:
+def ask_to_join_staff(
+    user: User, institution: Institution, position: str, message: str
+) -> StaffRequest:
     if not institution.is_active:
         raise RequestError(_("Ta instytucja nie należy już do koalicji."))
     if institution.id in user.institution_ids():
@@ -59,7 +61,10 @@ def ask_to_join_staff(user: User, institution: Institution, position: str, messa
     if pending is not None:
         raise RequestError(_("Twój wniosek do tej instytucji czeka już na decyzję."))
     req = StaffRequest(
-        user_id=user.id, institution_id=institution.id, position=position.strip(), message=message.strip()
+        user_id=user.id,
+        institution_id=institution.id,
+        position=position.strip(),
+        message=message.strip(),
     )
     db.session.add(req)
     db.session.flush()
@@ -72,7 +77,9 @@ def _ensure_pending(req: StaffRequest | InstitutionRequest) -> None:
         raise RequestError(_("Ten wniosek został już rozpatrzony."))
 
 
-def decide_staff_request(req: StaffRequest, coordinator: User, approve: bool, note: str = "") -> None:
+def decide_staff_request(
+    req: StaffRequest, coordinator: User, approve: bool, note: str = ""
+) -> None:
     _ensure_pending(req)
     req.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     req.decided_at = utcnow()
@@ -81,7 +88,9 @@ def decide_staff_request(req: StaffRequest, coordinator: User, approve: bool, no
     user = req.user
     if approve:
         db.session.add(
-            StaffMembership(user_id=user.id, institution_id=req.institution_id, position=req.position)
+            StaffMembership(
+                user_id=user.id, institution_id=req.institution_id, position=req.position
+            )
         )
         if user.role == Role.VOLUNTEER:
             user.role = Role.STAFF
@@ -155,7 +164,9 @@ def decide_institution_request(
         req.institution_id = institution.id
         requester = req.requested_by
         db.session.add(
-            StaffMembership(user_id=requester.id, institution_id=institution.id, position=req.position)
+            StaffMembership(
+                user_id=requester.id, institution_id=institution.id, position=req.position
+            )
         )
         if requester.role == Role.VOLUNTEER:
             requester.role = Role.STAFF

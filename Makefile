@@ -1,0 +1,83 @@
+# Giełda Wolontariatu OKIK: `make run` to start the app with demo data, `make test` to run the tests.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run serve install install-test translations extract-messages update-messages db seed \
+        test test-sqlite test-postgres lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
+
+translations: $(MO_FILES)
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --sort-by-file --no-wrap --project="Giełda Wolontariatu OKIK" .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+
+db: install
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo
+
+# The scheduler runs beside the web server and stops with it.
+run: install translations seed
+	@echo "Giełda Wolontariatu OKIK: http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
+	@$(FLASK) scheduler & SCHED=$$!; \
+	trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	@$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES) but does not answer at 127.0.0.1:5432"; exit 1; \
+	else \
+		echo "*** PostgreSQL does not answer at 127.0.0.1:5432: the PostgreSQL run is SKIPPED ***"; \
+	fi
+
+test-sqlite:
+	@echo "=== Test suite on SQLite ==="
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "=== Test suite on PostgreSQL ($(PG_TEST_URL)) ==="
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test
+	@for size in "1000 200" "10000 2000" "100000 20000"; do \
+		set -- $$size; \
+		$(BIN)/python -m matching.bench --volunteers $$1 --needs $$2 --seed 1 --json; \
+		$(BIN)/python -m matching.bench --volunteers $$1 --needs $$2 --seed 1 --contended --json; \
+	done
+
+clean:
+	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache
