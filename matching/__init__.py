@@ -1,0 +1,68 @@
+"""Matching library of Giełda Wolontariatu OKIK: volunteers to open shifts, exactly.
+
+Pure Python + numpy + OR-Tools; no Flask, no database.  The app builds a :class:`Problem` from
+its rows (local Warsaw wall-clock times, integer ids), calls :func:`match` and stores the
+proposals with their reasons (codes + params it translates) and the diagnostics of unfilled
+shifts.  For pages that rank candidates or shifts, build a :class:`MatchingIndex` once with
+:func:`build_index` and call the ranking helpers.
+"""
+
+from matching.candidates import (
+    FEASIBILITY_CODES,
+    MatchingIndex,
+    build_index,
+    infeasibility,
+    is_feasible,
+)
+from matching.config import MatchingConfig
+from matching.diagnostics import diagnose
+from matching.explain import render_diagnostic, render_reason, render_reasons
+from matching.ranking import (
+    best_candidates_for_need,
+    best_candidates_for_place,
+    best_places_for_volunteer,
+)
+from matching.scoring import explain_pair, score_pairs
+from matching.solver import match, solve_greedy
+from matching.types import (
+    AvailabilityWindow,
+    Diagnostic,
+    MatchResult,
+    MatchStats,
+    NeedKind,
+    Place,
+    Problem,
+    Proposal,
+    Reason,
+    Volunteer,
+)
+
+__all__ = [
+    "FEASIBILITY_CODES",
+    "AvailabilityWindow",
+    "Diagnostic",
+    "MatchResult",
+    "MatchStats",
+    "MatchingConfig",
+    "MatchingIndex",
+    "NeedKind",
+    "Place",
+    "Problem",
+    "Proposal",
+    "Reason",
+    "Volunteer",
+    "best_candidates_for_need",
+    "best_candidates_for_place",
+    "best_places_for_volunteer",
+    "build_index",
+    "diagnose",
+    "explain_pair",
+    "infeasibility",
+    "is_feasible",
+    "match",
+    "render_diagnostic",
+    "render_reason",
+    "render_reasons",
+    "score_pairs",
+    "solve_greedy",
+]
