@@ -37,6 +37,7 @@ extract-messages: install
 
 update-messages: extract-messages
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/python scripts/fill_polish_plurals.py
 
 db: install
 	$(FLASK) db upgrade

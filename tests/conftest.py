@@ -31,6 +31,23 @@ def is_postgres() -> bool:
     return bool(TEST_DATABASE_URL) and TEST_DATABASE_URL.startswith("postgresql")
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogues when `make` has not (e.g. a bare `pytest` run)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        with mo.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=True)
+
+
 def pytest_report_header(config) -> str:
     return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if is_postgres() else 'SQLite'}"
 

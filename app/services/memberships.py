@@ -113,21 +113,25 @@ def decide_staff_request(
     )
 
 
+def _text(data: dict, key: str) -> str:
+    return (data.get(key) or "").strip()
+
+
 def ask_to_join_coalition(user: User, data: dict) -> InstitutionRequest:
-    name = data["name"].strip()
+    name = _text(data, "name")
     taken = db.session.scalar(select(Institution.id).where(Institution.name == name))
     if taken is not None:
         raise RequestError(_("Instytucja o tej nazwie już należy do koalicji."))
     req = InstitutionRequest(
         requested_by_id=user.id,
         name=name,
-        short_name=data["short_name"].strip(),
+        short_name=_text(data, "short_name"),
         kind=InstitutionKind(data["kind"]),
-        address=data.get("address", "").strip(),
-        contact_email=data["contact_email"].strip(),
-        website=data.get("website", "").strip(),
-        description=data.get("description", "").strip(),
-        position=data.get("position", "").strip(),
+        address=_text(data, "address"),
+        contact_email=_text(data, "contact_email"),
+        website=_text(data, "website"),
+        description=_text(data, "description"),
+        position=_text(data, "position"),
     )
     db.session.add(req)
     db.session.flush()

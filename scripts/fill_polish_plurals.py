@@ -1,0 +1,49 @@
+"""Fill the Polish catalogue's plural forms that are still empty.
+
+Polish msgids carry the singular and the genitive plural ("5 miejsc"); the 2-4 form
+("2 miejsca") is given in POLISH_FEW below. Run after `make update-messages`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "translations/pl/LC_MESSAGES/messages.po"
+
+# singular msgid -> the form used after 2, 3, 4 (22, 23, 24, ...)
+POLISH_FEW = {
+    "%(num)d instytucja": "%(num)d instytucje",
+    "%(num)d otwarta potrzeba": "%(num)d otwarte potrzeby",
+    "%(num)d wolontariusz": "%(num)d wolontariuszy",
+    "%(num)d konto": "%(num)d konta",
+}
+
+
+def main() -> int:
+    with CATALOGUE.open("rb") as f:
+        catalog = read_po(f, locale="pl")
+    missing = []
+    for message in catalog:
+        if not message.pluralizable or not message.id:
+            continue
+        singular, plural = message.id
+        if all(message.string):
+            continue
+        few = POLISH_FEW.get(singular)
+        if few is None:
+            missing.append(singular)
+            continue
+        message.string = (singular, few, plural)
+    with CATALOGUE.open("wb") as f:
+        write_po(f, catalog, width=0)
+    if missing:
+        print("No 2-4 form for:", *missing, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
