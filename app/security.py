@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -11,7 +11,17 @@ CSP = (
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
 def init_security_headers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        """No person types a NUL byte, and PostgreSQL cannot store one: answer 400 early."""
+        if _has_nul(request.args) or (request.method != "GET" and _has_nul(request.form)):
+            abort(400)
+
     @app.after_request
     def set_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

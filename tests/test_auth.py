@@ -94,7 +94,7 @@ def test_registration_with_a_taken_address_answers_the_same_and_warns_the_owner(
         ),
         ({"first_name": "x" * 81}, "first_name", "Najwyżej 80 znaków."),
         ({"accept_terms": ""}, "accept_terms", "To pole jest wymagane."),
-        ({"last_name": "Nowak\x00"}, "last_name", "niedozwolone znaki"),
+        ({"last_name": "Nowak\x07"}, "last_name", "niedozwolone znaki"),
     ],
 )
 def test_registration_rejects_bad_input_at_the_field(client, overrides, field, message, app):
@@ -229,3 +229,11 @@ def test_resend_confirmation_answers_the_same_for_everyone(client, factory, mail
         assert "Jeśli konto z tym adresem czeka na potwierdzenie" in response.get_data(as_text=True)
     assert len(mailbox.wait_for(pending.email)) == 1
     assert mailbox.to("nikt@example.org") == []
+
+
+def test_a_nul_byte_in_any_field_is_refused_with_400_in_polish(client, app):
+    response = register(client, last_name="Nowak\x00")
+    assert response.status_code == 400
+    assert "Nieprawidłowe żądanie" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0

@@ -105,18 +105,16 @@ def test_forbidden_page_for_a_volunteer_on_coordinator_pages(client, factory, au
     assert "Brak dostępu" in response.get_data(as_text=True)
 
 
-def test_unexpected_error_gives_a_polish_500_page(app, client):
+def test_unexpected_error_gives_a_polish_500_page(database_url, smtp_server):
+    from tests.conftest import make_test_config
+
+    app = create_app(make_test_config(database_url, smtp_server[1]))
+
     @app.get("/__boom")
     def boom():
         raise RuntimeError("boom")
 
-    try:
-        response = client.get("/__boom")
-    finally:
-        app.view_functions.pop("boom")
-        app.url_map._rules = [r for r in app.url_map._rules if r.rule != "/__boom"]
-        app.url_map._rules_by_endpoint.pop("boom", None)
-        app.url_map._remap = True
+    response = app.test_client().get("/__boom")
     assert response.status_code == 500
     assert "Błąd serwera" in response.get_data(as_text=True)
 
@@ -145,8 +143,8 @@ def test_production_refuses_a_default_or_missing_secret_key(monkeypatch):
 
 def test_production_refuses_demo_data(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    app = create_app(ProductionConfig)
+    in_memory = type("InMemoryProduction", (ProductionConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(in_memory)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "refused" in result.output
