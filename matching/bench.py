@@ -81,7 +81,7 @@ def generate_problem(
     day0 = datetime.combine(BASE_DATE, datetime.min.time())
 
     # ---------------------------------------------------------------- needs and places
-    req_n = rng.choice(4, size=n_needs, p=[0.03, 0.45, 0.42, 0.1])
+    req_n = rng.choice(4, size=n_needs, p=[0.01, 0.3, 0.55, 0.14])
     req_skills = _gumbel_top_k(rng, n_needs, need_popularity, req_n)
     nice_skills = _gumbel_top_k(rng, n_needs, need_popularity, rng.integers(0, 3, n_needs))
     need_tags = _gumbel_top_k(rng, n_needs, np.ones(len(TAGS)), rng.integers(0, 4, n_needs))
@@ -135,11 +135,11 @@ def generate_problem(
     nv = n_volunteers
     v_skills = _gumbel_top_k(rng, nv, popularity, rng.integers(2, 7, nv))
     v_levels = rng.choice([1, 2, 3], size=(nv, 6), p=[0.5, 0.35, 0.15])
-    n_win = rng.choice([1, 2, 3], size=nv, p=[0.55, 0.35, 0.1])
+    n_win = rng.choice([1, 2, 3], size=nv, p=[0.6, 0.3, 0.1])
     wd_p = np.array([1, 1, 1, 1, 1, 1.6, 1.3])
     w_day = rng.choice(7, size=(nv, 3), p=wd_p / wd_p.sum())
     w_start = rng.integers(8, 19, (nv, 3)) * 60
-    w_len = rng.choice([120, 180, 240, 300, 360], size=(nv, 3), p=[0.2, 0.3, 0.25, 0.15, 0.1])
+    w_len = rng.choice([120, 180, 240, 300, 360], size=(nv, 3), p=[0.25, 0.3, 0.25, 0.12, 0.08])
     ages = rng.integers(15, 76, nv)
     age_known = rng.random(nv) >= 0.08
     cpc = rng.random(nv) < 0.35

@@ -274,6 +274,9 @@ class MatchingIndex:
     p_cohosts: IntArray = field(repr=False)
     p_key_col: IntArray = field(repr=False)
     p_key_count: IntArray = field(repr=False)
+    p_req2: IntArray = field(repr=False)
+    p_req2_min: IntArray = field(repr=False)
+    p_nsec: IntArray = field(repr=False)
     pw_key: IntArray = field(repr=False)
     pw_order: IntArray = field(repr=False)
     # skill/weekday/time table, rows sorted by (skill column * 7 + weekday, start)
@@ -298,12 +301,14 @@ class MatchingIndex:
 
     # ---------------------------------------------------------------- pair-wise checks
 
-    def check_pairs(self, vi: IntArray, pi: IntArray) -> BoolArray:
+    def check_pairs(self, vi: IntArray, pi: IntArray, *, key_checked: bool = False) -> BoolArray:
         """Mask of pairs that pass every rule except availability and capacity.
 
         Callers guarantee availability (the table join or the volunteer's own windows) and
-        only ever pass active volunteers.  Cheap, selective tests run first and the arrays are
-        narrowed as we go, so the expensive membership tests see few pairs.
+        only ever pass active volunteers; with ``key_checked`` they also guarantee the shift's
+        key skill, so only the other required skills of multi-skill shifts are looked up.
+        Cheap, selective tests run first and the arrays are narrowed as we go, so the
+        expensive membership tests see few pairs.
         """
         n = vi.size
         ok = np.ones(n, dtype=bool)
@@ -311,9 +316,19 @@ class MatchingIndex:
             return ok
         flat = self.levels.reshape(-1)
         cols = self.n_skill_cols
-        vbase = vi.astype(np.int64) * cols
-        for j in range(self.p_req.shape[1]):
-            ok &= flat[vbase + self.p_req[pi, j]] >= self.p_req_min[pi, j]
+        if key_checked:
+            sec = np.flatnonzero(self.p_nsec[pi] > 0)
+            if sec.size:
+                v2, p2 = vi[sec], pi[sec]
+                vbase = v2.astype(np.int64) * cols
+                ok2 = np.ones(sec.size, dtype=bool)
+                for j in range(self.p_req2.shape[1]):
+                    ok2 &= flat[vbase + self.p_req2[p2, j]] >= self.p_req2_min[p2, j]
+                ok[sec] = ok2
+        else:
+            vbase = vi.astype(np.int64) * cols
+            for j in range(self.p_req.shape[1]):
+                ok &= flat[vbase + self.p_req[pi, j]] >= self.p_req_min[pi, j]
         min_age = self.p_min_age[pi]
         age = self.v_age[vi]
         age_ok = (min_age <= 0) | (age >= min_age)
@@ -438,7 +453,7 @@ class MatchingIndex:
             return empty, empty
         vi = np.concatenate(out_v)
         pi = np.concatenate(out_p)
-        keep = self.check_pairs(vi, pi)
+        keep = self.check_pairs(vi, pi, key_checked=True)
         return vi[keep], pi[keep]
 
     def p_req_min_key(self, places: IntArray) -> IntArray:
@@ -458,7 +473,7 @@ class MatchingIndex:
         hit = (self.t_end[r0:r1] >= self.p_emod[place]) & (self.t_level[r0:r1] >= key_min)
         vols = self.t_vol[r0:r1][hit]
         pis = np.full(vols.size, place, dtype=np.int64)
-        return vols[self.check_pairs(vols, pis)]
+        return vols[self.check_pairs(vols, pis, key_checked=True)]
 
     def places_for_volunteer(self, volunteer: int) -> IntArray:
         """Feasible place indices (with ``places_left > 0``) for one volunteer index."""
@@ -676,6 +691,16 @@ def build_index(problem: Problem) -> MatchingIndex:
     else:
         p_key_col = np.full(n_p, no_col, dtype=np.int64)
         p_key_count = np.full(n_p, int(v_active.sum()), dtype=np.int64)
+    # Required skills other than the key one ("secondary"), compacted to the left.
+    p_req2, p_req2_min = p_req.copy(), p_req_min.copy()
+    if max_req:
+        rows_all = np.arange(n_p)
+        p_req2[rows_all, pos] = no_col
+        p_req2_min[rows_all, pos] = 0
+        left = np.argsort(p_req2_min == 0, axis=1, kind="stable")
+        p_req2 = np.take_along_axis(p_req2, left, axis=1)[:, : max_req - 1]
+        p_req2_min = np.take_along_axis(p_req2_min, left, axis=1)[:, : max_req - 1]
+    p_nsec = (p_req2_min > 0).sum(axis=1)
     # Volunteers per skill column (any level), used by diagnostics.
     order = np.lexsort((sk_vol_a, sk_col_a))
     skill_vols = sk_vol_a[order]
@@ -705,8 +730,9 @@ def build_index(problem: Problem) -> MatchingIndex:
     t_ptr = np.searchsorted(t_key, np.arange(n_cols * 7 + 1))
     t_w = t_w[t_order]
 
-    pw_key = p_weekday * 2 * MINUTES_PER_DAY + p_smod
-    pw_order = np.argsort(pw_key, kind="stable")
+    pw_unsorted = p_weekday * 2 * MINUTES_PER_DAY + p_smod
+    pw_order = np.argsort(pw_unsorted, kind="stable")
+    pw_key = pw_unsorted[pw_order]
 
     return MatchingIndex(
         config=config,
@@ -765,6 +791,9 @@ def build_index(problem: Problem) -> MatchingIndex:
         p_cohosts=p_cohosts,
         p_key_col=p_key_col,
         p_key_count=p_key_count,
+        p_req2=p_req2,
+        p_req2_min=p_req2_min,
+        p_nsec=p_nsec,
         pw_key=pw_key,
         pw_order=pw_order,
         t_ptr=t_ptr,

@@ -128,6 +128,7 @@ def optimise_flow(
     fill_cost = -np.asarray(fill, dtype=np.int64)[k]
     supply = int(min(vol_caps.sum(), place_caps.sum()))
 
+    # Built directly in the dtypes OR-Tools wants; pair arcs first so arc k = pair k.
     tails = np.concatenate(
         (
             pair_tails,
@@ -137,7 +138,8 @@ def optimise_flow(
             need_node[fill_need],
             [source],
         )
-    )
+    ).astype(np.int32)
+    del pair_tails
     heads = np.concatenate(
         (
             place_node[pi],
@@ -147,7 +149,7 @@ def optimise_flow(
             np.full(fill_need.size, sink),
             [sink],
         )
-    )
+    ).astype(np.int32)
     caps = np.concatenate(
         (
             np.ones(n_pairs, dtype=np.int64),
@@ -167,9 +169,8 @@ def optimise_flow(
         )
     )
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps, costs
-    )
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs
     flow.set_nodes_supplies(
         np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
     )
