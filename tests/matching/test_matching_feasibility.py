@@ -7,7 +7,15 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matching_testkit import BASE, TEST_CONFIG, feasible_pairs, index_pairs, place, random_problem, vol
+from matching_testkit import (
+    BASE,
+    TEST_CONFIG,
+    feasible_pairs,
+    index_pairs,
+    place,
+    random_problem,
+    vol,
+)
 
 from matching import AvailabilityWindow, MatchingConfig, Problem, build_index, infeasibility
 from matching.candidates import merge_windows
