@@ -163,6 +163,23 @@ def app(database_url, smtp_server):
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(database_url, smtp_server):
+    """Build another app on the test database with some settings changed; its pool is closed after."""
+    apps = []
+
+    def build(database=None, **overrides):
+        application = create_app(make_test_config(database or database_url, smtp_server[1], **overrides))
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(request, app, smtp_server):
     """Every test starts with empty tables, an empty mailbox and fresh rate limits."""

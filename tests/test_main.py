@@ -66,14 +66,8 @@ def test_healthz_reports_database_ok(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_reports_database_error_when_unreachable(smtp_server):
-    from tests.conftest import make_test_config
-
-    broken = create_app(
-        make_test_config(
-            "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1", smtp_server[1]
-        )
-    )
+def test_healthz_reports_database_error_when_unreachable(make_app):
+    broken = make_app(database="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "error"}
@@ -105,10 +99,8 @@ def test_forbidden_page_for_a_volunteer_on_coordinator_pages(client, factory, au
     assert "Brak dostępu" in response.get_data(as_text=True)
 
 
-def test_unexpected_error_gives_a_polish_500_page(database_url, smtp_server):
-    from tests.conftest import make_test_config
-
-    app = create_app(make_test_config(database_url, smtp_server[1]))
+def test_unexpected_error_gives_a_polish_500_page(make_app):
+    app = make_app()
 
     @app.get("/__boom")
     def boom():
