@@ -21,6 +21,8 @@ from app.extensions import db
 from app.models import (
     AvailabilityWindow,
     Institution,
+    InstitutionKind,
+    InstitutionRequest,
     Need,
     NeedKind,
     NeedSkill,
@@ -30,6 +32,7 @@ from app.models import (
     Skill,
     SkillGroup,
     StaffMembership,
+    StaffRequest,
     User,
     VolunteerProfile,
     VolunteerSkill,
@@ -97,6 +100,36 @@ def _user(email: str, first: str, last: str, role: Role, password_hash: str) -> 
 
 def _local(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=WARSAW).astimezone(UTC)
+
+
+def _demo_requests(institutions: dict[str, Institution]) -> None:
+    """Give the coordinator's desk something to decide on first start."""
+    if db.session.scalar(select(StaffRequest.id)) is not None:
+        return
+    asker = db.session.scalar(select(User).where(User.email == "wolontariusz05@example.org"))
+    if asker is not None:
+        db.session.add(
+            StaffRequest(
+                user=asker,
+                institution=institutions["muzeum-wsi"],
+                position="Edukator w skansenie",
+                message="Prowadzę warsztaty rękodzieła, chcę publikować potrzeby muzeum.",
+            )
+        )
+    founder = db.session.scalar(select(User).where(User.email == "wolontariusz06@example.org"))
+    if founder is not None:
+        db.session.add(
+            InstitutionRequest(
+                requested_by=founder,
+                name="Stowarzyszenie Teatr Ulicy Opole",
+                short_name="Teatr Ulicy",
+                kind=InstitutionKind.NGO,
+                contact_email="kontakt@teatrulicy.example.org",
+                position="Prezeska",
+                address="Opole",
+                description="Spektakle plenerowe i warsztaty teatralne dla młodzieży z osiedli.",
+            )
+        )
 
 
 def load_demo_data(today: date | None = None) -> dict[str, int]:
@@ -221,6 +254,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
             need.skills.append(NeedSkill(skill=skills[code], min_level=level, is_required=required))
         db.session.add(need)
         added_needs += 1
+    _demo_requests(institutions)
     # A joint event: the first-aid training is co-hosted by the NGO centre.
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:

@@ -1,0 +1,52 @@
+"""Take the README's screenshots from a running demo server (`make run`, then this script).
+
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = "okik-demo"  # noqa: S105 - the documented demo password
+
+SHOTS: list[tuple[str | None, str, str]] = [
+    (None, "/", "home"),
+    (None, "/institutions/", "institutions"),
+    (None, "/register", "register"),
+    ("koordynator@example.org", "/coordination/requests", "coordinator-requests"),
+    ("koordynator@example.org", "/coordination/audit", "audit-log"),
+    ("instytucja@example.org", "/institutions/gsw", "staff-institution"),
+    ("admin@example.org", "/admin/skills", "admin-skills"),
+]
+
+
+def main(base: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for who, path, name in SHOTS:
+            context = browser.new_context(
+                base_url=base, viewport={"width": 1200, "height": 800}, locale="pl-PL"
+            )
+            page = context.new_page()
+            if who:
+                page.goto("/login")
+                page.fill("#email", who)
+                page.fill("#password", PASSWORD)
+                page.get_by_role("button", name="Zaloguj się").click()
+            page.goto(path)
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+            context.close()
+            print("saved", name)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000")
