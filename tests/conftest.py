@@ -169,7 +169,9 @@ def make_app(database_url, smtp_server):
     apps = []
 
     def build(database=None, **overrides):
-        application = create_app(make_test_config(database or database_url, smtp_server[1], **overrides))
+        application = create_app(
+            make_test_config(database or database_url, smtp_server[1], **overrides)
+        )
         apps.append(application)
         return application
 

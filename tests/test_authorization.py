@@ -156,7 +156,9 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
         response = client.open(url, method=method, data={})
         response.close()
         if response.status_code != expected[role]:
-            wrong.append(f"{method} {url} ({endpoint}): got {response.status_code}, want {expected[role]}")
+            wrong.append(
+                f"{method} {url} ({endpoint}): got {response.status_code}, want {expected[role]}"
+            )
         if endpoint == "auth.logout" or (endpoint == "auth.login" and method == "POST"):
             sign_in()
     assert not wrong, "\n".join(wrong)

@@ -25,7 +25,11 @@ def test_person_asks_for_staff_access_and_coordinator_approves(client, factory, 
     auth.login(person.email)
     response = client.post(
         "/institutions/staff-request",
-        data={"institution_id": gallery.id, "position": "Edukatorka", "message": "Prowadzę warsztaty."},
+        data={
+            "institution_id": gallery.id,
+            "position": "Edukatorka",
+            "message": "Prowadzę warsztaty.",
+        },
     )
     assert response.status_code == 302
     auth.logout()
@@ -75,7 +79,9 @@ def test_a_decided_request_cannot_be_decided_again(client, factory, auth, app):
     auth.login(factory.user(Role.COORDINATOR).email)
     client.post(f"/coordination/requests/staff/{req.id}", data={"decision": "reject"})
     response = client.post(
-        f"/coordination/requests/staff/{req.id}", data={"decision": "approve"}, follow_redirects=True
+        f"/coordination/requests/staff/{req.id}",
+        data={"decision": "approve"},
+        follow_redirects=True,
     )
     assert "Ten wniosek został już rozpatrzony." in response.get_data(as_text=True)
     with app.app_context():
@@ -131,10 +137,14 @@ def test_new_institution_joins_the_coalition_after_approval(client, factory, aut
     with app.app_context():
         req = db.session.scalar(select(InstitutionRequest))
     auth.login(factory.user(Role.COORDINATOR).email)
-    response = client.post(f"/coordination/requests/institution/{req.id}", data={"decision": "approve"})
+    response = client.post(
+        f"/coordination/requests/institution/{req.id}", data={"decision": "approve"}
+    )
     assert response.status_code == 303
     with app.app_context():
-        inst = db.session.scalar(select(Institution).where(Institution.name == "Fundacja Śpiewające Opole"))
+        inst = db.session.scalar(
+            select(Institution).where(Institution.name == "Fundacja Śpiewające Opole")
+        )
         assert inst.slug == "spiewajace-opole"
         assert not inst.is_founder
         assert db.session.get(User, person.id).role == Role.STAFF

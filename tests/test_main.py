@@ -135,7 +135,9 @@ def test_production_refuses_a_default_or_missing_secret_key(monkeypatch):
 
 def test_production_refuses_demo_data(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    in_memory = type("InMemoryProduction", (ProductionConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    in_memory = type(
+        "InMemoryProduction", (ProductionConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     app = create_app(in_memory)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0

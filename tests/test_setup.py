@@ -42,12 +42,17 @@ def test_demo_data_loads_the_coalition_and_can_run_twice(app):
         assert first["needs_added"] >= 25
         assert set(second.values()) == {0}
 
-        founders = db.session.scalars(select(Institution.short_name).where(Institution.is_founder)).all()
+        founders = db.session.scalars(
+            select(Institution.short_name).where(Institution.is_founder)
+        ).all()
         assert len(founders) == 5
         assert db.session.scalar(select(func.count()).select_from(Skill)) >= 30
-        assert db.session.scalar(
-            select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)
-        ) >= 25
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)
+            )
+            >= 25
+        )
         assert len({n.institution_id for n in db.session.scalars(select(Need))}) >= 10
 
         roles = {
@@ -78,7 +83,12 @@ def test_each_demo_account_signs_in_and_sees_its_navigation(app, client, email, 
         load_demo_data()
     response = client.post("/login", data={"email": email, "password": "okik-demo"})
     assert response.status_code == 302
-    nav = client.get("/").get_data(as_text=True).split('aria-label="Menu główne"')[1].split("</nav>")[0]
+    nav = (
+        client.get("/")
+        .get_data(as_text=True)
+        .split('aria-label="Menu główne"')[1]
+        .split("</nav>")[0]
+    )
     assert nav_item in nav
 
 
@@ -92,7 +102,8 @@ def test_rate_limit_on_login_answers_429_in_polish(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     codes = [
-        client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code for _ in range(4)
+        client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code
+        for _ in range(4)
     ]
     assert codes[:3] == [422, 422, 422]
     assert codes[3] == 429
@@ -127,7 +138,11 @@ def test_email_goes_to_the_log_when_no_smtp_server_is_set(make_app, smtp_server,
     app = make_app(MAIL_SERVER=None)
     with app.test_request_context(), caplog.at_level(logging.INFO, logger="app.mail"):
         send_email(
-            "ktos@example.org", "Temat", "confirm_email", user=User(first_name="Ola"), confirm_url="http://x/confirm/abc"
+            "ktos@example.org",
+            "Temat",
+            "confirm_email",
+            user=User(first_name="Ola"),
+            confirm_url="http://x/confirm/abc",
         )
     assert "http://x/confirm/abc" in caplog.text
     assert smtp_server[0].messages == []
@@ -135,7 +150,14 @@ def test_email_goes_to_the_log_when_no_smtp_server_is_set(make_app, smtp_server,
 
 def test_email_is_sent_over_smtp_one_recipient_per_message(app, mailbox):
     with app.test_request_context():
-        send_email("a@example.org", "Temat", "confirm_email", locale="en", user=User(first_name="Ola"), confirm_url="u")
+        send_email(
+            "a@example.org",
+            "Temat",
+            "confirm_email",
+            locale="en",
+            user=User(first_name="Ola"),
+            confirm_url="u",
+        )
     msg = mailbox.wait_for("a@example.org")[0]
     assert mailbox.envelopes[0].rcpt_tos == ["a@example.org"]
     assert msg["Message-ID"] and msg["Date"]

@@ -20,7 +20,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
-        raise pytest.UsageError(f"Chromium not found at {CHROMIUM}: run .ci/run or apt-get install chromium")
+        raise pytest.UsageError(
+            f"Chromium not found at {CHROMIUM}: run .ci/run or apt-get install chromium"
+        )
     skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     for item in items:
         if "e2e" in item.keywords:

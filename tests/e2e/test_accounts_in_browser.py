@@ -72,7 +72,9 @@ def test_volunteer_registers_confirms_signs_in_and_switches_language(
 def test_coordinator_approves_a_staff_request_and_sees_it_in_the_audit_log(
     page: Page, factory, browser, base_url, assert_accessible
 ):
-    gallery = factory.institution("Galeria Sztuki Współczesnej w Opolu", short_name="GSW", slug="gsw")
+    gallery = factory.institution(
+        "Galeria Sztuki Współczesnej w Opolu", short_name="GSW", slug="gsw"
+    )
     person = factory.user(first_name="Joanna", last_name="Galeryjna")
     coordinator = factory.user(Role.COORDINATOR)
 
@@ -99,4 +101,6 @@ def test_coordinator_approves_a_staff_request_and_sees_it_in_the_audit_log(
     coord_page.close()
 
     page.reload()
-    expect(page.get_by_role("navigation", name="Menu główne")).to_contain_text("Moja instytucja: GSW")
+    expect(page.get_by_role("navigation", name="Menu główne")).to_contain_text(
+        "Moja instytucja: GSW"
+    )

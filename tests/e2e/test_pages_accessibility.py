@@ -23,7 +23,12 @@ PUBLIC = [
     "/nie-ma-takiej-strony",
 ]
 BY_ROLE = {
-    Role.VOLUNTEER: ["/account/", "/account/password", "/institutions/staff-request", "/institutions/join"],
+    Role.VOLUNTEER: [
+        "/account/",
+        "/account/password",
+        "/institutions/staff-request",
+        "/institutions/join",
+    ],
     Role.COORDINATOR: ["/coordination/requests", "/coordination/audit", "/account/"],
     Role.ADMIN: ["/admin/users", "/admin/skills", "/coordination/requests"],
 }

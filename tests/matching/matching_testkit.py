@@ -38,8 +38,14 @@ def vol(id: int = 1, **kw) -> Volunteer:
     return Volunteer(id=id, **defaults)
 
 
-def place(id: int = 1, need_id: int | None = None, day: int = 0, start_h: float = 10,
-          hours: float = 2, **kw) -> Place:
+def place(
+    id: int = 1,
+    need_id: int | None = None,
+    day: int = 0,
+    start_h: float = 10,
+    hours: float = 2,
+    **kw,
+) -> Place:
     """A shift on BASE + day, start_h..start_h+hours, needing skill 1 at level 1."""
     start = BASE + timedelta(days=day, minutes=int(start_h * 60))
     defaults = dict(
@@ -57,8 +63,9 @@ def place(id: int = 1, need_id: int | None = None, day: int = 0, start_h: float 
     )
 
 
-def random_problem(seed: int, n_vol: int = 4, n_place: int = 4,
-                   config: MatchingConfig = TEST_CONFIG) -> Problem:
+def random_problem(
+    seed: int, n_vol: int = 4, n_place: int = 4, config: MatchingConfig = TEST_CONFIG
+) -> Problem:
     """A tiny instance where most pairs are feasible, but every rule bites sometimes."""
     rnd = random.Random(seed)
     places = []
@@ -96,7 +103,8 @@ def random_problem(seed: int, n_vol: int = 4, n_place: int = 4,
                 availability=tuple(windows),
                 dates_away=frozenset(
                     {date(2025, 3, 3) + timedelta(days=rnd.randrange(3))}
-                    if rnd.random() < 0.15 else set()
+                    if rnd.random() < 0.15
+                    else set()
                 ),
                 age=rnd.choice([None, 16, 25, 40]),
                 child_protection_checked=rnd.random() < 0.6,
@@ -110,9 +118,14 @@ def random_problem(seed: int, n_vol: int = 4, n_place: int = 4,
                 declined_need_ids=frozenset({100}) if rnd.random() < 0.1 else frozenset(),
                 declined_place_ids=frozenset({10}) if rnd.random() < 0.1 else frozenset(),
                 bookings=(
-                    ((BASE + timedelta(days=rnd.randrange(3), hours=10),
-                      BASE + timedelta(days=rnd.randrange(3), hours=12)),)
-                    if rnd.random() < 0.2 else ()
+                    (
+                        (
+                            BASE + timedelta(days=rnd.randrange(3), hours=10),
+                            BASE + timedelta(days=rnd.randrange(3), hours=12),
+                        ),
+                    )
+                    if rnd.random() < 0.2
+                    else ()
                 ),
             )
         )
@@ -134,9 +147,7 @@ def feasible_pairs(problem: Problem) -> list[tuple[Volunteer, Place]]:
 def objective_of(problem: Problem, chosen: list[tuple[Volunteer, Place]]) -> int:
     """Objective of a set of pairs, recomputed from scratch with explain_pair."""
     cfg = problem.config
-    total = sum(
-        explain_pair(v, p, cfg, problem.coalition_institution_ids)[0] for v, p in chosen
-    )
+    total = sum(explain_pair(v, p, cfg, problem.coalition_institution_ids)[0] for v, p in chosen)
     per_need = Counter(p.need_id for _, p in chosen)
     total += sum(cfg.fill_value(k) for c in per_need.values() for k in range(c))
     return total

@@ -7,9 +7,20 @@ import json
 from matching.bench import generate_problem, main
 
 KEYS = {
-    "volunteers", "needs", "places", "pairs", "seconds_candidates", "seconds_scoring",
-    "seconds_solve", "seconds_total", "peak_mb", "objective", "greedy_objective",
-    "reference_objective", "needs_filled", "needs_filled_without_fill_value",
+    "volunteers",
+    "needs",
+    "places",
+    "pairs",
+    "seconds_candidates",
+    "seconds_scoring",
+    "seconds_solve",
+    "seconds_total",
+    "peak_mb",
+    "objective",
+    "greedy_objective",
+    "reference_objective",
+    "needs_filled",
+    "needs_filled_without_fill_value",
 }
 
 
@@ -29,8 +40,17 @@ def test_bench_json(capsys):
 
 
 def test_bench_contended_and_reference_skipped(capsys):
-    data = run(capsys, "--volunteers", "600", "--needs", "120", "--contended", "--json",
-               "--reference-max-pairs", "0")
+    data = run(
+        capsys,
+        "--volunteers",
+        "600",
+        "--needs",
+        "120",
+        "--contended",
+        "--json",
+        "--reference-max-pairs",
+        "0",
+    )
     assert data["reference_objective"] is None
     problem = generate_problem(600, 120, 1, contended=True)
     assert sum(v.capacity for v in problem.volunteers) == sum(p.places_left for p in problem.places)

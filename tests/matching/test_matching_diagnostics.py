@@ -38,8 +38,12 @@ def sunday_place(**kw):
             [vol(skills={1: 2}, availability=(AvailabilityWindow(SUNDAY, 600, 780),))],
             sunday_place(required_skills={1: 2}),
             "no_skilled_available",
-            {"skills": [{"skill_id": 1, "min_level": 2}], "weekday": 6, "start": "10:00",
-             "end": "14:00"},
+            {
+                "skills": [{"skill_id": 1, "min_level": 2}],
+                "weekday": 6,
+                "start": "10:00",
+                "end": "14:00",
+            },
             "Żaden wolontariusz z umiejętnością „Pierwsza pomoc” na poziomie co najmniej 2 "
             "nie jest wolny w niedziele 10:00–14:00",
         ),
@@ -51,8 +55,10 @@ def sunday_place(**kw):
             "Nikt nie jest wolny w niedziele 10:00–14:00",
         ),
         (
-            [vol(1, dates_away=frozenset({(BASE + timedelta(days=SUNDAY)).date()})),
-             vol(2, dates_away=frozenset({(BASE + timedelta(days=SUNDAY)).date()}))],
+            [
+                vol(1, dates_away=frozenset({(BASE + timedelta(days=SUNDAY)).date()})),
+                vol(2, dates_away=frozenset({(BASE + timedelta(days=SUNDAY)).date()})),
+            ],
             sunday_place(),
             "all_away",
             {"count": 2, "date": "2025-03-09"},
@@ -94,8 +100,17 @@ def sunday_place(**kw):
             "Pasujący wolontariusze (2) odpadają z różnych powodów – wiek: 1, za mało godzin: 1",
         ),
         (
-            [vol(1, bookings=((BASE + timedelta(days=SUNDAY, hours=9),
-                               BASE + timedelta(days=SUNDAY, hours=11)),))],
+            [
+                vol(
+                    1,
+                    bookings=(
+                        (
+                            BASE + timedelta(days=SUNDAY, hours=9),
+                            BASE + timedelta(days=SUNDAY, hours=11),
+                        ),
+                    ),
+                )
+            ],
             sunday_place(),
             "blocked_bookings",
             {"count": 1},
@@ -127,8 +142,9 @@ def test_diagnostic_codes_and_wording(volunteers, p, code, params, text):
 def test_candidates_taken_elsewhere():
     # Three volunteers fit both shifts (same day) but the other shift fits them better.
     vols = [vol(i, skills={1: 3, 2: 3}, capacity=1) for i in (1, 2, 3)]
-    good = place(1, need_id=1, places_left=3, required_skills={1: 1, 2: 1},
-                 nice_skills=frozenset({1, 2}))
+    good = place(
+        1, need_id=1, places_left=3, required_skills={1: 1, 2: 1}, nice_skills=frozenset({1, 2})
+    )
     worse = place(2, need_id=2, start_h=13, places_left=1, required_skills={})
     result = match(Problem(vols, [good, worse], TEST_CONFIG))
     # Fill values: need 1 first unit 1000 > need 2 first unit; but everyone fits need 1 better,
@@ -142,9 +158,19 @@ def test_candidates_taken_elsewhere():
         "gdzie pasuje lepiej"
     )
     vols = [vol(i, capacity=1) for i in (1, 2, 3)]
-    result = match(Problem(vols, [place(1, places_left=0), place(2, need_id=2),
-                                   place(3, need_id=3), place(4, need_id=4),
-                                   place(5, need_id=5)], TEST_CONFIG))
+    result = match(
+        Problem(
+            vols,
+            [
+                place(1, places_left=0),
+                place(2, need_id=2),
+                place(3, need_id=3),
+                place(4, need_id=4),
+                place(5, need_id=5),
+            ],
+            TEST_CONFIG,
+        )
+    )
     d = result.unfilled[0]
     assert d.code == "candidates_taken" and d.params["count"] == 3
     assert render_diagnostic(d).startswith("3 kandydatów – wszyscy mają już propozycje")
@@ -158,13 +184,19 @@ def test_multi_skill_wording_and_unknown_names():
 
 
 def test_reason_wording():
-    assert render_reason(Reason("skill_level", {"skill_id": 1, "level": 3, "min_level": 2}, 18),
-                         SKILLS) == "umiejętność „Pierwsza pomoc”: poziom 3 (wymagany 2) (+18 pkt)"
-    assert render_reason(Reason("new_institution", {"institution_id": 4}, 12),
-                         institution_names={4: "Filharmonia Opolska"}) == (
-        "nowa dla wolontariusza instytucja koalicji: Filharmonia Opolska (+12 pkt)")
+    assert (
+        render_reason(
+            Reason("skill_level", {"skill_id": 1, "level": 3, "min_level": 2}, 18), SKILLS
+        )
+        == "umiejętność „Pierwsza pomoc”: poziom 3 (wymagany 2) (+18 pkt)"
+    )
+    assert render_reason(
+        Reason("new_institution", {"institution_id": 4}, 12),
+        institution_names={4: "Filharmonia Opolska"},
+    ) == ("nowa dla wolontariusza instytucja koalicji: Filharmonia Opolska (+12 pkt)")
     assert render_reason(Reason("reliability", {"reliability": 0.85}, 17)) == (
-        "niezawodność 85% (+17 pkt)")
+        "niezawodność 85% (+17 pkt)"
+    )
 
 
 def test_every_proposal_reason_renders():
@@ -182,7 +214,9 @@ def test_every_proposal_reason_renders():
         assert "{" not in render_diagnostic(d, SKILLS), d
 
 
-@pytest.mark.parametrize(("n", "form"), [(1, "a"), (2, "b"), (4, "b"), (5, "c"), (12, "c"),
-                                          (22, "b"), (25, "c"), (0, "c")])
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [(1, "a"), (2, "b"), (4, "b"), (5, "c"), (12, "c"), (22, "b"), (25, "c"), (0, "c")],
+)
 def test_plural(n, form):
     assert plural_pl(n, "a", "b", "c") == form

@@ -29,33 +29,69 @@ CASES = [
     ("skill level too low", vol(skills={1: 1}), place(required_skills={1: 2}), ["skill"]),
     ("second skill missing", vol(), place(required_skills={1: 1, 2: 1}), ["skill"]),
     ("no skills required", vol(skills={}), place(required_skills={}), []),
-    ("wrong weekday", vol(availability=(AvailabilityWindow(1, 0, 1440),)), place(), ["availability"]),
-    ("window starts late", vol(availability=(AvailabilityWindow(0, 10 * 60 + 1, 1440),)), place(),
-     ["availability"]),
-    ("window ends early", vol(availability=(AvailabilityWindow(0, 0, 11 * 60 + 59),)), place(),
-     ["availability"]),
+    (
+        "wrong weekday",
+        vol(availability=(AvailabilityWindow(1, 0, 1440),)),
+        place(),
+        ["availability"],
+    ),
+    (
+        "window starts late",
+        vol(availability=(AvailabilityWindow(0, 10 * 60 + 1, 1440),)),
+        place(),
+        ["availability"],
+    ),
+    (
+        "window ends early",
+        vol(availability=(AvailabilityWindow(0, 0, 11 * 60 + 59),)),
+        place(),
+        ["availability"],
+    ),
     ("exact window", vol(availability=(AvailabilityWindow(0, 600, 720),)), place(), []),
-    ("touching windows merge", vol(availability=(AvailabilityWindow(0, 540, 660),
-                                                 AvailabilityWindow(0, 660, 780))), place(), []),
-    ("gap between windows", vol(availability=(AvailabilityWindow(0, 540, 650),
-                                              AvailabilityWindow(0, 660, 780))), place(),
-     ["availability"]),
+    (
+        "touching windows merge",
+        vol(availability=(AvailabilityWindow(0, 540, 660), AvailabilityWindow(0, 660, 780))),
+        place(),
+        [],
+    ),
+    (
+        "gap between windows",
+        vol(availability=(AvailabilityWindow(0, 540, 650), AvailabilityWindow(0, 660, 780))),
+        place(),
+        ["availability"],
+    ),
     ("crosses midnight", vol(), place(start_h=23, hours=2), ["availability"]),
-    ("ends at midnight", vol(availability=(AvailabilityWindow(0, 1200, 1440),)),
-     place(start_h=22, hours=2), []),
+    (
+        "ends at midnight",
+        vol(availability=(AvailabilityWindow(0, 1200, 1440),)),
+        place(start_h=22, hours=2),
+        [],
+    ),
     ("away that day", vol(dates_away=frozenset({MON})), place(), ["away"]),
     ("away another day", vol(dates_away=frozenset({MON + timedelta(days=1)})), place(), []),
     ("too young", vol(age=17), place(min_age=18), ["age"]),
     ("exactly old enough", vol(age=18), place(min_age=18), []),
     ("unknown age, min age", vol(age=None), place(min_age=16), ["age"]),
     ("unknown age, no min age", vol(age=None), place(min_age=0), []),
-    ("children unchecked", vol(child_protection_checked=False), place(works_with_children=True),
-     ["child_protection"]),
+    (
+        "children unchecked",
+        vol(child_protection_checked=False),
+        place(works_with_children=True),
+        ["child_protection"],
+    ),
     ("children checked", vol(child_protection_checked=True), place(works_with_children=True), []),
-    ("booking overlaps", vol(bookings=((BASE + timedelta(hours=11), BASE + timedelta(hours=13)),)),
-     place(), ["booking"]),
-    ("booking touches", vol(bookings=((BASE + timedelta(hours=12), BASE + timedelta(hours=13)),)),
-     place(), []),
+    (
+        "booking overlaps",
+        vol(bookings=((BASE + timedelta(hours=11), BASE + timedelta(hours=13)),)),
+        place(),
+        ["booking"],
+    ),
+    (
+        "booking touches",
+        vol(bookings=((BASE + timedelta(hours=12), BASE + timedelta(hours=13)),)),
+        place(),
+        [],
+    ),
     ("declined need", vol(declined_need_ids=frozenset({7})), place(need_id=7), ["declined"]),
     ("declined place", vol(declined_place_ids=frozenset({1})), place(), ["declined"]),
     ("declined other need", vol(declined_need_ids=frozenset({8})), place(need_id=7), []),
@@ -90,9 +126,13 @@ def test_unknown_required_skill_blocks_everyone():
 
 def test_merge_windows():
     merged = merge_windows(
-        [AvailabilityWindow(5, 600, 700), AvailabilityWindow(5, 650, 800),
-         AvailabilityWindow(5, 800, 900), AvailabilityWindow(5, 1000, 1100),
-         AvailabilityWindow(0, 60, 120)]
+        [
+            AvailabilityWindow(5, 600, 700),
+            AvailabilityWindow(5, 650, 800),
+            AvailabilityWindow(5, 800, 900),
+            AvailabilityWindow(5, 1000, 1100),
+            AvailabilityWindow(0, 60, 120),
+        ]
     )
     assert merged == {0: [(60, 120)], 5: [(600, 900), (1000, 1100)]}
 
@@ -132,8 +172,12 @@ def test_index_pairs_per_place_and_per_volunteer_agree(seed):
     ix = build_index(problem)
     vi, pi = ix.candidate_pairs()
     all_pairs = set(zip(vi.tolist(), pi.tolist(), strict=True))
-    by_place = {(int(v), p) for p in range(ix.n_places) for v in ix.volunteers_for_place(p)
-                if ix.p_left[p] > 0}
+    by_place = {
+        (int(v), p)
+        for p in range(ix.n_places)
+        for v in ix.volunteers_for_place(p)
+        if ix.p_left[p] > 0
+    }
     by_vol = {(v, int(p)) for v in range(ix.n_volunteers) for p in ix.places_for_volunteer(v)}
     assert by_place == all_pairs
     assert by_vol == all_pairs

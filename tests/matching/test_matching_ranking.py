@@ -24,13 +24,15 @@ def test_rankings_agree_with_candidates_and_scores(seed):
     ix = build_index(problem)
     vi, pi = ix.candidate_pairs()
     scores = score_pairs(ix, vi, pi)
-    by_pair = {(int(ix.v_ids[a]), int(ix.p_ids[b])): int(s)
-               for a, b, s in zip(vi, pi, scores, strict=True)}
+    by_pair = {
+        (int(ix.v_ids[a]), int(ix.p_ids[b])): int(s) for a, b, s in zip(vi, pi, scores, strict=True)
+    }
     for p in problem.places:
         ranked = best_candidates_for_place(ix, p.id, limit=None)
         if p.places_left > 0:
             assert {(r.volunteer_id, r.place_id) for r in ranked} == {
-                k for k in by_pair if k[1] == p.id}
+                k for k in by_pair if k[1] == p.id
+            }
         for r in ranked:
             if p.places_left > 0:
                 assert r.score == by_pair[(r.volunteer_id, r.place_id)]
@@ -38,7 +40,8 @@ def test_rankings_agree_with_candidates_and_scores(seed):
     for v in problem.volunteers:
         ranked = best_places_for_volunteer(ix, v.id, limit=None)
         assert {(r.volunteer_id, r.place_id): r.score for r in ranked} == {
-            k: s for k, s in by_pair.items() if k[0] == v.id}
+            k: s for k, s in by_pair.items() if k[0] == v.id
+        }
         assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
 
 
@@ -50,8 +53,9 @@ def test_limit_and_tie_break_by_id():
 
 
 def test_best_candidates_for_need_dedupes_volunteers():
-    ix = build_index(Problem([vol(1), vol(2)], [place(1, need_id=7), place(2, need_id=7, day=1)],
-                             TEST_CONFIG))
+    ix = build_index(
+        Problem([vol(1), vol(2)], [place(1, need_id=7), place(2, need_id=7, day=1)], TEST_CONFIG)
+    )
     ranked = best_candidates_for_need(ix, 7)
     assert sorted(r.volunteer_id for r in ranked) == [1, 2]
     with pytest.raises(KeyError):

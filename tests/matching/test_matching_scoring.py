@@ -27,25 +27,60 @@ CASES = [
     # name, volunteer kwargs, place kwargs, expected {code: points}
     ("skill at minimum", dict(skills={1: 1}), dict(), {"skill_level": 10}),
     ("skill two above", dict(skills={1: 3}), dict(), {"skill_level": 26}),
-    ("two skills", dict(skills={1: 2, 2: 2}), dict(required_skills={1: 1, 2: 2}),
-     {"skill_level": 18 + 10}),
-    ("nice skill held", dict(skills={1: 1, 5: 1}), dict(nice_skills=frozenset({5, 6})),
-     {"skill_level": 10, "nice_skill": 6}),
-    ("interests capped", dict(skills={1: 1}, interests=frozenset("abc")),
-     dict(interests=frozenset("abcd")), {"skill_level": 10, "interests": 10}),
-    ("preferred via co-host", dict(skills={1: 1}, preferred_institution_ids=frozenset({9})),
-     dict(co_host_institution_ids=frozenset({9})),
-     {"skill_level": 10, "preferred_institution": 15}),
-    ("continuity on long-term", dict(skills={1: 1}, long_term_institution_ids=frozenset({1})),
-     dict(kind=NeedKind.LONG_TERM), {"skill_level": 10, "continuity": 25}),
-    ("no continuity on one-off", dict(skills={1: 1}, long_term_institution_ids=frozenset({1})),
-     dict(kind=NeedKind.ONE_OFF), {"skill_level": 10}),
-    ("new coalition institution", dict(skills={1: 1}, served_institution_ids=frozenset({2})),
-     dict(institution_id=1), {"skill_level": 10, "new_institution": 12}),
-    ("new but outside coalition", dict(skills={1: 1}, served_institution_ids=frozenset()),
-     dict(institution_id=7), {"skill_level": 10}),
-    ("reliability rounds half up", dict(skills={1: 1}, reliability=0.525), dict(),
-     {"skill_level": 10, "reliability": 11}),
+    (
+        "two skills",
+        dict(skills={1: 2, 2: 2}),
+        dict(required_skills={1: 1, 2: 2}),
+        {"skill_level": 18 + 10},
+    ),
+    (
+        "nice skill held",
+        dict(skills={1: 1, 5: 1}),
+        dict(nice_skills=frozenset({5, 6})),
+        {"skill_level": 10, "nice_skill": 6},
+    ),
+    (
+        "interests capped",
+        dict(skills={1: 1}, interests=frozenset("abc")),
+        dict(interests=frozenset("abcd")),
+        {"skill_level": 10, "interests": 10},
+    ),
+    (
+        "preferred via co-host",
+        dict(skills={1: 1}, preferred_institution_ids=frozenset({9})),
+        dict(co_host_institution_ids=frozenset({9})),
+        {"skill_level": 10, "preferred_institution": 15},
+    ),
+    (
+        "continuity on long-term",
+        dict(skills={1: 1}, long_term_institution_ids=frozenset({1})),
+        dict(kind=NeedKind.LONG_TERM),
+        {"skill_level": 10, "continuity": 25},
+    ),
+    (
+        "no continuity on one-off",
+        dict(skills={1: 1}, long_term_institution_ids=frozenset({1})),
+        dict(kind=NeedKind.ONE_OFF),
+        {"skill_level": 10},
+    ),
+    (
+        "new coalition institution",
+        dict(skills={1: 1}, served_institution_ids=frozenset({2})),
+        dict(institution_id=1),
+        {"skill_level": 10, "new_institution": 12},
+    ),
+    (
+        "new but outside coalition",
+        dict(skills={1: 1}, served_institution_ids=frozenset()),
+        dict(institution_id=7),
+        {"skill_level": 10},
+    ),
+    (
+        "reliability rounds half up",
+        dict(skills={1: 1}, reliability=0.525),
+        dict(),
+        {"skill_level": 10, "reliability": 11},
+    ),
     ("no skills required", dict(skills={}), dict(required_skills={}), {}),
 ]
 
@@ -83,8 +118,9 @@ def test_vectorised_scores_equal_explanations(seed):
     scores = score_pairs(ix, vi, pi)
     assert (scores >= 0).all()
     for a, b, s in zip(vi.tolist(), pi.tolist(), scores.tolist(), strict=True):
-        total, reasons = explain_pair(ix.volunteers[a], ix.places[b], problem.config,
-                                      problem.coalition_institution_ids)
+        total, reasons = explain_pair(
+            ix.volunteers[a], ix.places[b], problem.config, problem.coalition_institution_ids
+        )
         assert total == s == sum(r.points for r in reasons)
 
 
@@ -98,8 +134,12 @@ def test_scores_on_generated_instance_match_explanations():
     scores = score_pairs(ix, vi, pi)
     pick = np.random.default_rng(0).choice(vi.size, 200, replace=False)
     for k in pick.tolist():
-        total, _ = explain_pair(ix.volunteers[vi[k]], ix.places[pi[k]], problem.config,
-                                problem.coalition_institution_ids)
+        total, _ = explain_pair(
+            ix.volunteers[vi[k]],
+            ix.places[pi[k]],
+            problem.config,
+            problem.coalition_institution_ids,
+        )
         assert total == scores[k]
 
 

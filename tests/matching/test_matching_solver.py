@@ -83,8 +83,7 @@ def test_concave_fill_gives_every_need_someone_first():
     # Two volunteers, each can do one shift.  Need 1 has two places and much better fit;
     # need 2 has one place.  Fill value must spread them; a flat value must not.
     v1, v2 = vol(1, skills={1: 3}, capacity=1), vol(2, skills={1: 3}, capacity=1)
-    great = place(1, need_id=1, places_left=2, required_skills={1: 1},
-                  nice_skills=frozenset({1}))
+    great = place(1, need_id=1, places_left=2, required_skills={1: 1}, nice_skills=frozenset({1}))
     plain = place(2, need_id=2, day=1, places_left=1, required_skills={})
     result = match(Problem([v1, v2], [great, plain], TEST_CONFIG))
     assert sorted(p.need_id for p in result.proposals) == [1, 2]
