@@ -68,10 +68,15 @@ def configure_login(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.calendar import bp as calendar_bp
     from app.coordination import bp as coordination_bp
     from app.institutions import bp as institutions_bp
     from app.main import bp as main_bp
+    from app.manage import bp as manage_bp
+    from app.needs import bp as needs_bp
+    from app.volunteers import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -79,6 +84,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(institutions_bp, url_prefix="/institutions")
     app.register_blueprint(coordination_bp, url_prefix="/coordination")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(needs_bp, url_prefix="/needs")
+    app.register_blueprint(calendar_bp, url_prefix="/calendar")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(volunteers_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,31 +29,40 @@ class NavItem:
 
 
 def navigation() -> list[NavItem]:
-    """What the signed-in person can do, as links in the main menu."""
-    items = [NavItem(str(_l("Instytucje")), "institutions.directory")]
-    if not current_user.is_authenticated:
-        return items
-    role = current_user.role
-    if role == Role.VOLUNTEER:
-        items.append(NavItem(str(_l("Moje konto")), "account.overview"))
-    if role == Role.STAFF:
-        for membership in current_user.memberships:
-            items.append(
-                NavItem(
-                    str(_l("Moja instytucja: %(name)s", name=membership.institution.short_name)),
-                    "institutions.detail",
-                    (("slug", membership.institution.slug),),
+    """What the signed-in person can do, as links in the main menu.
+
+    Items whose page does not exist in this app are left out, so features can be added one by one.
+    """
+    items = [
+        NavItem(str(_l("Potrzeby")), "needs.search"),
+        NavItem(str(_l("Kalendarz")), "calendar.month"),
+        NavItem(str(_l("Instytucje")), "institutions.directory"),
+    ]
+    if current_user.is_authenticated:
+        role = current_user.role
+        if role == Role.VOLUNTEER:
+            items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
+            items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
+        if role == Role.STAFF:
+            for membership in current_user.memberships:
+                items.append(
+                    NavItem(
+                        str(
+                            _l("Moja instytucja: %(name)s", name=membership.institution.short_name)
+                        ),
+                        "manage.institution",
+                        (("slug", membership.institution.slug),),
+                    )
                 )
-            )
-    if role in (Role.COORDINATOR, Role.ADMIN):
-        items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
-        items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
-    if role == Role.ADMIN:
-        items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
-        items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
-    if role != Role.VOLUNTEER:
+        if role in (Role.COORDINATOR, Role.ADMIN):
+            items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
+            items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
+            items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
+        if role == Role.ADMIN:
+            items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
+            items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
         items.append(NavItem(str(_l("Moje konto")), "account.overview"))
-    return items
+    return [item for item in items if item.endpoint in current_app.view_functions]
 
 
 def role_label(role: Role) -> str:

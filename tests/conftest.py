@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db, limiter
+from app.models import NeedStatus, Role
 from config import TestConfig
 from tests.factories import PASSWORD, Factory
 
@@ -232,3 +233,46 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def authz_world(factory):
+    """Two institutions with staff, needs, shifts and applications, and one account per role."""
+    from tests.authz.common import World
+
+    inst_a = factory.institution("Muzeum A")
+    inst_b = factory.institution("Teatr B")
+    volunteer = factory.user(Role.VOLUNTEER)
+    other = factory.user(Role.VOLUNTEER)
+    need_a = factory.need(inst_a, "Dyżur w muzeum A")
+    draft_a = factory.need(inst_a, "Szkic potrzeby A", status=NeedStatus.DRAFT)
+    need_b = factory.need(inst_b, "Obsługa widowni w teatrze B")
+    applicant = factory.user()
+    users = {
+        "anonymous": None,
+        "volunteer": volunteer.email,
+        "staff_a": factory.user(Role.STAFF, institution=inst_a).email,
+        "staff_b": factory.user(Role.STAFF, institution=inst_b).email,
+        "coordinator": factory.user(Role.COORDINATOR).email,
+        "admin": factory.user(Role.ADMIN).email,
+    }
+    world = World(
+        slug_a=inst_a.slug,
+        slug_b=inst_b.slug,
+        institution_a=inst_a.id,
+        institution_b=inst_b.id,
+        volunteer=volunteer.id,
+        other_volunteer=other.id,
+        need_a=need_a.id,
+        need_a_draft=draft_a.id,
+        need_b=need_b.id,
+        shift_a=need_a.shifts[0].id,
+        shift_b=need_b.shifts[0].id,
+        assignment_a=factory.application(volunteer, need_a).id,
+        assignment_b=factory.application(other, need_b).id,
+        staff_request_id=factory.staff_request(applicant, inst_a).id,
+        institution_request_id=factory.institution_request(applicant).id,
+        feed_token=factory.feed_token(volunteer),
+        other_feed_token=factory.feed_token(other),
+    )
+    return world, users

@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.demo import load_reference_data
 from app.extensions import db
 from app.models import (
+    Assignment,
+    AssignmentStatus,
+    ChildProtectionCheck,
     Institution,
     InstitutionKind,
     InstitutionRequest,
@@ -24,6 +28,7 @@ from app.models import (
     VolunteerProfile,
 )
 from app.models.base import utcnow
+from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 
 PASSWORD = "Wolontariat-2026!"  # noqa: S105 - test password
@@ -122,7 +127,17 @@ class Factory:
                 )
             )
 
-    def need(self, institution: Institution, title: str = "Dyżur na wystawie", **kw) -> Need:
+    def need(
+        self,
+        institution: Institution,
+        title: str = "Dyżur na wystawie",
+        *,
+        shifts: int = 1,
+        places: int = 2,
+        start: datetime | None = None,
+        **kw,
+    ) -> Need:
+        """A need with `shifts` weekly shifts of 4 hours, the first a week from now."""
         with self.app.app_context():
             need = Need(
                 institution_id=institution.id,
@@ -130,6 +145,54 @@ class Factory:
                 status=kw.pop("status", NeedStatus.PUBLISHED),
                 **kw,
             )
-            start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
-            need.shifts.append(Shift(starts_at=start, ends_at=start + timedelta(hours=4), places=2))
-            return self._save(need)
+            first = start or datetime.now(UTC).replace(
+                minute=0, second=0, microsecond=0
+            ) + timedelta(days=7)
+            for week in range(shifts):
+                begin = first + timedelta(weeks=week)
+                need.shifts.append(
+                    Shift(starts_at=begin, ends_at=begin + timedelta(hours=4), places=places)
+                )
+            db.session.add(need)
+            db.session.flush()
+            refresh_search_text(need)
+            db.session.commit()
+            need = db.session.scalar(
+                select(Need).where(Need.id == need.id).options(selectinload(Need.shifts))
+            )
+            db.session.expunge_all()
+            return need
+
+    def application(
+        self,
+        volunteer: User,
+        need: Need,
+        shift_index: int = 0,
+        status: AssignmentStatus = AssignmentStatus.APPLIED,
+    ) -> Assignment:
+        """An assignment row as if the volunteer had applied (or been moved on to `status`)."""
+        with self.app.app_context():
+            shift = need.shifts[shift_index]
+            assignment = Assignment(
+                volunteer_id=volunteer.id, shift_id=shift.id, need_id=need.id, status=status
+            )
+            if status == AssignmentStatus.ACCEPTED:
+                db.session.get(Shift, shift.id).accepted_count += 1
+            return self._save(assignment)
+
+    def feed_token(self, volunteer: User) -> str:
+        with self.app.app_context():
+            return db.session.get(VolunteerProfile, volunteer.id).feed_token
+
+    def child_protection_check(self, volunteer: User, checked_by: User | None = None) -> None:
+        with self.app.app_context():
+            today = datetime.now(UTC).date()
+            db.session.add(
+                ChildProtectionCheck(
+                    user_id=volunteer.id,
+                    certificate_seen_on=today,
+                    register_checked_on=today,
+                    checked_by_id=checked_by.id if checked_by else None,
+                )
+            )
+            db.session.commit()

@@ -1,5 +1,13 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from app.models.assignments import (
+    ACTIVE,
+    BOOKED,
+    Assignment,
+    AssignmentSource,
+    AssignmentStatus,
+    TransitionError,
+)
 from app.models.institutions import (
     Institution,
     InstitutionKind,
@@ -9,12 +17,34 @@ from app.models.institutions import (
     StaffRequest,
 )
 from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_cohost
+from app.models.notices import Notice
 from app.models.skills import Skill, SkillGroup
 from app.models.users import AuditLog, Role, User
-from app.models.volunteers import AvailabilityWindow, VolunteerProfile, VolunteerSkill
+from app.models.volunteers import (
+    AvailabilityWindow,
+    ChildProtectionCheck,
+    Consent,
+    ConsentKind,
+    VolunteerAbsence,
+    VolunteerProfile,
+    VolunteerSkill,
+    volunteer_preferred_institution,
+)
 
 __all__ = [
+    "ACTIVE",
+    "BOOKED",
+    "Assignment",
+    "AssignmentSource",
+    "AssignmentStatus",
     "AuditLog",
+    "ChildProtectionCheck",
+    "Consent",
+    "ConsentKind",
+    "Notice",
+    "TransitionError",
+    "VolunteerAbsence",
+    "volunteer_preferred_institution",
     "AvailabilityWindow",
     "Institution",
     "InstitutionKind",

@@ -66,6 +66,8 @@ class Need(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Lower-case text without Polish diacritics, kept by the services, so that "lodz" finds "Łódź".
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     institution: Mapped[Institution] = relationship()
     cohosts: Mapped[list[Institution]] = relationship(secondary=need_cohost)
@@ -85,6 +87,7 @@ class Shift(db.Model):
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="start_before_end"),
         CheckConstraint("places >= 1", name="places_positive"),
+        CheckConstraint("accepted_count >= 0 AND accepted_count <= places", name="not_overfilled"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,8 +95,15 @@ class Shift(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     places: Mapped[int] = mapped_column(default=1)
+    # Accepted volunteers, changed only by a guarded UPDATE so that it never passes `places`.
+    accepted_count: Mapped[int] = mapped_column(default=0)
+    is_cancelled: Mapped[bool] = mapped_column(default=False)
 
     need: Mapped[Need] = relationship(back_populates="shifts")
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.places - self.accepted_count)
 
 
 class NeedSkill(db.Model):

@@ -1,16 +1,34 @@
-"""What a volunteer tells the coalition about themselves."""
+"""What a volunteer tells the coalition about themselves, and what is recorded about them."""
 
 from __future__ import annotations
 
+import enum
+import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.institutions import Institution
 from app.models.skills import Skill
 from app.models.users import User
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+volunteer_preferred_institution = db.Table(
+    "volunteer_preferred_institution",
+    db.Column(
+        "user_id", db.ForeignKey("volunteer_profile.user_id", ondelete="CASCADE"), primary_key=True
+    ),
+    db.Column(
+        "institution_id", db.ForeignKey("institution.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
 
 
 class VolunteerProfile(db.Model):
@@ -27,7 +45,15 @@ class VolunteerProfile(db.Model):
     interests: Mapped[str] = mapped_column(String(300), default="")
     max_hours_month: Mapped[int] = mapped_column(default=20)
     is_korpus: Mapped[bool] = mapped_column(default=False)
+    has_disability: Mapped[bool] = mapped_column(default=False)
     access_needs: Mapped[str] = mapped_column(Text, default="")
+    # Minors: the guardian confirms consent through an e-mailed link before any placement.
+    guardian_name: Mapped[str] = mapped_column(String(160), default="")
+    guardian_email: Mapped[str] = mapped_column(String(254), default="")
+    guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    guardian_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The personal calendar feed lives at a secret URL that the volunteer can replace.
+    feed_token: Mapped[str] = mapped_column(String(48), default=new_feed_token, unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")
@@ -37,8 +63,30 @@ class VolunteerProfile(db.Model):
     availability: Mapped[list[AvailabilityWindow]] = relationship(
         back_populates="profile",
         cascade="all, delete-orphan",
-        order_by="AvailabilityWindow.weekday",
+        order_by="(AvailabilityWindow.weekday, AvailabilityWindow.start_time)",
     )
+    absences: Mapped[list[VolunteerAbsence]] = relationship(
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        order_by="VolunteerAbsence.starts_on",
+    )
+    preferred_institutions: Mapped[list[Institution]] = relationship(
+        secondary=volunteer_preferred_institution
+    )
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def is_minor_on(self, day: date) -> bool:
+        age = self.age_on(day)
+        return age is not None and age < 18
+
+    def may_be_placed_on(self, day: date) -> bool:
+        """A minor is placed only after the guardian has confirmed consent."""
+        return not self.is_minor_on(day) or self.guardian_consent_at is not None
 
 
 class VolunteerSkill(db.Model):
@@ -77,3 +125,68 @@ class AvailabilityWindow(db.Model):
     end_time: Mapped[time]
 
     profile: Mapped[VolunteerProfile] = relationship(back_populates="availability")
+
+
+class VolunteerAbsence(db.Model):
+    """Dates away, inclusive on both ends."""
+
+    __tablename__ = "volunteer_absence"
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="start_before_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteer_profile.user_id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    profile: Mapped[VolunteerProfile] = relationship(back_populates="absences")
+
+
+class ConsentKind(enum.StrEnum):
+    DATA_PROCESSING = "data_processing"
+    IMAGE = "image"
+    NEWSLETTER = "newsletter"
+    GUARDIAN = "guardian"
+
+
+class Consent(db.Model):
+    """One change of one consent; the newest row per kind is the current state, older rows are history."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_user_kind_at", "user_id", "kind", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[ConsentKind] = mapped_column(
+        Enum(
+            ConsentKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    granted: Mapped[bool]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who gave it: the volunteer, or the guardian through the e-mailed link.
+    given_by: Mapped[str] = mapped_column(String(20), default="self")
+
+
+class ChildProtectionCheck(db.Model):
+    """Criminal-record certificate seen and sex-offender register checked, with who checked and when."""
+
+    __tablename__ = "child_protection_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    certificate_seen_on: Mapped[date]
+    register_checked_on: Mapped[date]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
+    institution: Mapped[Institution | None] = relationship()

@@ -1,0 +1,3 @@
+"""Routes of this feature."""
+
+from app.api import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Routes of this feature."""
+
+from app.calendar import bp  # noqa: F401

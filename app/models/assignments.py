@@ -1,0 +1,125 @@
+"""A volunteer on a shift: one row from application or proposal to completion, and its state machine.
+
+Every change of status goes through `Assignment.move_to`, which refuses transitions not listed in
+TRANSITIONS; the lifecycle is in this one place so that it can be read and tested as a whole.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.needs import Need, Shift
+from app.models.users import User
+
+
+class AssignmentStatus(enum.StrEnum):
+    APPLIED = "applied"  # the volunteer applied; staff decide
+    PROPOSED = "proposed"  # the matcher proposed; a coordinator decides
+    OFFERED = "offered"  # approved proposal; the volunteer decides
+    ACCEPTED = "accepted"  # the volunteer holds a place on the shift
+    REJECTED = "rejected"  # staff or coordinator said no
+    DECLINED = "declined"  # the volunteer said no to an offer
+    EXPIRED = "expired"  # the offer was not answered in time
+    WITHDRAWN = "withdrawn"  # the volunteer withdrew an application or a place
+    CANCELLED = "cancelled"  # the shift or need was cancelled
+    COMPLETED = "completed"  # attended, hours confirmed
+    NO_SHOW = "no_show"  # did not come
+
+
+class AssignmentSource(enum.StrEnum):
+    APPLICATION = "application"
+    MATCHING = "matching"
+    OVERRIDE = "override"
+
+
+S = AssignmentStatus
+TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
+    S.APPLIED: frozenset({S.ACCEPTED, S.REJECTED, S.WITHDRAWN, S.CANCELLED}),
+    S.PROPOSED: frozenset({S.OFFERED, S.REJECTED, S.CANCELLED}),
+    S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.EXPIRED, S.WITHDRAWN, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.COMPLETED, S.NO_SHOW, S.WITHDRAWN, S.CANCELLED}),
+    S.REJECTED: frozenset(),
+    S.DECLINED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.COMPLETED: frozenset({S.NO_SHOW}),
+    S.NO_SHOW: frozenset({S.COMPLETED}),
+}
+# Statuses in which the volunteer still counts as on (or heading for) the shift.
+ACTIVE = frozenset({S.APPLIED, S.PROPOSED, S.OFFERED, S.ACCEPTED})
+# Statuses that keep the volunteer's time busy for the overlap rule.
+BOOKED = frozenset({S.APPLIED, S.OFFERED, S.ACCEPTED})
+# Statuses that hold one of the shift's places.
+HOLDS_PLACE = frozenset({S.ACCEPTED})
+
+
+class TransitionError(ValueError):
+    """A status change that the lifecycle does not allow."""
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+_active_sql = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(ACTIVE)))
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (
+        # One live row per volunteer and shift; finished rows stay as history.
+        Index(
+            "uq_assignment_active_volunteer_shift",
+            "volunteer_id",
+            "shift_id",
+            unique=True,
+            postgresql_where=text(_active_sql),
+            sqlite_where=text(_active_sql),
+        ),
+        Index("ix_assignment_volunteer_status", "volunteer_id", "status"),
+        Index("ix_assignment_shift_status", "shift_id", "status"),
+        Index("ix_assignment_need_status", "need_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"))
+    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus))
+    source: Mapped[AssignmentSource] = mapped_column(
+        _enum(AssignmentSource), default=AssignmentSource.APPLICATION
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    # Proposals keep the matcher's score and reasons so that people can see why.
+    score: Mapped[int | None]
+    reasons: Mapped[list] = mapped_column(db.JSON, default=list)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    shift: Mapped[Shift] = relationship()
+    need: Mapped[Need] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    def can_move_to(self, new: AssignmentStatus) -> bool:
+        return new in TRANSITIONS[AssignmentStatus(self.status)]
+
+    def move_to(self, new: AssignmentStatus) -> None:
+        if not self.can_move_to(new):
+            raise TransitionError(f"{self.status} -> {new} is not allowed")
+        self.status = new

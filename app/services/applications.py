@@ -1,0 +1,309 @@
+"""Applying to shifts, withdrawing, and staff decisions: the rules that keep places and people safe.
+
+Two rules must hold also when people act at the same moment:
+- a shift never has more accepted volunteers than places: `accepted_count` changes only through a
+  guarded UPDATE (`... WHERE accepted_count < places`), which the database applies one at a time;
+- a volunteer is never booked on two overlapping shifts anywhere in the coalition: every booking
+  change first locks the volunteer's profile row (SELECT ... FOR UPDATE on PostgreSQL; SQLite
+  allows one writer at a time anyway), then checks the overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select, update
+
+from app.extensions import db
+from app.models import (
+    BOOKED,
+    Assignment,
+    AssignmentSource,
+    AssignmentStatus,
+    ChildProtectionCheck,
+    Need,
+    NeedStatus,
+    Role,
+    Shift,
+    User,
+    VolunteerProfile,
+)
+from app.models.base import utcnow
+from app.services import audit
+from app.services.notices import notify
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+class ApplicationError(Exception):
+    """Refused, with the reason in the user's language."""
+
+
+def lock_volunteer(volunteer_id: int) -> VolunteerProfile | None:
+    return db.session.scalar(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer_id).with_for_update()
+    )
+
+
+def has_child_protection_checks(volunteer_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(exists().where(ChildProtectionCheck.user_id == volunteer_id)))
+    )
+
+
+def overlapping(
+    volunteer_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    statuses=BOOKED,
+    exclude_shift: int | None = None,
+) -> Shift | None:
+    """A shift of this volunteer, at any institution, whose time overlaps the given one."""
+    query = (
+        select(Shift)
+        .join(Assignment, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.status.in_(statuses),
+            Shift.starts_at < ends_at,
+            Shift.ends_at > starts_at,
+        )
+        .limit(1)
+    )
+    if exclude_shift is not None:
+        query = query.where(Shift.id != exclude_shift)
+    return db.session.scalar(query)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(WARSAW).strftime("%d.%m.%Y %H:%M")
+
+
+def eligibility_problems(volunteer: User, need: Need, today: date | None = None) -> list[str]:
+    """What stops this volunteer from applying to this need at all (not shift-specific)."""
+    today = today or utcnow().astimezone(WARSAW).date()
+    problems = []
+    if volunteer.role != Role.VOLUNTEER or volunteer.profile is None:
+        return [_("Zgłaszać się mogą tylko wolontariusze.")]
+    if need.status != NeedStatus.PUBLISHED:
+        problems.append(_("Ta potrzeba nie przyjmuje zgłoszeń."))
+    profile = volunteer.profile
+    if need.min_age:
+        age = profile.age_on(today)
+        if age is None:
+            problems.append(_("Uzupełnij datę urodzenia w profilu: ta potrzeba ma minimalny wiek."))
+        elif age < need.min_age:
+            problems.append(_("Minimalny wiek dla tej potrzeby to %(age)d lat.", age=need.min_age))
+    if need.works_with_children and not has_child_protection_checks(volunteer.id):
+        problems.append(
+            _(
+                "Ta potrzeba obejmuje pracę z dziećmi: wymaga sprawdzenia w Rejestrze Sprawców "
+                "Przestępstw na Tle Seksualnym i zaświadczenia o niekaralności, odnotowanych przez "
+                "koordynatora lub pracownika instytucji."
+            )
+        )
+    return problems
+
+
+def apply(
+    volunteer: User, need: Need, shift_ids: Sequence[int], message: str = ""
+) -> list[Assignment]:
+    """Apply to chosen shifts of a need; all of them or none."""
+    problems = eligibility_problems(volunteer, need)
+    if problems:
+        raise ApplicationError(" ".join(problems))
+    if not shift_ids:
+        raise ApplicationError(_("Wybierz co najmniej jedną zmianę."))
+    lock_volunteer(volunteer.id)
+    shifts = list(
+        db.session.scalars(
+            select(Shift)
+            .where(Shift.id.in_(set(shift_ids)), Shift.need_id == need.id)
+            .order_by(Shift.starts_at)
+        )
+    )
+    if len(shifts) != len(set(shift_ids)):
+        raise ApplicationError(_("Wybrana zmiana nie należy do tej potrzeby."))
+    now = utcnow()
+    created = []
+    for i, shift in enumerate(shifts):
+        when = _local(shift.starts_at)
+        if shift.is_cancelled:
+            raise ApplicationError(_("Zmiana %(when)s została odwołana.", when=when))
+        if shift.starts_at <= now:
+            raise ApplicationError(_("Zmiana %(when)s już się rozpoczęła.", when=when))
+        if shift.accepted_count >= shift.places:
+            raise ApplicationError(_("Na zmianę %(when)s nie ma już wolnych miejsc.", when=when))
+        existing = db.session.scalar(
+            select(Assignment).where(
+                Assignment.volunteer_id == volunteer.id,
+                Assignment.shift_id == shift.id,
+                Assignment.status.in_(
+                    [
+                        AssignmentStatus.APPLIED,
+                        AssignmentStatus.PROPOSED,
+                        AssignmentStatus.OFFERED,
+                        AssignmentStatus.ACCEPTED,
+                    ]
+                ),
+            )
+        )
+        if existing is not None:
+            raise ApplicationError(_("Już jesteś zgłoszony(-a) na zmianę %(when)s.", when=when))
+        clash = overlapping(volunteer.id, shift.starts_at, shift.ends_at)
+        if clash is not None:
+            raise ApplicationError(
+                _(
+                    "Zmiana %(when)s nakłada się na Twoją inną zmianę: %(other)s (%(title)s).",
+                    when=when,
+                    other=_local(clash.starts_at),
+                    title=clash.need.title,
+                )
+            )
+        for other in shifts[:i]:
+            if other.starts_at < shift.ends_at and shift.starts_at < other.ends_at:
+                raise ApplicationError(
+                    _(
+                        "Wybrane zmiany %(a)s i %(b)s nakładają się na siebie.",
+                        a=_local(other.starts_at),
+                        b=when,
+                    )
+                )
+        assignment = Assignment(
+            volunteer_id=volunteer.id,
+            shift_id=shift.id,
+            need_id=need.id,
+            status=AssignmentStatus.APPLIED,
+            source=AssignmentSource.APPLICATION,
+            message=message.strip(),
+        )
+        db.session.add(assignment)
+        created.append(assignment)
+    db.session.flush()
+    audit.record(volunteer, "application.created", need, shifts=[s.id for s in shifts])
+    return created
+
+
+def withdraw(assignment: Assignment, volunteer: User) -> None:
+    """The volunteer steps back from an application, an offer or a place on a future shift."""
+    if assignment.volunteer_id != volunteer.id:
+        raise ApplicationError(_("To nie jest Twoje zgłoszenie."))
+    if assignment.shift.starts_at <= utcnow():
+        raise ApplicationError(_("Zmiana już się rozpoczęła: napisz do instytucji."))
+    if not assignment.can_move_to(AssignmentStatus.WITHDRAWN):
+        raise ApplicationError(_("Tego zgłoszenia nie można już wycofać."))
+    held_place = assignment.status == AssignmentStatus.ACCEPTED
+    assignment.move_to(AssignmentStatus.WITHDRAWN)
+    if held_place:
+        _release_place(assignment.shift_id)
+    audit.record(volunteer, "application.withdrawn", assignment, need_id=assignment.need_id)
+
+
+def _take_place(shift_id: int) -> bool:
+    result = db.session.execute(
+        update(Shift)
+        .where(
+            Shift.id == shift_id, Shift.accepted_count < Shift.places, Shift.is_cancelled.is_(False)
+        )
+        .values(accepted_count=Shift.accepted_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_place(shift_id: int) -> None:
+    db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift_id, Shift.accepted_count > 0)
+        .values(accepted_count=Shift.accepted_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def place_volunteer(assignment: Assignment, actor: User) -> None:
+    """Give the volunteer a place on the shift, under both concurrency rules; raises when refused."""
+    profile = lock_volunteer(assignment.volunteer_id)
+    if profile is None:
+        raise ApplicationError(_("Ta osoba nie ma już profilu wolontariusza."))
+    shift = assignment.shift
+    if not profile.may_be_placed_on(shift.starts_at.astimezone(WARSAW).date()):
+        raise ApplicationError(
+            _(
+                "Osoba niepełnoletnia: czekamy na zgodę opiekuna prawnego. Do tego czasu nie można jej przyjąć."
+            )
+        )
+    need = assignment.need
+    if need.works_with_children and not has_child_protection_checks(assignment.volunteer_id):
+        raise ApplicationError(
+            _(
+                "Praca z dziećmi: brak odnotowanego sprawdzenia w rejestrze i zaświadczenia o niekaralności."
+            )
+        )
+    clash = overlapping(
+        assignment.volunteer_id,
+        shift.starts_at,
+        shift.ends_at,
+        statuses={AssignmentStatus.ACCEPTED},
+        exclude_shift=shift.id,
+    )
+    if clash is not None:
+        raise ApplicationError(
+            _(
+                "Ta osoba ma już w tym czasie inną zmianę: %(when)s (%(title)s).",
+                when=_local(clash.starts_at),
+                title=clash.need.title,
+            )
+        )
+    if not _take_place(shift.id):
+        raise ApplicationError(_("Na tej zmianie nie ma już wolnych miejsc."))
+    assignment.move_to(AssignmentStatus.ACCEPTED)
+    db.session.refresh(shift, ["accepted_count"])
+
+
+def accept(assignment: Assignment, actor: User, note: str = "") -> None:
+    """Staff accept an application."""
+    if assignment.status != AssignmentStatus.APPLIED:
+        raise ApplicationError(_("To zgłoszenie zostało już rozpatrzone."))
+    place_volunteer(assignment, actor)
+    assignment.decided_by_id = actor.id
+    assignment.decision_note = note.strip()
+    notify(
+        [assignment.volunteer_id],
+        "application_accepted",
+        assignment.need_id,
+        title=assignment.need.title,
+        starts_at=assignment.shift.starts_at.isoformat(),
+    )
+    audit.record(
+        actor,
+        "application.accepted",
+        assignment,
+        need_id=assignment.need_id,
+        volunteer_id=assignment.volunteer_id,
+    )
+
+
+def reject(assignment: Assignment, actor: User, note: str = "") -> None:
+    if assignment.status != AssignmentStatus.APPLIED:
+        raise ApplicationError(_("To zgłoszenie zostało już rozpatrzone."))
+    assignment.move_to(AssignmentStatus.REJECTED)
+    assignment.decided_by_id = actor.id
+    assignment.decision_note = note.strip()
+    notify(
+        [assignment.volunteer_id],
+        "application_rejected",
+        assignment.need_id,
+        title=assignment.need.title,
+        starts_at=assignment.shift.starts_at.isoformat(),
+        note=assignment.decision_note,
+    )
+    audit.record(
+        actor,
+        "application.rejected",
+        assignment,
+        need_id=assignment.need_id,
+        volunteer_id=assignment.volunteer_id,
+    )

@@ -1,0 +1,1 @@
+"""Per-feature authorisation tables, merged by tests/test_authorization.py."""
