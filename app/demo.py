@@ -19,7 +19,12 @@ from app.demo_content import (
 )
 from app.extensions import db
 from app.models import (
+    Assignment,
+    AssignmentStatus,
     AvailabilityWindow,
+    ChildProtectionCheck,
+    Consent,
+    ConsentKind,
     Institution,
     InstitutionKind,
     InstitutionRequest,
@@ -39,6 +44,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.reference_data import INSTITUTIONS, SKILL_GROUPS
+from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -100,6 +106,71 @@ def _user(email: str, first: str, last: str, role: Role, password_hash: str) -> 
 
 def _local(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=WARSAW).astimezone(UTC)
+
+
+def _demo_consents_and_checks(coordinator: User) -> None:
+    """Every demo volunteer agreed to data processing; some to photos; some have child-protection checks."""
+    if db.session.scalar(select(Consent.id)) is not None:
+        return
+    volunteers = db.session.scalars(
+        select(User).where(User.role == Role.VOLUNTEER).order_by(User.id)
+    ).all()
+    for i, user in enumerate(volunteers):
+        db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+        if i % 3:
+            db.session.add(Consent(user_id=user.id, kind=ConsentKind.IMAGE, granted=True))
+        adult = user.profile is not None and not user.profile.is_minor_on(date.today())
+        if adult and i % 4 == 0:
+            db.session.add(
+                ChildProtectionCheck(
+                    user_id=user.id,
+                    certificate_seen_on=date.today() - timedelta(days=30),
+                    register_checked_on=date.today() - timedelta(days=30),
+                    checked_by_id=coordinator.id,
+                    note="Zaświadczenie z KRK okazane w biurze koalicji.",
+                )
+            )
+
+
+def _demo_applications(volunteer: User) -> None:
+    """The demo volunteer holds places at two institutions and waits on one application;
+    other volunteers wait for the gallery's decision."""
+    if db.session.scalar(select(Assignment.id)) is not None:
+        return
+    plan = [
+        ("Dyżury na wystawie „Nowe spojrzenia”", 0, AssignmentStatus.ACCEPTED),
+        ("Jarmark Wielkanocny: pomoc przy stoiskach", 0, AssignmentStatus.ACCEPTED),
+        ("Fotorelacja z wernisażu", 0, AssignmentStatus.APPLIED),
+    ]
+    for title, index, status in plan:
+        need = db.session.scalar(select(Need).where(Need.title == title))
+        if need is None or len(need.shifts) <= index:
+            continue
+        shift = need.shifts[index]
+        db.session.add(
+            Assignment(volunteer_id=volunteer.id, shift_id=shift.id, need_id=need.id, status=status)
+        )
+        if status == AssignmentStatus.ACCEPTED:
+            shift.accepted_count += 1
+    gallery_need = db.session.scalar(
+        select(Need).where(Need.title == "Dyżury na wystawie „Nowe spojrzenia”")
+    )
+    others = db.session.scalars(
+        select(User).where(
+            User.email.in_(["wolontariusz02@example.org", "wolontariusz04@example.org"])
+        )
+    ).all()
+    if gallery_need is not None:
+        for other in others:
+            shift = gallery_need.shifts[1]
+            db.session.add(
+                Assignment(
+                    volunteer_id=other.id,
+                    shift_id=shift.id,
+                    need_id=gallery_need.id,
+                    status=AssignmentStatus.APPLIED,
+                )
+            )
 
 
 def _demo_requests(institutions: dict[str, Institution]) -> None:
@@ -198,7 +269,16 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         if not created:
             continue
         added_volunteers += 1
+        guardian = {}
+        if age < 18:
+            guardian = {
+                "guardian_name": f"{rng.choice(FIRST_NAMES_F)} {last}",
+                "guardian_email": f"opiekun{n:02d}@example.org",
+                "guardian_requested_at": utcnow(),
+                "guardian_consent_at": utcnow() if n % 3 else None,
+            }
         user.profile = VolunteerProfile(
+            **guardian,
             date_of_birth=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
             phone=f"+48 5{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
             city=rng.choice(CITIES),
@@ -254,7 +334,12 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
             need.skills.append(NeedSkill(skill=skills[code], min_level=level, is_required=required))
         db.session.add(need)
         added_needs += 1
+    db.session.flush()
+    _demo_consents_and_checks(coordinator)
+    for need in db.session.scalars(select(Need).where(Need.search_text == "")):
+        refresh_search_text(need)
     _demo_requests(institutions)
+    _demo_applications(volunteer)
     # A joint event: the first-aid training is co-hosted by the NGO centre.
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:

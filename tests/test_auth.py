@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, User
+from app.models import AuditLog, Consent, ConsentKind, User
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "Nowe-Haslo-Opole-77"
@@ -58,6 +58,8 @@ def test_registration_sends_confirmation_in_polish_and_confirm_lets_user_log_in(
         user = db.session.scalar(select(User).where(User.email == "ala@example.org"))
         assert user.is_confirmed
         assert user.password_hash.startswith("$argon2")
+        consent = db.session.scalar(select(Consent).where(Consent.user_id == user.id))
+        assert consent.kind == ConsentKind.DATA_PROCESSING and consent.granted
         actions = set(db.session.scalars(select(AuditLog.action)))
         assert {"user.registered", "user.email_confirmed", "user.logged_in"} <= actions
 

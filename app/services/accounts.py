@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mail import send_email
-from app.models import Role, User, VolunteerProfile
+from app.models import Consent, ConsentKind, Role, User, VolunteerProfile
 from app.models.base import utcnow
 from app.models.users import new_session_token
 from app.services import audit
@@ -63,6 +63,8 @@ def register_volunteer(
     user.profile = VolunteerProfile()
     db.session.add(user)
     db.session.flush()
+    # The registration form asks for this consent; its history starts here.
+    db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
     audit.record(user, "user.registered", user)
     send_confirmation(user)
     return user
