@@ -1,15 +1,528 @@
-"""Staff pages: an institution's needs, shifts, applicants and decisions."""
+"""Staff pages: an institution's needs, shifts, applicants and decisions.
 
-from flask import abort, redirect, url_for
-from flask_login import current_user, login_required
+Views are thin: they find the record, check that the person manages it (staff of the host or a
+co-host, coordinators), parse a form and call app.services.needs / applications / checks.
+Refusals from the services come back as pages with 409 and the reason, never as a server error.
+"""
 
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from app.auth.session import roles_required
+from app.extensions import db
 from app.manage import bp
+from app.manage.forms import (
+    AddShiftsForm,
+    CancelForm,
+    CheckForm,
+    DecisionForm,
+    SeenStatusForm,
+    ShiftForm,
+    first_day_not_in_past,
+    kind_labels,
+    need_form,
+)
+from app.models import (
+    Assignment,
+    Institution,
+    Need,
+    NeedStatus,
+    Role,
+    Shift,
+    Skill,
+    SkillGroup,
+    User,
+)
+from app.services import applications, checks, needs, staff_views
+from app.services.applications import ApplicationError
+from app.services.needs import NeedError, ShiftSpec, local_to_utc
+from app.services.permissions import can_manage_need, can_see_volunteer
+
+staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+
+
+def _locale() -> str:
+    return str(get_locale() or "pl")
+
+
+# --- finding records the person may manage -----------------------------------------------------
+
+
+def _institution_or_404(slug: str | None) -> Institution:
+    if not slug or len(slug) > 80:
+        abort(404)
+    institution = db.session.scalar(
+        select(Institution).where(Institution.slug == slug, Institution.is_active.is_(True))
+    )
+    if institution is None:
+        abort(404)
+    if not staff_views.can_manage_institution(current_user, institution):
+        abort(403)
+    return institution
+
+
+def _need_or_404(need_id: int) -> Need:
+    need = db.session.get(Need, need_id) or abort(404)
+    if not can_manage_need(current_user, need):
+        abort(403)
+    return need
+
+
+def _shift_or_404(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id) or abort(404)
+    if not can_manage_need(current_user, shift.need):
+        abort(403)
+    return shift
+
+
+def _assignment_or_404(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id) or abort(404)
+    if not can_manage_need(current_user, assignment.need):
+        abort(403)
+    return assignment
+
+
+def _taxonomy() -> tuple[list[SkillGroup], list[Skill]]:
+    groups = list(
+        db.session.scalars(
+            select(SkillGroup)
+            .options(selectinload(SkillGroup.skills))
+            .order_by(SkillGroup.position, SkillGroup.id)
+        )
+    )
+    return groups, [s for g in groups for s in g.skills]
+
+
+def _other_institutions() -> list[Institution]:
+    return list(
+        db.session.scalars(
+            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        )
+    )
+
+
+def _field_error(form, name: str | None, message: str) -> None:
+    """Put a service's refusal at the field it names, or flash it when it names none."""
+    if name == "until":
+        name = "repeat_until"
+    if name and name in form:
+        form[name].errors = [*form[name].errors, message]
+    else:
+        flash(message, "error")
+
+
+def _shift_specs(form) -> list[ShiftSpec]:
+    """One shift, or one a week until `repeat_until`; raises NeedError with the field."""
+    day, start, end, places = (
+        form.day.data,
+        form.start_time.data,
+        form.end_time.data,
+        form.places.data,
+    )
+    if form.repeat_until.data:
+        return needs.weekly_shifts(day, start, end, form.repeat_until.data, places)
+    return [ShiftSpec(local_to_utc(day, start), local_to_utc(day, end), places)]
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@staff_required
+def index():
+    """List the institutions this person manages with their needs and pending applications."""
+    return render_template(
+        "manage/index.html", summaries=staff_views.institution_summaries(current_user)
+    )
 
 
 @bp.get("/institutions/<slug>")
-@login_required
+@staff_required
 def institution(slug: str):
-    """Show the institution's needs and applicants (placeholder until the staff pages land)."""
-    if not (current_user.is_staff or current_user.is_coordinator):
+    """Show the institution's needs with their fill state and the applicants waiting."""
+    inst = _institution_or_404(slug)
+    pending = staff_views.pending_applications(inst)
+    return render_template(
+        "manage/institution.html",
+        institution=inst,
+        grouped=staff_views.institution_needs(inst),
+        applicants=staff_views.describe_applicants(current_user, pending, _locale()),
+        need_kinds=kind_labels(),
+    )
+
+
+# --- needs -------------------------------------------------------------------------------------
+
+
+def _render_need_form(template: str, status: int = 200, **context):
+    groups, _skills = _taxonomy()
+    return render_template(template, groups=groups, **context), status
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@staff_required
+def new_need():
+    """Create a draft need with its first shift, or a weekly series of shifts."""
+    inst = _institution_or_404(request.args.get("institution", type=str))
+    _groups, skills = _taxonomy()
+    form = need_form(skills, inst, _other_institutions(), with_shift=True)
+    if request.method == "GET":
+        form.contact_name.data = form.contact_name.data or current_user.full_name
+        form.contact_email.data = form.contact_email.data or current_user.email
+        return _render_need_form("manage/need_form.html", form=form, institution=inst)
+    if not (form.validate_on_submit() and first_day_not_in_past(form)):
+        return _render_need_form("manage/need_form.html", 422, form=form, institution=inst)
+    try:
+        specs = _shift_specs(form)
+        need = needs.create_need(
+            inst,
+            current_user,
+            form.need_values(),
+            skills=form.skill_values(),
+            cohost_ids=form.cohosts.data or [],
+            shifts=specs,
+        )
+    except NeedError as exc:
+        db.session.rollback()
+        _field_error(form, exc.field, str(exc))
+        return _render_need_form("manage/need_form.html", 409, form=form, institution=inst)
+    db.session.commit()
+    flash(
+        ngettext(
+            "Zapisano szkic potrzeby z %(num)d zmianą.",
+            "Zapisano szkic potrzeby z %(num)d zmianami.",
+            len(specs),
+        ),
+        "success",
+    )
+    return redirect(url_for("manage.need", need_id=need.id), 303)
+
+
+def _need_page(need: Need, status: int = 200, **forms):
+    context = {
+        "add_form": AddShiftsForm(formdata=None, prefix="add"),
+        "cancel_form": CancelForm(formdata=None),
+    }
+    context.update(forms)
+    return render_template(
+        "manage/need.html",
+        need=need,
+        rows=staff_views.shift_rows(current_user, need, _locale()),
+        need_kinds=kind_labels(),
+        **context,
+    ), status
+
+
+@bp.get("/needs/<int:need_id>")
+@staff_required
+def need(need_id: int):
+    """Show a need as staff see it: status, actions, shifts with applicants and decisions."""
+    return _need_page(_need_or_404(need_id))
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_need(need_id: int):
+    """Change the need's description, skills and co-hosts; people on it are told of key changes."""
+    item = _need_or_404(need_id)
+    _groups, skills = _taxonomy()
+    others = _other_institutions()
+    if request.method == "GET":
+        form = need_form(skills, item.institution, others, with_shift=False, obj=item)
+        form.cohosts.data = [i.id for i in item.cohosts]
+        form.kind.data = str(item.kind.value if hasattr(item.kind, "value") else item.kind)
+        for ns in item.skills:
+            name = f"skill_{ns.skill_id}"
+            if name in form:
+                form[name].data = f"r{ns.min_level}" if ns.is_required else "n"
+        return _render_need_form("manage/need_edit.html", form=form, need=item)
+    form = need_form(skills, item.institution, others, with_shift=False)
+    if not form.validate_on_submit():
+        return _render_need_form("manage/need_edit.html", 422, form=form, need=item)
+    was_published = item.status == NeedStatus.PUBLISHED
+    try:
+        announced = needs.update_need(
+            item,
+            current_user,
+            form.need_values(),
+            skills=form.skill_values(),
+            cohost_ids=form.cohosts.data or [],
+        )
+        told = staff_views.people_on_need(item.id) if announced and was_published else 0
+    except NeedError as exc:
+        db.session.rollback()
+        _field_error(form, exc.field, str(exc))
+        return _render_need_form("manage/need_edit.html", 409, form=form, need=item)
+    db.session.commit()
+    if told:
+        flash(
+            ngettext(
+                "Zapisano zmiany. Powiadomiono %(num)d osobę zgłoszoną lub przyjętą.",
+                "Zapisano zmiany. Powiadomiono %(num)d osób zgłoszonych lub przyjętych.",
+                told,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Zapisano zmiany."), "success")
+    return redirect(url_for("manage.need", need_id=item.id), 303)
+
+
+def _seen_status_ok(form: SeenStatusForm, current: str) -> bool:
+    return form.seen_status.data == str(current)
+
+
+def _status_action(need_id: int, action, done_message: str) -> Response | tuple:
+    item = _need_or_404(need_id)
+    form = SeenStatusForm()
+    if not form.validate_on_submit():
+        flash(_("Odśwież stronę i spróbuj ponownie."), "error")
+        return _need_page(item, 422)
+    if not _seen_status_ok(form, item.status):
+        flash(
+            _("Ktoś w międzyczasie zmienił stan tej potrzeby. Sprawdź i spróbuj ponownie."), "error"
+        )
+        return _need_page(item, 409)
+    try:
+        action(item, current_user)
+    except NeedError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _need_page(db.session.get(Need, need_id), 409)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("manage.need", need_id=item.id), 303)
+
+
+@bp.post("/needs/<int:need_id>/publish")
+@staff_required
+def publish_need(need_id: int):
+    """Publish a draft (or reopen a closed need) so that volunteers can apply."""
+    return _status_action(need_id, needs.publish, _("Potrzeba jest opublikowana."))
+
+
+@bp.post("/needs/<int:need_id>/close")
+@staff_required
+def close_need(need_id: int):
+    """Stop new applications; accepted volunteers keep their places."""
+    return _status_action(need_id, needs.close, _("Zamknięto przyjmowanie zgłoszeń."))
+
+
+@bp.post("/needs/<int:need_id>/cancel")
+@staff_required
+def cancel_need(need_id: int):
+    """Cancel the need; every applied or accepted volunteer is told, with the reason."""
+    item = _need_or_404(need_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _need_page(item, 422, cancel_form=form)
+    try:
+        told = needs.cancel(item, current_user, form.reason.data)
+    except NeedError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _need_page(db.session.get(Need, need_id), 409)
+    db.session.commit()
+    flash(
+        ngettext(
+            "Potrzeba odwołana. Powiadomiono %(num)d osobę.",
+            "Potrzeba odwołana. Powiadomiono %(num)d osób.",
+            told,
+        ),
+        "success",
+    )
+    return redirect(url_for("manage.need", need_id=item.id), 303)
+
+
+# --- shifts ------------------------------------------------------------------------------------
+
+
+@bp.post("/needs/<int:need_id>/shifts")
+@staff_required
+def add_shifts(need_id: int):
+    """Add one shift, or one every week until a date."""
+    item = _need_or_404(need_id)
+    form = AddShiftsForm(prefix="add")
+    if not (form.validate_on_submit() and first_day_not_in_past(form)):
+        return _need_page(item, 422, add_form=form)
+    try:
+        added = needs.add_shifts(item, current_user, _shift_specs(form))
+    except NeedError as exc:
+        db.session.rollback()
+        _field_error(form, exc.field, str(exc))
+        return _need_page(db.session.get(Need, need_id), 409, add_form=form)
+    db.session.commit()
+    flash(
+        ngettext("Dodano %(num)d zmianę.", "Dodano %(num)d zmian.", len(added)),
+        "success",
+    )
+    return redirect(url_for("manage.need", need_id=item.id), 303)
+
+
+@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_shift(shift_id: int):
+    """Change a shift's day, times or places; people on it are told."""
+    shift = _shift_or_404(shift_id)
+    if request.method == "GET":
+        local_start = shift.starts_at.astimezone(needs.WARSAW)
+        local_end = shift.ends_at.astimezone(needs.WARSAW)
+        form = ShiftForm(
+            formdata=None,
+            data={
+                "day": local_start.date(),
+                "start_time": local_start.time().replace(second=0, microsecond=0),
+                "end_time": local_end.time().replace(second=0, microsecond=0),
+                "places": shift.places,
+            },
+        )
+        return render_template("manage/shift_edit.html", form=form, shift=shift)
+    form = ShiftForm()
+    if not form.validate_on_submit():
+        return render_template("manage/shift_edit.html", form=form, shift=shift), 422
+    spec = ShiftSpec(
+        local_to_utc(form.day.data, form.start_time.data),
+        local_to_utc(form.day.data, form.end_time.data),
+        form.places.data,
+    )
+    if spec.starts_at != shift.starts_at and form.day.data < staff_views.today_in_warsaw():
+        form.day.errors = [*form.day.errors, _("Data nie może być w przeszłości.")]
+        return render_template("manage/shift_edit.html", form=form, shift=shift), 422
+    try:
+        changed = needs.update_shift(shift, current_user, spec)
+    except NeedError as exc:
+        db.session.rollback()
+        shift = db.session.get(Shift, shift_id)
+        _field_error(form, exc.field, str(exc))
+        return render_template("manage/shift_edit.html", form=form, shift=shift), 409
+    db.session.commit()
+    flash(_("Zapisano zmianę.") if changed else _("Nic się nie zmieniło."), "success")
+    return redirect(url_for("manage.need", need_id=shift.need_id), 303)
+
+
+@bp.post("/shifts/<int:shift_id>/cancel")
+@staff_required
+def cancel_shift(shift_id: int):
+    """Cancel one shift; everyone applied to or accepted on it is told, with the reason."""
+    shift = _shift_or_404(shift_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Podaj powód odwołania zmiany."), "error")
+        return _need_page(shift.need, 422)
+    if shift.is_cancelled:
+        flash(_("Ta zmiana jest już odwołana."), "error")
+        return _need_page(shift.need, 409)
+    needs.cancel_shift(shift, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("Zmiana odwołana. Osoby na niej zgłoszone zostały powiadomione."), "success")
+    return redirect(url_for("manage.need", need_id=shift.need_id), 303)
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+def _decide(assignment_id: int, decide, done_message: str):
+    assignment = _assignment_or_404(assignment_id)
+    need_id = assignment.need_id
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Odśwież stronę i spróbuj ponownie."), "error")
+        return _need_page(assignment.need, 422)
+    if not _seen_status_ok(form, assignment.status):
+        flash(_("To zgłoszenie zostało już rozpatrzone."), "error")
+        return _need_page(assignment.need, 409)
+    try:
+        decide(assignment, current_user, form.note.data or "")
+    except ApplicationError as exc:
+        db.session.rollback()
+        flash(
+            _(
+                "Decyzja w sprawie: %(name)s nie została zapisana. %(reason)s",
+                name=db.session.get(User, assignment.volunteer_id).full_name,
+                reason=str(exc),
+            ),
+            "error",
+        )
+        return _need_page(db.session.get(Need, need_id), 409)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("manage.need", need_id=need_id), 303)
+
+
+@bp.post("/assignments/<int:assignment_id>/accept")
+@staff_required
+def accept_assignment(assignment_id: int):
+    """Accept an application: the volunteer gets a place if the rules allow it."""
+    return _decide(assignment_id, applications.accept, _("Przyjęto zgłoszenie."))
+
+
+@bp.post("/assignments/<int:assignment_id>/reject")
+@staff_required
+def reject_assignment(assignment_id: int):
+    """Reject an application, with an optional note for the volunteer."""
+    return _decide(assignment_id, applications.reject, _("Odrzucono zgłoszenie."))
+
+
+# --- volunteers --------------------------------------------------------------------------------
+
+
+def _volunteer_or_404(volunteer_id: int) -> User:
+    volunteer = db.session.get(User, volunteer_id)
+    if volunteer is None or volunteer.role != Role.VOLUNTEER:
+        abort(404)
+    if current_user.id == volunteer.id or not can_see_volunteer(current_user, volunteer.id):
         abort(403)
-    return redirect(url_for("institutions.detail", slug=slug))
+    return volunteer
+
+
+def _volunteer_page(volunteer: User, form: CheckForm, status: int = 200):
+    assignments = staff_views.volunteer_assignments(current_user, volunteer.id)
+    return render_template(
+        "manage/volunteer.html",
+        volunteer=volunteer,
+        profile=volunteer.profile,
+        applications=staff_views.describe_applicants(current_user, assignments, _locale()),
+        age=volunteer.profile.age_on(staff_views.today_in_warsaw()) if volunteer.profile else None,
+        checks_done=staff_views.volunteer_checks(volunteer.id),
+        may_record=checks.may_record_check(current_user, volunteer),
+        form=form,
+    ), status
+
+
+@bp.get("/volunteers/<int:volunteer_id>")
+@staff_required
+def volunteer(volunteer_id: int):
+    """Show a volunteer's relevant data, their applications here and recorded checks."""
+    return _volunteer_page(_volunteer_or_404(volunteer_id), CheckForm(formdata=None))
+
+
+@bp.post("/volunteers/<int:volunteer_id>/checks")
+@staff_required
+def record_check(volunteer_id: int):
+    """Record that the criminal-record certificate was seen and the register checked."""
+    person = _volunteer_or_404(volunteer_id)
+    form = CheckForm()
+    if not form.validate_on_submit():
+        return _volunteer_page(person, form, 422)
+    try:
+        checks.record_check(
+            person,
+            current_user,
+            form.certificate_seen_on.data,
+            form.register_checked_on.data,
+            form.note.data or "",
+        )
+    except checks.CheckError as exc:
+        db.session.rollback()
+        _field_error(form, exc.field, str(exc))
+        return _volunteer_page(person, form, 409)
+    db.session.commit()
+    flash(_("Odnotowano sprawdzenie."), "success")
+    return redirect(url_for("manage.volunteer", volunteer_id=person.id), 303)

@@ -1,9 +1,75 @@
-"""Routes of the staff pages: needs, shifts, applicants and decisions, per institution."""
+"""Routes of the staff pages: needs, shifts, applicants and decisions, per institution.
+
+Every object route points at a record of institution A: staff of A and coordinators get through,
+staff of B get 403 (no IDOR), volunteers 403, anonymous visitors go to the sign-in page. POSTs are
+sent empty: 422 means the person reached validation (action forms carry the status the person saw,
+so an empty form changes nothing).
+"""
 
 from __future__ import annotations
 
 from tests.authz.common import Routes, staff_of_a
 
+ALL_STAFF = {
+    "anonymous": 302,
+    "volunteer": 403,
+    "staff_a": 200,
+    "staff_b": 200,
+    "coordinator": 200,
+    "admin": 200,
+}
+
 ROUTES: Routes = {
-    ("manage.institution", "GET"): (lambda w: f"/manage/institutions/{w.slug_a}", staff_of_a(302, 302)),
+    ("manage.index", "GET"): (lambda w: "/manage/", ALL_STAFF),
+    ("manage.institution", "GET"): (
+        lambda w: f"/manage/institutions/{w.slug_a}",
+        staff_of_a(200),
+    ),
+    ("manage.new_need", "GET"): (
+        lambda w: f"/manage/needs/new?institution={w.slug_a}",
+        staff_of_a(200),
+    ),
+    ("manage.new_need", "POST"): (
+        lambda w: f"/manage/needs/new?institution={w.slug_a}",
+        staff_of_a(422),
+    ),
+    ("manage.need", "GET"): (lambda w: f"/manage/needs/{w.need_a_draft}", staff_of_a(200)),
+    ("manage.edit_need", "GET"): (lambda w: f"/manage/needs/{w.need_a}/edit", staff_of_a(200)),
+    ("manage.edit_need", "POST"): (lambda w: f"/manage/needs/{w.need_a}/edit", staff_of_a(422)),
+    ("manage.publish_need", "POST"): (
+        lambda w: f"/manage/needs/{w.need_a_draft}/publish",
+        staff_of_a(422),
+    ),
+    ("manage.close_need", "POST"): (lambda w: f"/manage/needs/{w.need_a}/close", staff_of_a(422)),
+    ("manage.cancel_need", "POST"): (
+        lambda w: f"/manage/needs/{w.need_a}/cancel",
+        staff_of_a(422),
+    ),
+    ("manage.add_shifts", "POST"): (lambda w: f"/manage/needs/{w.need_a}/shifts", staff_of_a(422)),
+    ("manage.edit_shift", "GET"): (lambda w: f"/manage/shifts/{w.shift_a}/edit", staff_of_a(200)),
+    ("manage.edit_shift", "POST"): (
+        lambda w: f"/manage/shifts/{w.shift_a}/edit",
+        staff_of_a(422),
+    ),
+    ("manage.cancel_shift", "POST"): (
+        lambda w: f"/manage/shifts/{w.shift_a}/cancel",
+        staff_of_a(422),
+    ),
+    ("manage.accept_assignment", "POST"): (
+        lambda w: f"/manage/assignments/{w.assignment_a}/accept",
+        staff_of_a(422),
+    ),
+    ("manage.reject_assignment", "POST"): (
+        lambda w: f"/manage/assignments/{w.assignment_a}/reject",
+        staff_of_a(422),
+    ),
+    # The volunteer applied to need_a: staff of A see the card, staff of B do not.
+    ("manage.volunteer", "GET"): (
+        lambda w: f"/manage/volunteers/{w.volunteer}",
+        staff_of_a(200),
+    ),
+    ("manage.record_check", "POST"): (
+        lambda w: f"/manage/volunteers/{w.volunteer}/checks",
+        staff_of_a(422),
+    ),
 }

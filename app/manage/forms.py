@@ -1,0 +1,305 @@
+"""Forms of the staff pages: needs, shifts, decisions and child-protection checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Email, NumberRange, Optional, ValidationError
+
+from app.forms_common import max_length, printable_text, required, strip_filter
+from app.models import Institution, NeedKind, Skill
+from app.services.staff_views import today_in_warsaw
+
+MAX_PLACES = 500
+
+
+def kind_labels() -> dict[NeedKind, str]:
+    return {
+        NeedKind.ONE_OFF: _l("Jednorazowa"),
+        NeedKind.RECURRING: _l("Cykliczna"),
+        NeedKind.LONG_TERM: _l("Długoterminowa (Korpus Solidarności)"),
+        NeedKind.TRAINING: _l("Szkolenie dla wolontariuszy"),
+    }
+
+
+def _kind_choices() -> list[SelectChoice]:
+    labels = kind_labels()
+    return [SelectChoice(k.value, labels[k]) for k in NeedKind]
+
+
+# The value of a skill's select: "" none, "r1".."r3" required at that level, "n" nice to have.
+SKILL_CHOICES = ("", "r1", "r2", "r3", "n")
+
+
+def _skill_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("—")),
+        SelectChoice("r1", _l("wymagana, poziom 1")),
+        SelectChoice("r2", _l("wymagana, poziom 2")),
+        SelectChoice("r3", _l("wymagana, poziom 3")),
+        SelectChoice("n", _l("mile widziana")),
+    ]
+
+
+def _not_in_future(form: Form, field) -> None:
+    if field.data is not None and field.data > today_in_warsaw():
+        raise ValidationError(_l("Data nie może być w przyszłości."))
+
+
+BAD_DATE = _l("Podaj poprawną datę.")
+BAD_TIME = _l("Podaj poprawną godzinę, np. 10:00.")
+BAD_NUMBER = _l("Podaj liczbę całkowitą.")
+
+
+def _date_field(label, *validators) -> DateField:
+    return DateField(label, validators=[required(), *validators], invalid_value_message=BAD_DATE)
+
+
+def _time_field(label) -> TimeField:
+    return TimeField(label, validators=[required()], invalid_value_message=BAD_TIME)
+
+
+class ShiftFieldsMixin:
+    """A shift: day, start and end in Warsaw wall-clock time, and the number of places."""
+
+    day = _date_field(_l("Dzień"))
+    start_time = _time_field(_l("Początek"))
+    end_time = _time_field(_l("Koniec"))
+    places = IntegerField(
+        _l("Liczba miejsc"),
+        validators=[
+            required(),
+            NumberRange(
+                min=1,
+                max=MAX_PLACES,
+                message=_l("Podaj liczbę od %(min)d do %(max)d.", min=1, max=MAX_PLACES),
+            ),
+        ],
+        invalid_value_message=BAD_NUMBER,
+        render_kw={"min": 1, "max": MAX_PLACES},
+    )
+
+    def validate_end_time(self, field) -> None:
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("Koniec zmiany musi być później niż jej początek."))
+
+
+class RepeatMixin:
+    repeat_until = DateField(
+        _l("Powtarzaj co tydzień do dnia (opcjonalnie)"),
+        validators=[Optional()],
+        description=_l(
+            "Zostaw puste dla jednej zmiany. Podaj datę, a zmiana powtórzy się w ten sam dzień "
+            "tygodnia co tydzień aż do tej daty."
+        ),
+        invalid_value_message=BAD_DATE,
+    )
+
+    def validate_repeat_until(self, field) -> None:
+        if field.data and self.day.data and field.data < self.day.data:
+            raise ValidationError(
+                _l("Data końcowa powtarzania nie może być wcześniejsza niż pierwszy dzień.")
+            )
+
+
+class NeedFields(FlaskForm):
+    title = StringField(
+        _l("Tytuł"),
+        validators=[required(), max_length(200), printable_text],
+        filters=[strip_filter],
+    )
+    description = TextAreaField(
+        _l("Opis"),
+        validators=[required(), max_length(10000), printable_text],
+        filters=[strip_filter],
+        description=_l("Co wolontariusz będzie robić, czego się nauczy, co zapewniacie."),
+    )
+    kind = SelectField(_l("Rodzaj"), choices=_kind_choices, validators=[required()])
+    place = StringField(
+        _l("Miejsce"),
+        validators=[required(), max_length(200), printable_text],
+        filters=[strip_filter],
+    )
+    min_age = IntegerField(
+        _l("Minimalny wiek (opcjonalnie)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=99, message=_l("Podaj wiek od 0 do 99 lat.")),
+        ],
+        invalid_value_message=BAD_NUMBER,
+        render_kw={"min": 0, "max": 99},
+    )
+    works_with_children = BooleanField(
+        _l("Praca z dziećmi (wymaga odnotowanego sprawdzenia w rejestrze i niekaralności)")
+    )
+    is_accessible = BooleanField(_l("Miejsce dostępne dla osób z niepełnosprawnościami"))
+    accessibility_note = StringField(
+        _l("Dostępność: uwagi (opcjonalnie)"),
+        validators=[max_length(300), printable_text],
+        filters=[strip_filter],
+    )
+    offers_training = BooleanField(_l("Zapewniamy szkolenie"))
+    offers_certificate = BooleanField(_l("Wydajemy zaświadczenie"), default=True)
+    offers_reimbursement = BooleanField(_l("Zwracamy koszty dojazdu"))
+    contact_name = StringField(
+        _l("Osoba kontaktowa"),
+        validators=[max_length(120), printable_text],
+        filters=[strip_filter],
+    )
+    contact_email = EmailField(
+        _l("E-mail osoby kontaktowej"),
+        validators=[
+            Optional(),
+            max_length(254),
+            Email(
+                message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."),
+                check_deliverability=False,
+            ),
+        ],
+        filters=[strip_filter],
+    )
+    cohosts = SelectMultipleField(
+        _l("Współorganizatorzy z koalicji"), coerce=int, validate_choice=True
+    )
+
+    skill_field_names: list[tuple[Skill, str]] = []
+
+    def need_values(self) -> dict:
+        """The need's columns as the services expect them."""
+        return {
+            "title": self.title.data,
+            "description": self.description.data,
+            "kind": self.kind.data,
+            "place": self.place.data,
+            "min_age": self.min_age.data or 0,
+            "works_with_children": bool(self.works_with_children.data),
+            "is_accessible": bool(self.is_accessible.data),
+            "accessibility_note": self.accessibility_note.data or "",
+            "offers_training": bool(self.offers_training.data),
+            "offers_certificate": bool(self.offers_certificate.data),
+            "offers_reimbursement": bool(self.offers_reimbursement.data),
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
+        }
+
+    def skill_values(self) -> list[tuple[int, int, bool]]:
+        """(skill id, minimum level, required) for each skill the form asks for."""
+        chosen = []
+        for skill, name in self.skill_field_names:
+            value = self[name].data or ""
+            if value.startswith("r"):
+                chosen.append((skill.id, int(value[1]), True))
+            elif value == "n":
+                chosen.append((skill.id, 1, False))
+        return chosen
+
+
+class NewNeedFields(NeedFields, ShiftFieldsMixin, RepeatMixin):
+    pass
+
+
+def _cohost_choices(institution: Institution, others: list[Institution]) -> list[SelectChoice]:
+    return [SelectChoice(i.id, i.name) for i in others if i.id != institution.id]
+
+
+def need_form(
+    skills: list[Skill],
+    institution: Institution,
+    others: list[Institution],
+    *,
+    with_shift: bool,
+    **kwargs,
+) -> NeedFields:
+    """A need form with one select per skill of the taxonomy (works without JavaScript)."""
+    base = NewNeedFields if with_shift else NeedFields
+    attrs: dict = {}
+    names = []
+    for skill in skills:
+        name = f"skill_{skill.id}"
+        attrs[name] = SelectField(skill.name_pl, choices=_skill_choices, validate_choice=True)
+        names.append((skill, name))
+    cls = type("NeedForm", (base,), attrs)
+    form = cls(**kwargs)
+    form.skill_field_names = names
+    for skill, name in names:
+        form[name].label.text = skill.name("en" if _is_english() else "pl")
+    form.cohosts.choices = _cohost_choices(institution, others)
+    if form.cohosts.data is None:
+        form.cohosts.data = []
+    return form
+
+
+def _is_english() -> bool:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "pl") == "en"
+
+
+class AddShiftsForm(ShiftFieldsMixin, RepeatMixin, FlaskForm):
+    pass
+
+
+class ShiftForm(ShiftFieldsMixin, FlaskForm):
+    pass
+
+
+class SeenStatusForm(FlaskForm):
+    """An action on a record the person saw in a given state; refused if it changed meanwhile."""
+
+    seen_status = HiddenField(validators=[required(), max_length(20)])
+
+
+class DecisionForm(SeenStatusForm):
+    note = StringField(
+        _l("Uwaga do decyzji (opcjonalnie)"),
+        validators=[max_length(500), printable_text],
+        filters=[strip_filter],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Powód odwołania"),
+        validators=[required(), max_length(500), printable_text],
+        filters=[strip_filter],
+        description=_l("Powód zobaczą osoby zgłoszone i przyjęte."),
+    )
+
+
+class CheckForm(FlaskForm):
+    certificate_seen_on = _date_field(
+        _l("Zaświadczenie o niekaralności okazane dnia"), _not_in_future
+    )
+    register_checked_on = _date_field(
+        _l("Rejestr Sprawców Przestępstw na Tle Seksualnym sprawdzony dnia"), _not_in_future
+    )
+    note = StringField(
+        _l("Uwagi (opcjonalnie)"),
+        validators=[max_length(300), printable_text],
+        filters=[strip_filter],
+    )
+
+
+def first_day_not_in_past(form: ShiftFieldsMixin) -> bool:
+    """New shifts start today or later; a message goes to the day field otherwise."""
+    day: date | None = form.day.data
+    if day is not None and day < today_in_warsaw():
+        form.day.errors = [*form.day.errors, str(_l("Data nie może być w przeszłości."))]
+        return False
+    return True
