@@ -1,3 +1,132 @@
-"""Routes of this feature."""
+"""Public pages of needs: search, a need's page, and applying to its shifts."""
 
-from app.needs import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db, login_manager
+from app.models import Assignment, Institution, Need, NeedKind, Role, SkillGroup, User
+from app.models.base import utcnow
+from app.needs import bp
+from app.needs.forms import ApplyForm
+from app.needs.labels import kind_labels, shift_when, template_helpers
+from app.services.applications import ApplicationError, eligibility_problems
+from app.services.applications import apply as apply_to_shifts
+from app.services.search import parse_filters, public_need, upcoming_shifts
+from app.services.search import search as find_needs
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return template_helpers()
+
+
+def signed_in_volunteer() -> User | None:
+    if current_user.is_authenticated and current_user.role == Role.VOLUNTEER:
+        return current_user
+    return None
+
+
+@bp.get("/")
+def search():
+    """Search published needs that still have a shift ahead."""
+    volunteer = signed_in_volunteer()
+    can_match = volunteer is not None and volunteer.profile is not None
+    parsed = parse_filters(request.args, allow_profile=can_match)
+    result = find_needs(parsed.filters, volunteer if can_match else None)
+    institutions = db.session.scalars(
+        select(Institution).where(Institution.is_active).order_by(Institution.name)
+    ).all()
+    groups = db.session.scalars(
+        select(SkillGroup).options(selectinload(SkillGroup.skills)).order_by(SkillGroup.position)
+    ).all()
+    return render_template(
+        "needs/search.html",
+        filters=parsed.filters,
+        errors=parsed.errors,
+        result=result,
+        institutions=institutions,
+        groups=groups,
+        kinds=kind_labels(),
+        can_match=can_match,
+        now=utcnow(),
+        kind_long_term=NeedKind.LONG_TERM,
+    )
+
+
+def _my_assignments(volunteer: User, need: Need) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.volunteer_id == volunteer.id, Assignment.need_id == need.id)
+            .options(selectinload(Assignment.shift))
+            .order_by(Assignment.created_at, Assignment.id)
+        )
+    )
+
+
+def _render_detail(
+    need: Need, form: ApplyForm | None = None, refusal: str | None = None, status: int = 200
+):
+    volunteer = signed_in_volunteer()
+    shifts = upcoming_shifts(need)
+    context = {
+        "need": need,
+        "shifts": shifts,
+        "open_shifts": [s for s in shifts if s.places_left > 0],
+        "volunteer": volunteer,
+        "form": form or ApplyForm(formdata=None),
+        "refusal": refusal,
+        "problems": eligibility_problems(volunteer, need) if volunteer else [],
+        "mine": _my_assignments(volunteer, need) if volunteer else [],
+        "required_skills": [s for s in need.skills if s.is_required],
+        "nice_skills": [s for s in need.skills if not s.is_required],
+    }
+    selected = set(context["form"].shifts.data or [])
+    context["selected"] = selected
+    return render_template("needs/detail.html", **context), status
+
+
+@bp.get("/<int:need_id>")
+def detail(need_id: int):
+    """Show everything a volunteer needs to decide, and the application form."""
+    need = public_need(need_id)
+    if need is None:
+        abort(404)
+    return _render_detail(need)
+
+
+@bp.post("/<int:need_id>/apply")
+def apply(need_id: int):
+    """Apply to the chosen shifts of a need; refusals are shown at the form."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != Role.VOLUNTEER:
+        abort(403)
+    need = public_need(need_id)
+    if need is None:
+        abort(404)
+    form = ApplyForm()
+    if not form.validate_on_submit():
+        return _render_detail(need, form, status=422)
+    try:
+        created = apply_to_shifts(current_user, need, form.shifts.data, form.message.data or "")
+    except ApplicationError as exc:
+        db.session.rollback()
+        need = public_need(need_id)
+        return _render_detail(need, form, refusal=str(exc), status=409)
+    when = "; ".join(shift_when(a.shift) for a in created)
+    db.session.commit()
+    flash(
+        _(
+            "Zgłoszenie wysłane: %(title)s, %(when)s. Instytucja odpowie Ci wkrótce.",
+            title=need.title,
+            when=when,
+        ),
+        "success",
+    )
+    return redirect(url_for("needs.detail", need_id=need_id))

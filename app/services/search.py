@@ -1,0 +1,422 @@
+"""Finding published needs: the filters shared by the search page, the calendar and the JSON API.
+
+The filters are parsed once from query parameters into `NeedFilters`. The HTML page ignores a
+parameter it cannot read (and says so); the API refuses it with 400, so that a client learns of
+its mistake. Every query loads a page of needs with a fixed number of SQL statements, whatever the
+number of results, so the page stays fast as the coalition grows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    AvailabilityWindow,
+    Institution,
+    Need,
+    NeedKind,
+    NeedSkill,
+    NeedStatus,
+    Shift,
+    User,
+    VolunteerAbsence,
+    VolunteerSkill,
+    need_cohost,
+)
+from app.models.base import utcnow
+from app.services.needs import local_to_utc
+from app.services.text import fold
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+PAGE_SIZE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 10
+# Dates outside this range are typing mistakes, and Python's date arithmetic stops at year 9999.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Closed needs take no applications but stay readable for the people placed on them.
+PUBLIC_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.CLOSED)
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+TRUE_VALUES = {"1", "true", "on", "yes", "tak"}
+FALSE_VALUES = {"", "0", "false", "off", "no", "nie"}
+
+
+class FilterError(ValueError):
+    """A query parameter that cannot be read; the message names it, in the user's language."""
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    q: str = ""
+    institution: str = ""
+    skill: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    kind: NeedKind | None = None
+    korpus: bool = False
+    minors: bool = False
+    accessible: bool = False
+    matches_profile: bool = False
+    page: int = 1
+    per_page: int = PAGE_SIZE
+
+    @property
+    def words(self) -> list[str]:
+        return fold(self.q).split()[:MAX_QUERY_WORDS]
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query parameters again, for links to other pages of the results."""
+        args: dict[str, str] = {}
+        if self.q:
+            args["q"] = self.q
+        if self.institution:
+            args["institution"] = self.institution
+        if self.skill is not None:
+            args["skill"] = str(self.skill)
+        if self.date_from:
+            args["from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["to"] = self.date_to.isoformat()
+        if self.kind:
+            args["kind"] = self.kind.value
+        for name in ("korpus", "minors", "accessible", "matches_profile"):
+            if getattr(self, name):
+                args[name] = "1"
+        return args
+
+
+@dataclass
+class ParsedFilters:
+    filters: NeedFilters
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _int(value: str, parameter: str, low: int, high: int) -> int:
+    text = value.strip()
+    if not _INTEGER.fullmatch(text):
+        raise FilterError(_("Parametr „%(name)s” musi być liczbą.", name=parameter), parameter)
+    number = int(text)
+    if not low <= number <= high:
+        raise FilterError(
+            _(
+                "Parametr „%(name)s” musi mieścić się między %(low)d a %(high)d.",
+                name=parameter,
+                low=low,
+                high=high,
+            ),
+            parameter,
+        )
+    return number
+
+
+def _date(value: str, parameter: str) -> date:
+    text = value.strip()
+    try:
+        if not text.isascii() or len(text) != 10:
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise FilterError(
+            _("Parametr „%(name)s” musi być datą w postaci RRRR-MM-DD.", name=parameter), parameter
+        ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise FilterError(
+            _(
+                "Data w parametrze „%(name)s” musi przypadać w latach %(low)d–%(high)d.",
+                name=parameter,
+                low=FIRST_YEAR,
+                high=LAST_YEAR,
+            ),
+            parameter,
+        )
+    return day
+
+
+def _flag(value: str, parameter: str) -> bool:
+    text = value.strip().lower()
+    if text in TRUE_VALUES:
+        return True
+    if text in FALSE_VALUES:
+        return False
+    raise FilterError(
+        _("Parametr „%(name)s” przyjmuje wartość 1 albo 0.", name=parameter), parameter
+    )
+
+
+def parse_filters(
+    args: Mapping[str, str], *, per_page_param: bool = False, allow_profile: bool = False
+) -> ParsedFilters:
+    """Read the filters from query parameters; unreadable ones are left out and reported."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+
+    def read(parameter: str, target: str, parse) -> None:
+        raw = args.get(parameter)
+        if raw is None:
+            return
+        try:
+            values[target] = parse(raw, parameter)
+        except FilterError as exc:
+            errors[parameter] = str(exc)
+
+    def text(raw: str, parameter: str) -> str:
+        cleaned = " ".join(raw.split())
+        if len(cleaned) > MAX_QUERY_LENGTH:
+            raise FilterError(
+                _("Tekst do wyszukania może mieć najwyżej %(n)d znaków.", n=MAX_QUERY_LENGTH),
+                parameter,
+            )
+        return cleaned
+
+    def slug(raw: str, parameter: str) -> str:
+        cleaned = raw.strip()
+        if len(cleaned) > 80:
+            raise FilterError(_("Nie ma takiej instytucji."), parameter)
+        return cleaned
+
+    def kind(raw: str, parameter: str) -> NeedKind | None:
+        if not raw.strip():
+            return None
+        try:
+            return NeedKind(raw.strip())
+        except ValueError:
+            raise FilterError(_("Nieznany rodzaj potrzeby."), parameter) from None
+
+    def optional_int(raw: str, parameter: str) -> int | None:
+        return None if not raw.strip() else _int(raw, parameter, 1, 2**31 - 1)
+
+    def optional_date(raw: str, parameter: str) -> date | None:
+        return None if not raw.strip() else _date(raw, parameter)
+
+    read("q", "q", text)
+    read("institution", "institution", slug)
+    read("skill", "skill", optional_int)
+    read("from", "date_from", optional_date)
+    read("to", "date_to", optional_date)
+    read("kind", "kind", kind)
+    read("korpus", "korpus", _flag)
+    read("minors", "minors", _flag)
+    read("accessible", "accessible", _flag)
+    if allow_profile:
+        read("matches_profile", "matches_profile", _flag)
+    read("page", "page", lambda raw, p: _int(raw, p, 1, MAX_PAGE))
+    if per_page_param:
+        read("per_page", "per_page", lambda raw, p: _int(raw, p, 1, MAX_PER_PAGE))
+    filters = NeedFilters(**values)
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        errors["to"] = _("Data końcowa nie może być wcześniejsza niż początkowa.")
+        filters = replace(filters, date_to=None)
+    return ParsedFilters(filters, errors)
+
+
+def _future_shift(now: datetime, start: datetime | None = None, end: datetime | None = None):
+    """A condition: the need has a shift that is not cancelled, not begun, inside [start, end)."""
+    conditions = [
+        Shift.need_id == Need.id,
+        Shift.is_cancelled.is_(False),
+        Shift.starts_at > now,
+    ]
+    if start is not None:
+        conditions.append(Shift.starts_at >= start)
+    if end is not None:
+        conditions.append(Shift.starts_at < end)
+    return exists().where(*conditions).correlate_except(Shift)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def institution_condition(slug: str):
+    """The need is hosted or co-hosted by the institution with this slug."""
+    institution_id = select(Institution.id).where(Institution.slug == slug).scalar_subquery()
+    return or_(
+        Need.institution_id == institution_id,
+        exists().where(
+            need_cohost.c.need_id == Need.id, need_cohost.c.institution_id == institution_id
+        ),
+    )
+
+
+def _skills_condition(volunteer_id: int):
+    """Every required skill of the need is one the volunteer has at the minimum level or above."""
+    has_level = (
+        exists()
+        .where(
+            VolunteerSkill.user_id == volunteer_id,
+            VolunteerSkill.skill_id == NeedSkill.skill_id,
+            VolunteerSkill.level >= NeedSkill.min_level,
+        )
+        .correlate_except(VolunteerSkill)
+    )
+    missing = (
+        exists()
+        .where(NeedSkill.need_id == Need.id, NeedSkill.is_required.is_(True), not_(has_level))
+        .correlate_except(NeedSkill)
+    )
+    return not_(missing)
+
+
+def conditions(filters: NeedFilters, now: datetime | None = None) -> list:
+    """SQL conditions on Need for the filters, except the volunteer's availability."""
+    now = now or utcnow()
+    where = [Need.status == NeedStatus.PUBLISHED]
+    start = local_to_utc(filters.date_from, time()) if filters.date_from else None
+    end = local_to_utc(filters.date_to + timedelta(days=1), time()) if filters.date_to else None
+    where.append(_future_shift(now, start, end))
+    for word in filters.words:
+        where.append(Need.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+    if filters.institution:
+        where.append(institution_condition(filters.institution))
+    if filters.skill is not None:
+        where.append(
+            exists().where(NeedSkill.need_id == Need.id, NeedSkill.skill_id == filters.skill)
+        )
+    if filters.kind is not None:
+        where.append(Need.kind == filters.kind)
+    if filters.korpus:
+        where.append(Need.kind == NeedKind.LONG_TERM)
+    if filters.minors:
+        where.append(Need.min_age < 18)
+    if filters.accessible:
+        where.append(Need.is_accessible.is_(True))
+    return where
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int
+    start: time
+    end: time
+
+
+def shift_fits(
+    starts_at: datetime,
+    ends_at: datetime,
+    windows: Sequence[Window],
+    absences: Sequence[tuple[date, date]],
+) -> bool:
+    """The shift lies inside one weekly window (Warsaw wall clock) and on no day away."""
+    local_start = starts_at.astimezone(WARSAW)
+    local_end = ends_at.astimezone(WARSAW)
+    first_day, last_day = local_start.date(), local_end.date()
+    for away_from, away_to in absences:
+        if away_from <= last_day and first_day <= away_to:
+            return False
+    for window in windows:
+        if window.weekday != first_day.weekday() or last_day != first_day:
+            continue
+        if window.start <= local_start.time() and local_end.time() <= window.end:
+            return True
+    return False
+
+
+def _fitting_need_ids(volunteer: User, where: list, now: datetime) -> list[int]:
+    """Needs (among those matching `where`) with a future shift the volunteer is free for.
+
+    Weekly windows are wall-clock times in Warsaw, which the database cannot compare portably
+    across daylight-saving changes, so the candidate shifts are checked here in Python.
+    """
+    windows = [
+        Window(w.weekday, w.start_time, w.end_time)
+        for w in db.session.scalars(
+            select(AvailabilityWindow).where(AvailabilityWindow.user_id == volunteer.id)
+        )
+    ]
+    if not windows:
+        return []
+    absences = [
+        (a.starts_on, a.ends_on)
+        for a in db.session.scalars(
+            select(VolunteerAbsence).where(VolunteerAbsence.user_id == volunteer.id)
+        )
+    ]
+    rows = db.session.execute(
+        select(Shift.need_id, Shift.starts_at, Shift.ends_at)
+        .join(Need, Need.id == Shift.need_id)
+        .where(*where, Shift.is_cancelled.is_(False), Shift.starts_at > now)
+    )
+    fitting = set()
+    for need_id, starts_at, ends_at in rows:
+        if need_id not in fitting and shift_fits(starts_at, ends_at, windows, absences):
+            fitting.add(need_id)
+    return sorted(fitting)
+
+
+@dataclass
+class SearchResult:
+    needs: list[Need]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def need_loading_options() -> list:
+    """Everything a result shows, loaded in a fixed number of queries."""
+    return [
+        selectinload(Need.institution),
+        selectinload(Need.cohosts),
+        selectinload(Need.shifts),
+        selectinload(Need.skills).selectinload(NeedSkill.skill),
+    ]
+
+
+def search(filters: NeedFilters, volunteer: User | None = None) -> SearchResult:
+    """Published needs with a future shift that match the filters, soonest first."""
+    now = utcnow()
+    where = conditions(filters, now)
+    if filters.matches_profile and volunteer is not None and volunteer.profile is not None:
+        where.append(_skills_condition(volunteer.id))
+        where.append(Need.id.in_(_fitting_need_ids(volunteer, list(where), now)))
+    total = db.session.scalar(select(func.count(Need.id)).where(*where)) or 0
+    next_start = (
+        select(func.min(Shift.starts_at))
+        .where(Shift.need_id == Need.id, Shift.is_cancelled.is_(False), Shift.starts_at > now)
+        .correlate(Need)
+        .scalar_subquery()
+    )
+    page = min(filters.page, max(1, math.ceil(total / filters.per_page)))
+    needs = list(
+        db.session.scalars(
+            select(Need)
+            .where(*where)
+            .options(*need_loading_options())
+            .order_by(next_start, Need.id)
+            .limit(filters.per_page)
+            .offset((page - 1) * filters.per_page)
+        )
+    )
+    return SearchResult(needs, total, page, filters.per_page)
+
+
+def upcoming_shifts(need: Need, now: datetime | None = None) -> list[Shift]:
+    now = now or utcnow()
+    return [s for s in need.shifts if not s.is_cancelled and s.starts_at > now]
+
+
+def public_need(need_id: int, statuses: Sequence[NeedStatus] = PUBLIC_STATUSES) -> Need | None:
+    """A need that the public may see: never a draft or a cancelled one."""
+    return db.session.scalar(
+        select(Need)
+        .where(Need.id == need_id, Need.status.in_(statuses))
+        .options(*need_loading_options())
+    )
