@@ -1,0 +1,214 @@
+"""RODO rights of the volunteer: a copy of everything stored about them, and erasure.
+
+Erasure keeps the rows that coalition statistics need (finished assignments count hours per
+institution and month) but leaves nothing in them that identifies the person: the account keeps
+its id, loses its name, address, password and profile details, and can never sign in again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+
+from app.extensions import db
+from app.models import (
+    ACTIVE,
+    Assignment,
+    AssignmentStatus,
+    AuditLog,
+    AvailabilityWindow,
+    ChildProtectionCheck,
+    Consent,
+    Notice,
+    User,
+    VolunteerAbsence,
+    VolunteerSkill,
+)
+from app.models.base import utcnow
+from app.models.users import new_session_token
+from app.models.volunteers import new_feed_token
+from app.services import audit
+from app.services.applications import ApplicationError, withdraw
+from app.services.volunteers import assignments_of, checks_of, consent_history, notices_of
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, datetime | date | time):
+        return v.isoformat()
+    if hasattr(v, "value"):  # enums
+        return v.value
+    return v
+
+
+def _row(obj: Any, *fields: str) -> dict[str, Any]:
+    return {f: _value(getattr(obj, f)) for f in fields}
+
+
+def audit_entries_about(user: User) -> list[AuditLog]:
+    """Entries where the person acted, or the record acted upon is their account or assignment."""
+    assignment_ids = select(Assignment.id).where(Assignment.volunteer_id == user.id)
+    return list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(
+                or_(
+                    AuditLog.actor_id == user.id,
+                    (AuditLog.object_type == "User") & (AuditLog.object_id == user.id),
+                    (AuditLog.object_type == "Assignment") & AuditLog.object_id.in_(assignment_ids),
+                )
+            )
+            .order_by(AuditLog.created_at, AuditLog.id)
+        )
+    )
+
+
+def export_data(user: User) -> dict[str, Any]:
+    """Everything stored about the person, as plain JSON-ready data."""
+    profile = user.profile
+    data: dict[str, Any] = {
+        "exported_at": utcnow().isoformat(),
+        "account": _row(
+            user,
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "locale",
+            "created_at",
+            "email_confirmed_at",
+            "password_changed_at",
+        ),
+        "profile": None,
+        "skills": [],
+        "availability": [],
+        "absences": [],
+    }
+    if profile is not None:
+        data["profile"] = {
+            **_row(
+                profile,
+                "date_of_birth",
+                "phone",
+                "city",
+                "bio",
+                "languages",
+                "interests",
+                "max_hours_month",
+                "is_korpus",
+                "has_disability",
+                "access_needs",
+                "guardian_name",
+                "guardian_email",
+                "guardian_requested_at",
+                "guardian_consent_at",
+                "updated_at",
+            ),
+            "preferred_institutions": [i.name for i in profile.preferred_institutions],
+        }
+        data["skills"] = [
+            {
+                "skill": s.skill.name_pl,
+                "group": s.skill.group.name_pl,
+                "code": s.skill.code,
+                "level": s.level,
+            }
+            for s in profile.skills
+        ]
+        data["availability"] = [
+            _row(w, "weekday", "start_time", "end_time") for w in profile.availability
+        ]
+        data["absences"] = [_row(a, "starts_on", "ends_on") for a in profile.absences]
+    data["consents"] = [
+        _row(c, "kind", "granted", "recorded_at", "given_by") for c in consent_history(user.id)
+    ]
+    data["assignments"] = [
+        {
+            **_row(a, "id", "status", "source", "message", "created_at", "updated_at"),
+            "need": a.need.title,
+            "institution": a.need.institution.name,
+            "place": a.need.place,
+            "shift_starts_at": _value(a.shift.starts_at),
+            "shift_ends_at": _value(a.shift.ends_at),
+        }
+        for a in assignments_of(user.id)
+    ]
+    data["child_protection_checks"] = [
+        {
+            **_row(c, "certificate_seen_on", "register_checked_on", "note", "recorded_at"),
+            "checked_by": c.checked_by.full_name if c.checked_by else None,
+            "institution": c.institution.name if c.institution else None,
+        }
+        for c in checks_of(user.id)
+    ]
+    data["notices"] = [
+        _row(n, "kind", "params", "created_at", "read_at") for n in notices_of(user.id, limit=None)
+    ]
+    data["audit_log"] = [
+        {
+            **_row(e, "action", "object_type", "object_id", "details", "created_at"),
+            "by_me": e.actor_id == user.id,
+        }
+        for e in audit_entries_about(user)
+    ]
+    return data
+
+
+def _withdraw_future(user: User) -> int:
+    """Step back from every live application, offer and place on a shift still to come."""
+    now = utcnow()
+    count = 0
+    for a in assignments_of(user.id):
+        if a.status not in ACTIVE or a.shift.starts_at <= now:
+            continue
+        if a.can_move_to(AssignmentStatus.WITHDRAWN):
+            try:
+                withdraw(a, user)
+            except ApplicationError:
+                continue
+        else:  # a proposal nobody has approved yet simply lapses
+            a.move_to(AssignmentStatus.CANCELLED)
+        count += 1
+    return count
+
+
+def delete_account(user: User) -> None:
+    """Erase the person; finished assignments stay, without anything that names them."""
+    withdrawn = _withdraw_future(user)
+    audit.record(user, "user.deleted", user, withdrawn=withdrawn)
+    uid = user.id
+    for model in (VolunteerSkill, AvailabilityWindow, VolunteerAbsence):
+        db.session.execute(delete(model).where(model.user_id == uid))
+    for model in (Consent, Notice, ChildProtectionCheck):
+        db.session.execute(delete(model).where(model.user_id == uid))
+    for a in db.session.scalars(select(Assignment).where(Assignment.volunteer_id == uid)):
+        a.message = ""
+        a.decision_note = ""
+    profile = user.profile
+    if profile is not None:
+        db.session.expire(profile, ["skills", "availability", "absences"])
+        profile.date_of_birth = None
+        profile.phone = ""
+        profile.city = ""
+        profile.bio = ""
+        profile.languages = ""
+        profile.interests = ""
+        profile.is_korpus = False
+        profile.has_disability = False
+        profile.access_needs = ""
+        profile.guardian_name = ""
+        profile.guardian_email = ""
+        profile.guardian_consent_at = None
+        profile.guardian_requested_at = None
+        profile.preferred_institutions = []
+        profile.feed_token = new_feed_token()
+    user.email = f"deleted-{uid}@deleted.invalid"
+    user.first_name = "Konto"
+    user.last_name = "usunięte"
+    # Not an Argon2 hash, so no password can ever match it.
+    user.password_hash = "!deleted-" + secrets.token_hex(16)
+    user.session_token = new_session_token()
+    user.is_active_account = False

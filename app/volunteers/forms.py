@@ -1,0 +1,232 @@
+"""Forms of the volunteer's own pages."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import Email, NumberRange, Optional
+
+from app.forms_common import max_length, printable_text, required, strip_filter
+from app.models import ConsentKind
+from app.services.passwords import verify_password
+from app.services.volunteers import needs_guardian, today_in_warsaw
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+
+
+def weekday_names() -> list[str]:
+    return [
+        str(_l("poniedziałek")),
+        str(_l("wtorek")),
+        str(_l("środa")),
+        str(_l("czwartek")),
+        str(_l("piątek")),
+        str(_l("sobota")),
+        str(_l("niedziela")),
+    ]
+
+
+def level_labels() -> dict[int, str]:
+    return {1: str(_l("podstawowy")), 2: str(_l("doświadczony")), 3: str(_l("ekspert"))}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes in a fieldset instead of a multiple select, easier to use on phones."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _text(label, n: int, **kw) -> StringField:
+    return StringField(
+        label, validators=[max_length(n), printable_text], filters=[strip_filter], **kw
+    )
+
+
+class ProfileForm(FlaskForm):
+    first_name = StringField(
+        _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+    )
+    last_name = StringField(
+        _l("Nazwisko"),
+        validators=[required(), max_length(80), printable_text],
+        filters=[strip_filter],
+    )
+    date_of_birth = DateField(
+        _l("Data urodzenia"),
+        validators=[Optional()],
+        description=_l(
+            "Potrzebna, bo niektóre zadania mają minimalny wiek, a osoby niepełnoletnie "
+            "potrzebują zgody opiekuna."
+        ),
+    )
+    phone = _text(
+        _l("Telefon"), 40, description=_l("Np. +48 600 100 200. Widzą go tylko koordynatorzy.")
+    )
+    city = _text(_l("Miejscowość"), 80)
+    bio = TextAreaField(
+        _l("Kilka słów o sobie"),
+        validators=[max_length(1000), printable_text],
+        filters=[strip_filter],
+        description=_l("Najwyżej 1000 znaków."),
+    )
+    languages = _text(
+        _l("Języki"), 200, description=_l("Np. polski, niemiecki, polski język migowy.")
+    )
+    interests = _text(_l("Zainteresowania"), 300)
+    max_hours_month = IntegerField(
+        _l("Ile godzin w miesiącu najwyżej"),
+        validators=[
+            required(),
+            NumberRange(min=1, max=200, message=_l("Podaj liczbę od 1 do 200.")),
+        ],
+    )
+    is_korpus = BooleanField(_l("Biorę udział w programie Korpus Solidarności"))
+    has_disability = BooleanField(
+        _l("Mam orzeczenie o niepełnosprawności (nieobowiązkowe)"),
+        description=_l(
+            "Pytamy tylko dlatego, że Korpus Solidarności ma dla osób z niepełnosprawnością "
+            "niższy próg godzin. Możesz nie zaznaczać."
+        ),
+    )
+    access_needs = TextAreaField(
+        _l("Moje potrzeby dostępności"),
+        validators=[max_length(1000), printable_text],
+        filters=[strip_filter],
+        description=_l("Co pomoże Ci w pracy, np. dostęp bez schodów, tłumacz PJM, przerwy."),
+    )
+    preferred_institutions = MultiCheckboxField(
+        _l("Instytucje, w których chcę pomagać"), coerce=int, validate_choice=True
+    )
+    guardian_name = _text(_l("Imię i nazwisko opiekuna prawnego"), 160)
+    guardian_email = EmailField(
+        _l("Adres e-mail opiekuna prawnego"),
+        validators=[max_length(254)],
+        filters=[strip_filter],
+        description=_l("Wyślemy tam prośbę o zgodę z linkiem ważnym 14 dni."),
+    )
+
+    def validate_date_of_birth(self, field) -> None:
+        if field.data is None:
+            return
+        if field.data > today_in_warsaw():
+            raise ValidationError(_l("Data urodzenia nie może być w przyszłości."))
+        if field.data.year < 1900:
+            raise ValidationError(_l("Data urodzenia nie może być wcześniejsza niż 1900 rok."))
+
+    def validate_phone(self, field) -> None:
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError(
+                _l("Podaj numer telefonu z samych cyfr, np. 600 100 200 lub +48 600 100 200.")
+            )
+
+    def validate_guardian_name(self, field) -> None:
+        if needs_guardian(self.date_of_birth.data) and not field.data:
+            raise ValidationError(_l("Osoba niepełnoletnia podaje imię i nazwisko opiekuna."))
+
+    def validate_guardian_email(self, field) -> None:
+        if not field.data:
+            if needs_guardian(self.date_of_birth.data):
+                raise ValidationError(_l("Osoba niepełnoletnia podaje adres e-mail opiekuna."))
+            return
+        Email(
+            message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."),
+            check_deliverability=False,
+        )(self, field)
+        if field.data.strip().lower() == (current_user.email or "").lower():
+            raise ValidationError(_l("Adres opiekuna musi być inny niż Twój."))
+
+
+class WindowForm(FlaskForm):
+    weekday = SelectField(
+        _l("Dzień tygodnia"),
+        coerce=int,
+        choices=lambda: [SelectChoice(i, name) for i, name in enumerate(weekday_names())],
+        validators=[required()],
+    )
+    start_time = TimeField(_l("Od godziny"), validators=[required()], format=["%H:%M", "%H:%M:%S"])
+    end_time = TimeField(_l("Do godziny"), validators=[required()], format=["%H:%M", "%H:%M:%S"])
+
+
+class AbsenceForm(FlaskForm):
+    starts_on = DateField(_l("Od dnia"), validators=[required()])
+    ends_on = DateField(_l("Do dnia (włącznie)"), validators=[required()])
+
+    def validate_ends_on(self, field) -> None:
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("Data końcowa nie może być wcześniejsza niż początkowa."))
+
+
+class ConsentForm(FlaskForm):
+    kind = SelectField(
+        _l("Zgoda"),
+        choices=lambda: [
+            SelectChoice(k.value, k.value)
+            for k in (ConsentKind.DATA_PROCESSING, ConsentKind.IMAGE, ConsentKind.NEWSLETTER)
+        ],
+        validators=[required()],
+    )
+    decision = SelectField(
+        _l("Decyzja"),
+        choices=lambda: [SelectChoice("grant", "grant"), SelectChoice("withdraw", "withdraw")],
+        validators=[required()],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+    confirm = HiddenField(default="1")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Twoje hasło"),
+        validators=[required(), max_length(128)],
+        description=_l("Podaj hasło, aby potwierdzić, że to Ty."),
+    )
+    understood = BooleanField(
+        _l("Rozumiem, że usunięcia konta nie można cofnąć."), validators=[required()]
+    )
+
+    def validate_password(self, field) -> None:
+        if not verify_password(current_user.password_hash, field.data or ""):
+            raise ValidationError(_l("Hasło jest nieprawidłowe."))
+
+
+def skill_form_class(skills) -> type[FlaskForm]:
+    """A form with one select per skill of the taxonomy, named skill_<id>."""
+    labels = level_labels()
+
+    class SkillsForm(FlaskForm):
+        pass
+
+    choices = [SelectChoice("", str(_l("nie mam")))] + [
+        SelectChoice(str(level), f"{level} – {label}") for level, label in labels.items()
+    ]
+    for skill in skills:
+        setattr(
+            SkillsForm,
+            f"skill_{skill.id}",
+            SelectField(skill.name_pl, choices=choices, validate_choice=True, default=""),
+        )
+    return SkillsForm
