@@ -66,6 +66,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Matching: offers hold their place this long; runs go to a background thread unless SYNC.
+    OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
+    MATCHING_SYNC = _bool("MATCHING_SYNC")
+
     # Demo data may be loaded only where this is true.
     ALLOW_DEMO_DATA = False
     SCHEDULER_TIMEZONE = "Europe/Warsaw"
@@ -78,6 +82,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    MATCHING_SYNC = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

@@ -42,6 +42,7 @@ def navigation() -> list[NavItem]:
         role = current_user.role
         if role == Role.VOLUNTEER:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
+            items.append(NavItem(str(_l("Oferty")), "proposals.my_offers"))
             items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
         if role == Role.STAFF:
             for membership in current_user.memberships:
@@ -54,8 +55,16 @@ def navigation() -> list[NavItem]:
                         (("slug", membership.institution.slug),),
                     )
                 )
+                items.append(
+                    NavItem(
+                        str(_l("Propozycje: %(name)s", name=membership.institution.short_name)),
+                        "proposals.for_institution",
+                        (("slug", membership.institution.slug),),
+                    )
+                )
         if role in (Role.COORDINATOR, Role.ADMIN):
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
+            items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
             items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
             items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
         if role == Role.ADMIN:
@@ -111,6 +120,48 @@ def action_label(action: str) -> str:
     return str(labels.get(action, action))
 
 
+def assignment_status_label(status: str) -> str:
+    from app.models import AssignmentStatus as A
+
+    return str(
+        {
+            A.APPLIED: _l("zgłoszenie czeka na decyzję"),
+            A.PROPOSED: _l("propozycja"),
+            A.OFFERED: _l("oferta czeka na odpowiedź"),
+            A.ACCEPTED: _l("przyjęty"),
+            A.REJECTED: _l("odrzucone"),
+            A.DECLINED: _l("odmowa"),
+            A.EXPIRED: _l("oferta wygasła"),
+            A.WITHDRAWN: _l("wycofane"),
+            A.CANCELLED: _l("odwołane"),
+            A.COMPLETED: _l("zrealizowane"),
+            A.NO_SHOW: _l("nieobecność"),
+        }[A(status)]
+    )
+
+
+def run_status_label(status: str) -> str:
+    return str(
+        {
+            "queued": _l("w kolejce"),
+            "running": _l("trwa"),
+            "done": _l("gotowy"),
+            "failed": _l("błąd"),
+        }.get(status, status)
+    )
+
+
+def run_stage_label(stage: str) -> str:
+    return str(
+        {
+            "expiring_offers": _l("wygaszanie starych ofert"),
+            "loading": _l("wczytywanie danych"),
+            "solving": _l("szukanie najlepszego przydziału"),
+            "saving": _l("zapisywanie propozycji"),
+        }.get(stage, _l("przygotowanie"))
+    )
+
+
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """Show a stored UTC time in Europe/Warsaw, in the reader's language."""
     return "" if value is None else format_datetime(value, fmt)
@@ -132,6 +183,9 @@ def init_templating(app: Flask) -> None:
             "status_label": status_label,
             "kind_label": kind_label,
             "action_label": action_label,
+            "assignment_status_label": assignment_status_label,
+            "run_status_label": run_status_label,
+            "run_stage_label": run_stage_label,
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "languages": app.config["LANGUAGES"],
         }

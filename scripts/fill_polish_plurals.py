@@ -19,6 +19,15 @@ POLISH_FEW = {
     "%(num)d otwarta potrzeba": "%(num)d otwarte potrzeby",
     "%(num)d wolontariusz": "%(num)d wolontariuszy",
     "%(num)d konto": "%(num)d konta",
+    "%(num)d kandydat, ale ma już propozycję tam, gdzie pasuje lepiej": "%(num)d kandydatów, wszyscy mają już propozycje tam, gdzie pasują lepiej",
+    "Tylko %(num)d kandydat na wolne miejsca": "Tylko %(num)d kandydatów na wolne miejsca",
+    "%(num)d pasująca osoba jest nieobecna %(date)s": "%(num)d pasujące osoby są nieobecne %(date)s",
+    "%(num)d pasująca osoba jest za młoda (minimum %(age)d lat)": "%(num)d pasujące osoby są za młode (minimum %(age)d lat)",
+    "%(num)d pasująca osoba nie ma sprawdzenia do pracy z dziećmi": "%(num)d pasujące osoby nie mają sprawdzenia do pracy z dziećmi",
+    "%(num)d pasująca osoba ma wtedy inne zajęcia": "%(num)d pasujące osoby mają wtedy inne zajęcia",
+    "%(num)d pasująca osoba wcześniej odmówiła": "%(num)d pasujące osoby wcześniej odmówiły",
+    "%(num)d pasująca osoba wyczerpała limit godzin": "%(num)d pasujące osoby wyczerpały limit godzin",
+    "%(num)d pasująca osoba odpada z różnych powodów": "%(num)d pasujące osoby odpadają z różnych powodów",
 }
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db, limiter
-from app.models import NeedStatus, Role
+from app.models import AssignmentStatus, NeedStatus, Role
 from config import TestConfig
 from tests.factories import PASSWORD, Factory
 
@@ -275,4 +275,15 @@ def authz_world(factory):
         feed_token=factory.feed_token(volunteer),
         other_feed_token=factory.feed_token(other),
     )
+    # Matching records live at a third institution, so that they change nothing A or B can see.
+    inst_c = factory.institution("Biblioteka C")
+    need_c = factory.need(inst_c, "Potrzeba C", shifts=2)
+    world.run_id = factory.match_run().id
+    world.proposal_a = factory.application(
+        other, need_c, status=AssignmentStatus.PROPOSED, run_id=world.run_id
+    ).id
+    world.offer = factory.application(volunteer, need_c, status=AssignmentStatus.OFFERED).id
+    world.other_offer = factory.application(
+        other, need_c, shift_index=1, status=AssignmentStatus.OFFERED
+    ).id
     return world, users

@@ -18,6 +18,7 @@ from app.models import (
     Institution,
     InstitutionKind,
     InstitutionRequest,
+    MatchRun,
     Need,
     NeedStatus,
     Role,
@@ -169,16 +170,50 @@ class Factory:
         need: Need,
         shift_index: int = 0,
         status: AssignmentStatus = AssignmentStatus.APPLIED,
+        run_id: int | None = None,
     ) -> Assignment:
-        """An assignment row as if the volunteer had applied (or been moved on to `status`)."""
+        """An assignment row as if the volunteer had applied (or been moved on to `status`);
+        accepted places and open offers hold a place on the shift, as in the app."""
         with self.app.app_context():
             shift = need.shifts[shift_index]
             assignment = Assignment(
-                volunteer_id=volunteer.id, shift_id=shift.id, need_id=need.id, status=status
+                volunteer_id=volunteer.id,
+                shift_id=shift.id,
+                need_id=need.id,
+                status=status,
+                match_run_id=run_id,
             )
-            if status == AssignmentStatus.ACCEPTED:
+            if run_id is not None:
+                assignment.score = 40
+                assignment.reasons = [
+                    {"code": "new_institution", "params": {"institution_id": need.institution_id}, "points": 12}
+                ]
+            if status in (AssignmentStatus.ACCEPTED, AssignmentStatus.OFFERED):
                 db.session.get(Shift, shift.id).accepted_count += 1
+            if status == AssignmentStatus.OFFERED:
+                assignment.offered_at = datetime.now(UTC)
+                assignment.expires_at = datetime.now(UTC) + timedelta(hours=72)
             return self._save(assignment)
+
+    def match_run(self, creator: User | None = None) -> MatchRun:
+        with self.app.app_context():
+            return self._save(
+                MatchRun(
+                    created_by_id=creator.id if creator else None,
+                    status="done",
+                    params={},
+                    stats={
+                        "volunteers": 2,
+                        "places": 2,
+                        "needs": 2,
+                        "pairs": 1,
+                        "proposals": 1,
+                        "needs_with_proposal": 1,
+                        "seconds_total": 0.01,
+                    },
+                    diagnostics=[],
+                )
+            )
 
     def feed_token(self, volunteer: User) -> str:
         with self.app.app_context():

@@ -3,6 +3,7 @@
 from app.models.assignments import (
     ACTIVE,
     BOOKED,
+    HOLDS_PLACE,
     Assignment,
     AssignmentSource,
     AssignmentStatus,
@@ -16,6 +17,7 @@ from app.models.institutions import (
     StaffMembership,
     StaffRequest,
 )
+from app.models.matching_runs import MatchRun
 from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_cohost
 from app.models.notices import Notice
 from app.models.skills import Skill, SkillGroup
@@ -34,6 +36,7 @@ from app.models.volunteers import (
 __all__ = [
     "ACTIVE",
     "BOOKED",
+    "HOLDS_PLACE",
     "Assignment",
     "AssignmentSource",
     "AssignmentStatus",
@@ -41,6 +44,7 @@ __all__ = [
     "ChildProtectionCheck",
     "Consent",
     "ConsentKind",
+    "MatchRun",
     "Notice",
     "TransitionError",
     "VolunteerAbsence",

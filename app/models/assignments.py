@@ -56,8 +56,8 @@ TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
 ACTIVE = frozenset({S.APPLIED, S.PROPOSED, S.OFFERED, S.ACCEPTED})
 # Statuses that keep the volunteer's time busy for the overlap rule.
 BOOKED = frozenset({S.APPLIED, S.OFFERED, S.ACCEPTED})
-# Statuses that hold one of the shift's places.
-HOLDS_PLACE = frozenset({S.ACCEPTED})
+# Statuses that hold one of the shift's places: an open offer keeps the place for the volunteer.
+HOLDS_PLACE = frozenset({S.ACCEPTED, S.OFFERED})
 
 
 class TransitionError(ValueError):
@@ -100,6 +100,9 @@ class Assignment(db.Model):
     # Proposals keep the matcher's score and reasons so that people can see why.
     score: Mapped[int | None]
     reasons: Mapped[list] = mapped_column(db.JSON, default=list)
+    match_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match_run.id", ondelete="SET NULL"), index=True
+    )
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

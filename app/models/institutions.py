@@ -56,6 +56,8 @@ class Institution(db.Model):
         ForeignKey("user.id", ondelete="SET NULL")
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A coordinator may let the institution's staff approve matching proposals for its needs.
+    staff_approve_proposals: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[StaffMembership]] = relationship(
         back_populates="institution", cascade="all, delete-orphan"

@@ -20,6 +20,7 @@ from sqlalchemy import exists, select, update
 from app.extensions import db
 from app.models import (
     BOOKED,
+    HOLDS_PLACE,
     Assignment,
     AssignmentSource,
     AssignmentStatus,
@@ -195,11 +196,16 @@ def withdraw(assignment: Assignment, volunteer: User) -> None:
         raise ApplicationError(_("Zmiana już się rozpoczęła: napisz do instytucji."))
     if not assignment.can_move_to(AssignmentStatus.WITHDRAWN):
         raise ApplicationError(_("Tego zgłoszenia nie można już wycofać."))
-    held_place = assignment.status == AssignmentStatus.ACCEPTED
+    held_place = assignment.status in HOLDS_PLACE
     assignment.move_to(AssignmentStatus.WITHDRAWN)
     if held_place:
         _release_place(assignment.shift_id)
     audit.record(volunteer, "application.withdrawn", assignment, need_id=assignment.need_id)
+
+
+def release_place(assignment: Assignment) -> None:
+    """Give back the place an offer or an acceptance held (used by offers and cancellations)."""
+    _release_place(assignment.shift_id)
 
 
 def _take_place(shift_id: int) -> bool:
@@ -223,8 +229,11 @@ def _release_place(shift_id: int) -> None:
     )
 
 
-def place_volunteer(assignment: Assignment, actor: User) -> None:
-    """Give the volunteer a place on the shift, under both concurrency rules; raises when refused."""
+def place_volunteer(
+    assignment: Assignment, actor: User, to: AssignmentStatus = AssignmentStatus.ACCEPTED
+) -> None:
+    """Hold a place on the shift for the volunteer (accepted, or offered), under both concurrency
+    rules; raises when refused."""
     profile = lock_volunteer(assignment.volunteer_id)
     if profile is None:
         raise ApplicationError(_("Ta osoba nie ma już profilu wolontariusza."))
@@ -246,7 +255,7 @@ def place_volunteer(assignment: Assignment, actor: User) -> None:
         assignment.volunteer_id,
         shift.starts_at,
         shift.ends_at,
-        statuses={AssignmentStatus.ACCEPTED},
+        statuses=HOLDS_PLACE,
         exclude_shift=shift.id,
     )
     if clash is not None:
@@ -259,7 +268,7 @@ def place_volunteer(assignment: Assignment, actor: User) -> None:
         )
     if not _take_place(shift.id):
         raise ApplicationError(_("Na tej zmianie nie ma już wolnych miejsc."))
-    assignment.move_to(AssignmentStatus.ACCEPTED)
+    assignment.move_to(to)
     db.session.refresh(shift, ["accepted_count"])
 
 

@@ -32,6 +32,11 @@ class World:
     institution_request_id: int
     feed_token: str
     other_feed_token: str
+    # Matching records, all at a third institution C so that they change nothing A or B may see:
+    run_id: int = 0  # a finished matching run
+    proposal_a: int = 0  # a pending proposal (for the other volunteer)
+    offer: int = 0  # an offer to the signed-in volunteer
+    other_offer: int = 0  # an offer to the other volunteer
 
 
 Url = Callable[[World], str]

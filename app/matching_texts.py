@@ -1,0 +1,168 @@
+"""The matcher's reasons and diagnoses in words, in the reader's language.
+
+The library returns stable codes with parameters; this module is their translation table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Institution, Skill
+
+
+def weekday_name(n: int) -> str:
+    return [
+        _("w poniedziałki"),
+        _("we wtorki"),
+        _("w środy"),
+        _("w czwartki"),
+        _("w piątki"),
+        _("w soboty"),
+        _("w niedziele"),
+    ][n]
+
+
+class Names:
+    """Skill and institution names for one page, loaded once."""
+
+    def __init__(self) -> None:
+        english = str(get_locale() or "pl") == "en"
+        self.skills = {
+            s.id: (s.name_en if english else s.name_pl) for s in db.session.scalars(select(Skill))
+        }
+        self.institutions = dict(
+            db.session.execute(select(Institution.id, Institution.short_name)).all()
+        )
+
+    def skill(self, skill_id: int) -> str:
+        return self.skills.get(skill_id, f"#{skill_id}")
+
+    def institution(self, institution_id: int) -> str:
+        return self.institutions.get(institution_id, f"#{institution_id}")
+
+
+def reason_text(reason: Mapping[str, Any], names: Names) -> str:
+    code, p = reason["code"], reason.get("params", {})
+    if code == "skill_level":
+        return _(
+            "umie: %(skill)s, poziom %(level)d (wymagany %(min)d)",
+            skill=names.skill(p["skill_id"]),
+            level=p["level"],
+            min=p["min_level"],
+        )
+    if code == "nice_skill":
+        return _(
+            "dodatkowo umie: %(skill)s (poziom %(level)d)",
+            skill=names.skill(p["skill_id"]),
+            level=p["level"],
+        )
+    if code == "interests":
+        return _("wspólne zainteresowania: %(tags)s", tags=", ".join(p.get("tags", [])))
+    if code == "preferred_institution":
+        return _("woli działać w: %(inst)s", inst=names.institution(p["institution_id"]))
+    if code == "continuity":
+        return _(
+            "kontynuuje długoterminową współpracę z: %(inst)s",
+            inst=names.institution(p["institution_id"]),
+        )
+    if code == "new_institution":
+        return _(
+            "pozna nową instytucję koalicji: %(inst)s", inst=names.institution(p["institution_id"])
+        )
+    if code == "reliability":
+        return _("niezawodność: %(pct)d%% obecności", pct=round(100 * float(p["reliability"])))
+    return code
+
+
+def _skills(skills: list[Mapping[str, Any]], names: Names) -> str:
+    return ", ".join(
+        _("%(skill)s (poziom %(level)d)", skill=names.skill(s["skill_id"]), level=s["min_level"])
+        for s in skills
+    )
+
+
+def diagnostic_text(diag: Mapping[str, Any], names: Names) -> str:
+    code, p = diag["code"], diag.get("params", {})
+    n = int(p.get("count", 0))
+    if code == "candidates_taken":
+        return ngettext(
+            "%(num)d kandydat, ale ma już propozycję tam, gdzie pasuje lepiej",
+            "%(num)d kandydatów, wszyscy mają już propozycje tam, gdzie pasują lepiej",
+            n,
+        )
+    if code == "too_few_candidates":
+        return ngettext(
+            "Tylko %(num)d kandydat na wolne miejsca",
+            "Tylko %(num)d kandydatów na wolne miejsca",
+            n,
+        )
+    if code == "no_skill":
+        return _("Nikt nie ma umiejętności: %(skills)s", skills=_skills(p["skills"], names))
+    if code == "no_skilled_available":
+        return _(
+            "Nikt z umiejętnościami %(skills)s nie jest wolny %(day)s %(start)s–%(end)s",
+            skills=_skills(p["skills"], names),
+            day=weekday_name(p["weekday"]),
+            start=p["start"],
+            end=p["end"],
+        )
+    if code == "no_one_available":
+        return _(
+            "Nikt nie jest wolny %(day)s %(start)s–%(end)s",
+            day=weekday_name(p["weekday"]),
+            start=p["start"],
+            end=p["end"],
+        )
+    if code == "crosses_midnight":
+        return _("Zmiana trwa przez północ (%(start)s–%(end)s)", start=p["start"], end=p["end"])
+    if code == "all_away":
+        return ngettext(
+            "%(num)d pasująca osoba jest nieobecna %(date)s",
+            "%(num)d pasujących osób jest nieobecnych %(date)s",
+            n,
+            date=p["date"],
+        )
+    if code == "blocked_age":
+        return ngettext(
+            "%(num)d pasująca osoba jest za młoda (minimum %(age)d lat)",
+            "%(num)d pasujących osób jest za młodych (minimum %(age)d lat)",
+            n,
+            age=p["min_age"],
+        )
+    if code == "blocked_child_protection":
+        return ngettext(
+            "%(num)d pasująca osoba nie ma sprawdzenia do pracy z dziećmi",
+            "%(num)d pasujących osób nie ma sprawdzenia do pracy z dziećmi",
+            n,
+        )
+    if code == "blocked_bookings":
+        return ngettext(
+            "%(num)d pasująca osoba ma wtedy inne zajęcia",
+            "%(num)d pasujących osób ma wtedy inne zajęcia",
+            n,
+        )
+    if code == "declined":
+        return ngettext(
+            "%(num)d pasująca osoba wcześniej odmówiła",
+            "%(num)d pasujących osób wcześniej odmówiło",
+            n,
+        )
+    if code == "blocked_hours":
+        return ngettext(
+            "%(num)d pasująca osoba wyczerpała limit godzin",
+            "%(num)d pasujących osób wyczerpało limit godzin",
+            n,
+        )
+    if code == "blocked_mixed":
+        return ngettext(
+            "%(num)d pasująca osoba odpada z różnych powodów",
+            "%(num)d pasujących osób odpada z różnych powodów",
+            n,
+        )
+    return _("Brak kandydatów")

@@ -1,0 +1,332 @@
+"""Matching in the app: coordinators run it and decide; volunteers answer their offers."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.auth.session import coordinator_required
+from app.extensions import db
+from app.matching_texts import Names, diagnostic_text, reason_text
+from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift, User
+from app.proposals import bp
+from app.proposals.forms import DeclineForm, OverrideForm, RunForm
+from app.services import offers
+from app.services.applications import ApplicationError
+from app.services.matching_run import Scope, latest_runs, proposals_of, run_safely, start_run
+from app.services.permissions import managed_need_ids_query
+
+
+def _institution_choices() -> list[SelectChoice]:
+    rows = db.session.scalars(
+        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+    )
+    return [SelectChoice(i.id, i.name) for i in rows]
+
+
+def _run_in_background(run_id: int) -> None:
+    app = current_app._get_current_object()
+
+    def work() -> None:
+        with app.app_context():
+            run_safely(run_id)
+
+    threading.Thread(target=work, name=f"matching-run-{run_id}", daemon=True).start()
+
+
+@bp.get("/proposals/")
+@coordinator_required
+def index():
+    """Show the matching form and recent runs."""
+    form = RunForm(formdata=None)
+    form.institutions.choices = _institution_choices()
+    institutions = db.session.scalars(
+        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+    ).all()
+    return render_template(
+        "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
+    )
+
+
+@bp.post("/proposals/run")
+@coordinator_required
+def run():
+    """Start a matching run over the chosen institutions and dates."""
+    form = RunForm()
+    form.institutions.choices = _institution_choices()
+    if not form.validate_on_submit():
+        institutions = db.session.scalars(
+            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        ).all()
+        return render_template(
+            "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
+        ), 422
+    scope = Scope(frozenset(form.institutions.data or ()) or None, form.date_from.data, form.date_to.data)
+    match_run = start_run(current_user, scope)
+    if current_app.config.get("MATCHING_SYNC"):
+        run_safely(match_run.id)
+    else:
+        _run_in_background(match_run.id)
+    return redirect(url_for("proposals.run_detail", run_id=match_run.id), 303)
+
+
+def _group(assignments: list[Assignment], by: str) -> list[tuple[str, list[Assignment]]]:
+    groups: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        key = (
+            a.need.institution.name
+            if by == "institution"
+            else f"{a.need.title} ({a.need.institution.short_name})"
+        )
+        groups[key].append(a)
+    return sorted(groups.items())
+
+
+@bp.get("/proposals/runs/<int:run_id>")
+@coordinator_required
+def run_detail(run_id: int):
+    """Review a run's proposals with their reasons, and why some needs stay unfilled."""
+    match_run = db.session.get(MatchRun, run_id) or abort(404)
+    by = "institution" if request.args.get("group") == "institution" else "need"
+    proposals = proposals_of(match_run) if match_run.status == "done" else []
+    need_titles = (
+        dict(db.session.execute(select(Need.id, Need.title)).all()) if match_run.diagnostics else {}
+    )
+    shifts = (
+        {
+            s.id: s
+            for s in db.session.scalars(
+                select(Shift).where(Shift.id.in_([d["place_id"] for d in match_run.diagnostics]))
+            )
+        }
+        if match_run.diagnostics
+        else {}
+    )
+    return render_template(
+        "proposals/run.html",
+        run=match_run,
+        groups=_group(proposals, by),
+        group_by=by,
+        names=Names(),
+        reason_text=reason_text,
+        diagnostic_text=diagnostic_text,
+        need_titles=need_titles,
+        shifts=shifts,
+        override_form=OverrideForm(formdata=None),
+        pending=sum(1 for p in proposals if p.status == AssignmentStatus.PROPOSED),
+    )
+
+
+def _allowed_need_ids() -> set[int] | None:
+    """None for coordinators (everything); for staff the needs of institutions that delegated approval."""
+    if current_user.role in (Role.COORDINATOR, Role.ADMIN):
+        return None
+    delegated = [
+        m.institution_id for m in current_user.memberships if m.institution.staff_approve_proposals
+    ]
+    if current_user.role != Role.STAFF or not delegated:
+        abort(403)
+    return set(
+        db.session.scalars(
+            managed_need_ids_query(current_user).where(Need.institution_id.in_(delegated))
+        )
+    )
+
+
+@bp.post("/proposals/decide")
+@login_required
+def decide():
+    """Approve or reject the chosen proposals."""
+    allowed = _allowed_need_ids()
+    action = request.form.get("action")
+    try:
+        ids = sorted({int(v) for v in request.form.getlist("ids")})[:1000]
+    except ValueError:
+        ids = []
+    back = request.form.get("back", "")
+    target = (
+        back if back.startswith("/proposals/") and "//" not in back else url_for("proposals.index")
+    )
+    if action not in ("approve", "reject") or not ids:
+        flash(_("Zaznacz propozycje i wybierz: zatwierdź albo odrzuć."), "error")
+        return redirect(target, 303)
+    done, problems = offers.decide_many(ids, current_user, action == "approve", allowed)
+    db.session.commit()
+    if action == "approve":
+        flash(_("Zatwierdzono propozycje: %(n)d. Wolontariusze dostali oferty.", n=done), "success")
+    else:
+        flash(_("Odrzucono propozycje: %(n)d.", n=done), "success")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(target, 303)
+
+
+@bp.post("/proposals/override")
+@coordinator_required
+def override():
+    """Offer a place to a volunteer the matcher did not propose, with a reason."""
+    form = OverrideForm()
+    back = request.form.get("back", "")
+    target = (
+        back if back.startswith("/proposals/") and "//" not in back else url_for("proposals.index")
+    )
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            label = form[field].label.text if field in form else field
+            flash(f"{label}: {' '.join(str(e) for e in errors)}", "error")
+        return redirect(target, 303)
+    shift = db.session.get(Shift, form.shift_id.data)
+    volunteer = db.session.scalar(
+        select(User).where(User.email == form.volunteer_email.data.lower())
+    )
+    if shift is None or volunteer is None:
+        flash(_("Nie znaleziono zmiany albo wolontariusza o tym adresie."), "error")
+        return redirect(target, 303)
+    try:
+        offers.override(shift, volunteer, current_user, form.reason.data)
+    except ApplicationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target, 303)
+    db.session.commit()
+    flash(_("Wysłano ofertę poza propozycjami: %(name)s.", name=volunteer.full_name), "success")
+    return redirect(target, 303)
+
+
+def _institution_for_staff(slug: str) -> Institution:
+    institution = db.session.scalar(select(Institution).where(Institution.slug == slug)) or abort(
+        404
+    )
+    if current_user.role in (Role.COORDINATOR, Role.ADMIN):
+        return institution
+    if current_user.role != Role.STAFF or institution.id not in current_user.institution_ids():
+        abort(403)
+    return institution
+
+
+@bp.get("/proposals/institution/<slug>")
+@login_required
+def for_institution(slug: str):
+    """Show staff the pending proposals for their institution's needs."""
+    institution = _institution_for_staff(slug)
+    proposals = db.session.scalars(
+        select(Assignment)
+        .join(Need, Need.id == Assignment.need_id)
+        .where(
+            Assignment.status == AssignmentStatus.PROPOSED, Need.institution_id == institution.id
+        )
+        .order_by(Assignment.need_id, Assignment.shift_id, Assignment.score.desc())
+    ).all()
+    return render_template(
+        "proposals/institution.html",
+        institution=institution,
+        groups=_group(list(proposals), "need"),
+        names=Names(),
+        reason_text=reason_text,
+        may_approve=current_user.role != Role.STAFF or institution.staff_approve_proposals,
+    )
+
+
+@bp.post("/proposals/institution/<slug>/delegation")
+@coordinator_required
+def delegation(slug: str):
+    """Let (or stop letting) the institution's staff approve proposals for its needs."""
+    institution = db.session.scalar(select(Institution).where(Institution.slug == slug)) or abort(
+        404
+    )
+    institution.staff_approve_proposals = request.form.get("enabled") == "1"
+    from app.services import audit
+
+    audit.record(
+        current_user,
+        "institution.delegation",
+        institution,
+        enabled=institution.staff_approve_proposals,
+    )
+    db.session.commit()
+    flash(_("Zapisano uprawnienia instytucji %(name)s.", name=institution.short_name), "success")
+    return redirect(url_for("proposals.index"), 303)
+
+
+def _own_offer(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.volunteer_id != current_user.id:
+        abort(404)
+    return assignment
+
+
+@bp.get("/offers/")
+@login_required
+def my_offers():
+    """List the offers waiting for my answer."""
+    if current_user.role != Role.VOLUNTEER:
+        abort(403)
+    return render_template(
+        "proposals/offers.html",
+        offers=offers.pending_offers(current_user.id),
+        names=Names(),
+        reason_text=reason_text,
+    )
+
+
+@bp.get("/offers/<int:assignment_id>")
+@login_required
+def offer(assignment_id: int):
+    """Show one offer and why it was made."""
+    assignment = _own_offer(assignment_id)
+    return render_template(
+        "proposals/offer.html",
+        offer=assignment,
+        names=Names(),
+        reason_text=reason_text,
+        decline_form=DeclineForm(formdata=None),
+    )
+
+
+@bp.post("/offers/<int:assignment_id>/accept")
+@login_required
+def accept_offer(assignment_id: int):
+    """Accept an offer."""
+    assignment = _own_offer(assignment_id)
+    try:
+        offers.accept_offer(assignment, current_user)
+    except ApplicationError as exc:
+        db.session.commit()  # an expired offer is recorded as such
+        flash(str(exc), "error")
+        return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
+    db.session.commit()
+    flash(_("Przyjęto ofertę. Do zobaczenia na zmianie!"), "success")
+    return redirect(url_for("proposals.my_offers"), 303)
+
+
+@bp.post("/offers/<int:assignment_id>/decline")
+@login_required
+def decline_offer(assignment_id: int):
+    """Decline an offer; the place goes back to matching."""
+    assignment = _own_offer(assignment_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "proposals/offer.html",
+            offer=assignment,
+            names=Names(),
+            reason_text=reason_text,
+            decline_form=form,
+        ), 422
+    try:
+        offers.decline_offer(assignment, current_user, form.note.data or "")
+    except ApplicationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
+    db.session.commit()
+    flash(
+        _("Odmówiono. Miejsce wraca do puli, a Ty nie dostaniesz już propozycji tej potrzeby."),
+        "success",
+    )
+    return redirect(url_for("proposals.my_offers"), 303)

@@ -1,0 +1,209 @@
+"""Proposals become offers; volunteers accept or decline; unanswered offers expire.
+
+An offer holds its place (like an acceptance), so two coordinators approving at once can never
+promise more places than a shift has, and a volunteer is never offered two overlapping shifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Assignment, AssignmentSource, AssignmentStatus, Shift, User
+from app.models.base import utcnow
+from app.services import audit
+from app.services.applications import (
+    ApplicationError,
+    eligibility_problems,
+    lock_volunteer,
+    place_volunteer,
+    release_place,
+)
+from app.services.notices import notify
+
+S = AssignmentStatus
+
+
+def offer_ttl() -> timedelta:
+    return timedelta(hours=current_app.config.get("OFFER_TTL_HOURS", 72))
+
+
+def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
+    """Turn a proposal into an offer that holds the place until the volunteer answers."""
+    if assignment.status != S.PROPOSED:
+        raise ApplicationError(_("Ta propozycja została już rozpatrzona."))
+    place_volunteer(assignment, actor, to=S.OFFERED)
+    now = utcnow()
+    assignment.offered_at = now
+    assignment.expires_at = now + offer_ttl()
+    assignment.decided_by_id = actor.id
+    assignment.decision_note = note.strip()
+    notify(
+        [assignment.volunteer_id],
+        "offer_made",
+        assignment.need_id,
+        title=assignment.need.title,
+        starts_at=assignment.shift.starts_at.isoformat(),
+    )
+    audit.record(
+        actor,
+        "proposal.approved",
+        assignment,
+        need_id=assignment.need_id,
+        volunteer_id=assignment.volunteer_id,
+        score=assignment.score,
+    )
+
+
+def reject_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
+    if assignment.status != S.PROPOSED:
+        raise ApplicationError(_("Ta propozycja została już rozpatrzona."))
+    assignment.move_to(S.REJECTED)
+    assignment.decided_by_id = actor.id
+    assignment.decision_note = note.strip()
+    audit.record(
+        actor,
+        "proposal.rejected",
+        assignment,
+        need_id=assignment.need_id,
+        volunteer_id=assignment.volunteer_id,
+        note=assignment.decision_note,
+    )
+
+
+def decide_many(
+    ids: Sequence[int], actor: User, approve: bool, allowed_need_ids: set[int] | None
+) -> tuple[int, list[str]]:
+    """Approve or reject several proposals; each one stands alone, so one refusal does not undo the rest."""
+    done, problems = 0, []
+    for assignment_id in ids:
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None or (
+            allowed_need_ids is not None and assignment.need_id not in allowed_need_ids
+        ):
+            problems.append(
+                _(
+                    "Propozycja %(id)s nie istnieje albo nie możesz jej rozpatrzyć.",
+                    id=assignment_id,
+                )
+            )
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            if approve:
+                approve_proposal(assignment, actor)
+            else:
+                reject_proposal(assignment, actor)
+            savepoint.commit()
+            done += 1
+        except ApplicationError as exc:
+            savepoint.rollback()
+            problems.append(f"{assignment.volunteer.full_name}, {assignment.need.title}: {exc}")
+    return done, problems
+
+
+def override(shift: Shift, volunteer: User, actor: User, reason: str) -> Assignment:
+    """Offer a place to someone the matcher did not propose; the reason is required and logged."""
+    if not reason.strip():
+        raise ApplicationError(_("Podaj powód przydziału poza propozycjami."))
+    need = shift.need
+    problems = eligibility_problems(volunteer, need)
+    if problems:
+        raise ApplicationError(" ".join(problems))
+    lock_volunteer(volunteer.id)
+    live = db.session.scalar(
+        select(Assignment).where(
+            Assignment.volunteer_id == volunteer.id,
+            Assignment.shift_id == shift.id,
+            Assignment.status.in_([S.APPLIED, S.PROPOSED, S.OFFERED, S.ACCEPTED]),
+        )
+    )
+    if live is not None and live.status in (S.OFFERED, S.ACCEPTED):
+        raise ApplicationError(_("Ta osoba ma już miejsce albo ofertę na tej zmianie."))
+    if live is not None:
+        # The override supersedes a pending proposal or application on the same shift.
+        live.move_to(S.CANCELLED if live.status == S.PROPOSED else S.WITHDRAWN)
+        db.session.flush()
+    assignment = Assignment(
+        volunteer_id=volunteer.id,
+        shift_id=shift.id,
+        need_id=need.id,
+        status=S.PROPOSED,
+        source=AssignmentSource.OVERRIDE,
+        decision_note=reason.strip(),
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    approve_proposal(assignment, actor, reason)
+    audit.record(
+        actor,
+        "proposal.override",
+        assignment,
+        need_id=need.id,
+        volunteer_id=volunteer.id,
+        reason=reason.strip(),
+    )
+    return assignment
+
+
+def accept_offer(assignment: Assignment, volunteer: User) -> None:
+    if assignment.volunteer_id != volunteer.id:
+        raise ApplicationError(_("To nie jest Twoja oferta."))
+    if assignment.status != S.OFFERED:
+        raise ApplicationError(_("Ta oferta nie czeka już na odpowiedź."))
+    if assignment.expires_at is not None and assignment.expires_at <= utcnow():
+        expire(assignment)
+        raise ApplicationError(_("Ta oferta wygasła."))
+    assignment.move_to(S.ACCEPTED)
+    audit.record(volunteer, "offer.accepted", assignment, need_id=assignment.need_id)
+
+
+def decline_offer(assignment: Assignment, volunteer: User, note: str = "") -> None:
+    """The place goes back to matching; the volunteer is not proposed for this need again."""
+    if assignment.volunteer_id != volunteer.id:
+        raise ApplicationError(_("To nie jest Twoja oferta."))
+    if assignment.status != S.OFFERED:
+        raise ApplicationError(_("Ta oferta nie czeka już na odpowiedź."))
+    assignment.move_to(S.DECLINED)
+    assignment.decision_note = note.strip()
+    release_place(assignment)
+    audit.record(volunteer, "offer.declined", assignment, need_id=assignment.need_id)
+
+
+def expire(assignment: Assignment) -> None:
+    assignment.move_to(S.EXPIRED)
+    release_place(assignment)
+    notify(
+        [assignment.volunteer_id], "offer_expired", assignment.need_id, title=assignment.need.title
+    )
+    audit.record(None, "offer.expired", assignment, need_id=assignment.need_id)
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Expire every offer past its time; safe to run twice (the second run finds nothing)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.status == S.OFFERED, Assignment.expires_at <= now)
+        .order_by(Assignment.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for assignment in due:
+        expire(assignment)
+    return len(due)
+
+
+def pending_offers(volunteer_id: int) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Shift, Shift.id == Assignment.shift_id)
+            .where(Assignment.volunteer_id == volunteer_id, Assignment.status == S.OFFERED)
+            .order_by(Shift.starts_at)
+        )
+    )

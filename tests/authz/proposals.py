@@ -1,0 +1,52 @@
+"""Routes of matching in the app: runs and decisions for coordinators, offers for volunteers."""
+
+from __future__ import annotations
+
+from tests.authz.common import ROLES, Routes, coordinators
+
+# Signed-in non-volunteers are refused volunteer pages; only the owner sees an offer (404 otherwise).
+own_offer = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "volunteer": 200}
+own_offer_post = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "volunteer": 303}
+volunteer_list = {**dict.fromkeys(ROLES, 403), "anonymous": 302, "volunteer": 200}
+staff_a_pages = {
+    "anonymous": 302,
+    "volunteer": 403,
+    "staff_a": 200,
+    "staff_b": 403,
+    "coordinator": 200,
+    "admin": 200,
+}
+# Deciding: coordinators get through (303 with a message for an empty choice); staff only when their
+# institution delegated approval (not in this world: 403); volunteers 403.
+decide = {
+    "anonymous": 302,
+    "volunteer": 403,
+    "staff_a": 403,
+    "staff_b": 403,
+    "coordinator": 303,
+    "admin": 303,
+}
+
+ROUTES: Routes = {
+    ("proposals.index", "GET"): (lambda w: "/proposals/", coordinators(200)),
+    ("proposals.run", "POST"): (lambda w: "/proposals/run", coordinators(303)),
+    ("proposals.run_detail", "GET"): (lambda w: f"/proposals/runs/{w.run_id}", coordinators(200)),
+    ("proposals.decide", "POST"): (lambda w: "/proposals/decide", decide),
+    ("proposals.override", "POST"): (lambda w: "/proposals/override", coordinators(303)),
+    ("proposals.for_institution", "GET"): (
+        lambda w: f"/proposals/institution/{w.slug_a}",
+        staff_a_pages,
+    ),
+    ("proposals.delegation", "POST"): (
+        lambda w: f"/proposals/institution/{w.slug_b}/delegation",
+        coordinators(303),
+    ),
+    ("proposals.my_offers", "GET"): (lambda w: "/offers/", volunteer_list),
+    ("proposals.offer", "GET"): (lambda w: f"/offers/{w.offer}", own_offer),
+    # Accepting someone else's offer is a 404 for everybody, also for the signed-in volunteer.
+    ("proposals.accept_offer", "POST"): (
+        lambda w: f"/offers/{w.other_offer}/accept",
+        {**own_offer_post, "volunteer": 404},
+    ),
+    ("proposals.decline_offer", "POST"): (lambda w: f"/offers/{w.offer}/decline", own_offer_post),
+}
