@@ -1,0 +1,116 @@
+"""Shifts of published needs by date: the public calendar pages and the public iCal feed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from app.extensions import db
+from app.models import Need, NeedStatus, Shift
+from app.models.base import utcnow
+from app.services.needs import local_to_utc
+from app.services.search import institution_condition
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+UID_DOMAIN = "okik.example.org"
+PRODID = "-//OKIK//Giełda Wolontariatu//PL"
+
+
+def warsaw_today() -> date:
+    return utcnow().astimezone(WARSAW).date()
+
+
+def published_shifts(
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+    *,
+    ends_after: datetime | None = None,
+    institution: str = "",
+) -> list[Shift]:
+    """Shifts that are not cancelled, of published needs, with their need and institution loaded."""
+    query = (
+        select(Shift)
+        .join(Shift.need)
+        .where(Need.status == NeedStatus.PUBLISHED, Shift.is_cancelled.is_(False))
+        .options(contains_eager(Shift.need).selectinload(Need.institution))
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    if starts_from is not None:
+        query = query.where(Shift.starts_at >= starts_from)
+    if starts_before is not None:
+        query = query.where(Shift.starts_at < starts_before)
+    if ends_after is not None:
+        query = query.where(Shift.ends_at > ends_after)
+    if institution:
+        query = query.where(institution_condition(institution))
+    return list(db.session.scalars(query))
+
+
+def shifts_between(first: date, last: date, institution: str = "") -> dict[date, list[Shift]]:
+    """Shifts starting on Warsaw dates first..last (inclusive), grouped by their Warsaw date."""
+    shifts = published_shifts(
+        local_to_utc(first, time()),
+        local_to_utc(last + timedelta(days=1), time()),
+        institution=institution,
+    )
+    days: dict[date, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        days[shift.starts_at.astimezone(WARSAW).date()].append(shift)
+    return days
+
+
+def month_weeks(year: int, month: int) -> list[list[date]]:
+    """The weeks (Monday to Sunday) that cover a month, with the neighbouring days that fill them."""
+    first = date(year, month, 1)
+    start = first - timedelta(days=first.weekday())
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    weeks = []
+    day = start
+    while day < following:
+        weeks.append([day + timedelta(days=i) for i in range(7)])
+        day += timedelta(days=7)
+    return weeks
+
+
+def build_feed(shifts: Sequence[Shift], name: str, need_url: Callable[[Need], str]) -> bytes:
+    """An iCalendar document with one event per shift, in Europe/Warsaw with its VTIMEZONE.
+
+    The UID is derived from the shift id only, so calendar apps update an event when its time
+    changes instead of adding a second one.
+    """
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Warsaw")
+    for shift in shifts:
+        need = shift.need
+        event = Event()
+        event.add("uid", f"shift-{shift.id}@{UID_DOMAIN}")
+        event.add("dtstamp", need.updated_at or utcnow())
+        event.add("dtstart", shift.starts_at.astimezone(WARSAW))
+        event.add("dtend", shift.ends_at.astimezone(WARSAW))
+        event.add("summary", need.title)
+        if need.place:
+            event.add("location", need.place)
+        url = need_url(need)
+        event.add("url", url)
+        event.add("description", f"{need.institution.name}\n{url}")
+        cal.add_component(event)
+    if shifts:
+        first = shifts[0].starts_at.date() - timedelta(days=366)
+        last = max(s.ends_at for s in shifts).date() + timedelta(days=366)
+        cal.add_missing_timezones(first_date=first, last_date=last)
+    return cal.to_ical()
+
+
+def upcoming_published_shifts(institution: str = "") -> list[Shift]:
+    return published_shifts(ends_after=utcnow(), institution=institution)
