@@ -232,7 +232,9 @@ def need_form(
     names = []
     for skill in skills:
         name = f"skill_{skill.id}"
-        attrs[name] = SelectField(skill.name_pl, choices=_skill_choices, validate_choice=True)
+        attrs[name] = SelectField(
+            skill.name_pl, choices=_skill_choices, default="", validate_choice=True
+        )
         names.append((skill, name))
     cls = type("NeedForm", (base,), attrs)
     form = cls(**kwargs)
