@@ -68,22 +68,32 @@ def _institution_or_404(slug: str | None) -> Institution:
     return institution
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger numbers name no record
+
+
+def _get_or_404(model, record_id: int):
+    """The record with this id, or 404 (also for ids too large for the database to compare)."""
+    if not 0 < record_id <= MAX_ID:
+        abort(404)
+    return db.session.get(model, record_id) or abort(404)
+
+
 def _need_or_404(need_id: int) -> Need:
-    need = db.session.get(Need, need_id) or abort(404)
+    need = _get_or_404(Need, need_id)
     if not can_manage_need(current_user, need):
         abort(403)
     return need
 
 
 def _shift_or_404(shift_id: int) -> Shift:
-    shift = db.session.get(Shift, shift_id) or abort(404)
+    shift = _get_or_404(Shift, shift_id)
     if not can_manage_need(current_user, shift.need):
         abort(403)
     return shift
 
 
 def _assignment_or_404(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id) or abort(404)
+    assignment = _get_or_404(Assignment, assignment_id)
     if not can_manage_need(current_user, assignment.need):
         abort(403)
     return assignment
@@ -474,8 +484,8 @@ def reject_assignment(assignment_id: int):
 
 
 def _volunteer_or_404(volunteer_id: int) -> User:
-    volunteer = db.session.get(User, volunteer_id)
-    if volunteer is None or volunteer.role != Role.VOLUNTEER:
+    volunteer = _get_or_404(User, volunteer_id)
+    if volunteer.role != Role.VOLUNTEER:
         abort(404)
     if current_user.id == volunteer.id or not can_see_volunteer(current_user, volunteer.id):
         abort(403)
