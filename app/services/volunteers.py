@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -48,6 +48,14 @@ ADULT_AGE = 18
 GUARDIAN_RUNS_ACCOUNT_AGE = 13
 # Consents the volunteer changes on the consents page; the guardian's is given through its link.
 SELF_CONSENTS = (ConsentKind.DATA_PROCESSING, ConsentKind.IMAGE, ConsentKind.NEWSLETTER)
+
+
+# Ids above the range of an SQL INTEGER cannot exist; looking them up would fail in the driver.
+MAX_ID = 2**31 - 1
+
+
+def _sane_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
 
 
 class VolunteerError(Exception):
@@ -272,6 +280,8 @@ def add_window(user: User, weekday: int, start: time, end: time) -> Availability
 
 
 def delete_window(user: User, window_id: int) -> bool:
+    if not _sane_id(window_id):
+        return False
     window = db.session.get(AvailabilityWindow, window_id)
     if window is None or window.user_id != user.id:
         return False
@@ -289,6 +299,8 @@ def add_absence(user: User, starts_on: date, ends_on: date) -> VolunteerAbsence:
 
 
 def delete_absence(user: User, absence_id: int) -> bool:
+    if not _sane_id(absence_id):
+        return False
     absence = db.session.get(VolunteerAbsence, absence_id)
     if absence is None or absence.user_id != user.id:
         return False
@@ -372,6 +384,8 @@ def split_schedule(
 
 def own_assignment(user: User, assignment_id: int) -> Assignment | None:
     """The volunteer's own assignment; someone else's id looks the same as a missing one."""
+    if not _sane_id(assignment_id):
+        return None
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.volunteer_id != user.id:
         return None
@@ -425,7 +439,3 @@ def checks_of(user_id: int) -> list[ChildProtectionCheck]:
             .order_by(ChildProtectionCheck.recorded_at.desc())
         )
     )
-
-
-def is_past(moment: datetime, days: int = 0) -> bool:
-    return moment < utcnow() - timedelta(days=days)
