@@ -28,6 +28,11 @@ POLISH_FEW = {
     "%(num)d pasująca osoba wcześniej odmówiła": "%(num)d pasujące osoby wcześniej odmówiły",
     "%(num)d pasująca osoba wyczerpała limit godzin": "%(num)d pasujące osoby wyczerpały limit godzin",
     "%(num)d pasująca osoba odpada z różnych powodów": "%(num)d pasujące osoby odpadają z różnych powodów",
+    # manage: staff pages
+    "Zapisano szkic potrzeby z %(num)d zmianą.": "Zapisano szkic potrzeby z %(num)d zmianami.",
+    "Zapisano zmiany. Powiadomiono %(num)d osobę zgłoszoną lub przyjętą.": "Zapisano zmiany. Powiadomiono %(num)d osoby zgłoszone lub przyjęte.",
+    "Potrzeba odwołana. Powiadomiono %(num)d osobę.": "Potrzeba odwołana. Powiadomiono %(num)d osoby.",
+    "Dodano %(num)d zmianę.": "Dodano %(num)d zmiany.",
 }
 
 
