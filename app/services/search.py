@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,11 +43,13 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
-# Dates outside this range are typing mistakes, and Python's date arithmetic stops at year 9999.
+MAX_SLUG_LENGTH = 80
+MAX_ID = 2**31 - 1
+# Dates outside this range are typing mistakes; they are treated as its ends.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Closed needs take no applications but stay readable for the people placed on them.
 PUBLIC_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.CLOSED)
-_INTEGER = re.compile(r"-?[0-9]{1,9}")
+_INTEGER = re.compile(r"-?[0-9]{1,10}")
 TRUE_VALUES = {"1", "true", "on", "yes", "tak"}
 FALSE_VALUES = {"", "0", "false", "off", "no", "nie"}
 
@@ -107,10 +109,9 @@ class ParsedFilters:
 
 
 def _int(value: str, parameter: str, low: int, high: int) -> int:
-    text = value.strip()
-    if not _INTEGER.fullmatch(text):
+    if not _INTEGER.fullmatch(value):
         raise FilterError(_("Parametr „%(name)s” musi być liczbą.", name=parameter), parameter)
-    number = int(text)
+    number = int(value)
     if not low <= number <= high:
         raise FilterError(
             _(
@@ -125,103 +126,85 @@ def _int(value: str, parameter: str, low: int, high: int) -> int:
 
 
 def _date(value: str, parameter: str) -> date:
-    text = value.strip()
     try:
-        if not text.isascii() or len(text) != 10:
-            raise ValueError(text)
-        day = date.fromisoformat(text)
+        if not value.isascii() or len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             _("Parametr „%(name)s” musi być datą w postaci RRRR-MM-DD.", name=parameter), parameter
         ) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise FilterError(
-            _(
-                "Data w parametrze „%(name)s” musi przypadać w latach %(low)d–%(high)d.",
-                name=parameter,
-                low=FIRST_YEAR,
-                high=LAST_YEAR,
-            ),
-            parameter,
-        )
-    return day
 
 
-def _flag(value: str, parameter: str) -> bool:
-    text = value.strip().lower()
-    if text in TRUE_VALUES:
+def _flag(value: str, parameter: str, accepted: tuple[set[str], set[str]]) -> bool:
+    if value in accepted[0]:
         return True
-    if text in FALSE_VALUES:
+    if value in accepted[1]:
         return False
     raise FilterError(
-        _("Parametr „%(name)s” przyjmuje wartość 1 albo 0.", name=parameter), parameter
+        _("Parametr „%(name)s” przyjmuje wartość true albo false.", name=parameter), parameter
     )
 
 
 def parse_filters(
-    args: Mapping[str, str], *, per_page_param: bool = False, allow_profile: bool = False
+    args: Mapping[str, str], *, strict: bool = False, allow_profile: bool = False
 ) -> ParsedFilters:
-    """Read the filters from query parameters; unreadable ones are left out and reported."""
+    """Read the filters from query parameters; unreadable ones are left out and reported.
+
+    The search form (lenient) trims values, treats an empty field as "any" and takes "1"/"on"
+    for a ticked box. The API (strict) takes exactly what its OpenAPI document describes, so
+    that a client's mistake is answered with 400 rather than guessed at.
+    """
     values: dict = {}
     errors: dict[str, str] = {}
+    flags = ({"true"}, {"false"}) if strict else (TRUE_VALUES, FALSE_VALUES)
 
-    def read(parameter: str, target: str, parse) -> None:
+    def read(parameter: str, target: str, parse, *, empty_is_none: bool = True) -> None:
         raw = args.get(parameter)
         if raw is None:
             return
+        if not strict:
+            raw = raw.strip()
+            if empty_is_none and raw == "":
+                return
         try:
             values[target] = parse(raw, parameter)
         except FilterError as exc:
             errors[parameter] = str(exc)
 
     def text(raw: str, parameter: str) -> str:
-        cleaned = " ".join(raw.split())
-        if len(cleaned) > MAX_QUERY_LENGTH:
+        if len(raw) > MAX_QUERY_LENGTH:
             raise FilterError(
                 _("Tekst do wyszukania może mieć najwyżej %(n)d znaków.", n=MAX_QUERY_LENGTH),
                 parameter,
             )
-        return cleaned
+        return " ".join(raw.split())
 
     def slug(raw: str, parameter: str) -> str:
-        cleaned = raw.strip()
-        if len(cleaned) > 80:
+        if len(raw) > MAX_SLUG_LENGTH:
             raise FilterError(_("Nie ma takiej instytucji."), parameter)
-        return cleaned
+        return raw.strip()
 
-    def kind(raw: str, parameter: str) -> NeedKind | None:
-        if not raw.strip():
-            return None
+    def kind(raw: str, parameter: str) -> NeedKind:
         try:
-            return NeedKind(raw.strip())
+            return NeedKind(raw)
         except ValueError:
             raise FilterError(_("Nieznany rodzaj potrzeby."), parameter) from None
 
-    def optional_int(raw: str, parameter: str) -> int | None:
-        return None if not raw.strip() else _int(raw, parameter, 1, 2**31 - 1)
-
-    def optional_date(raw: str, parameter: str) -> date | None:
-        return None if not raw.strip() else _date(raw, parameter)
-
-    read("q", "q", text)
-    read("institution", "institution", slug)
-    read("skill", "skill", optional_int)
-    read("from", "date_from", optional_date)
-    read("to", "date_to", optional_date)
+    read("q", "q", text, empty_is_none=False)
+    read("institution", "institution", slug, empty_is_none=False)
+    read("skill", "skill", lambda raw, p: _int(raw, p, 1, MAX_ID))
+    read("from", "date_from", _date)
+    read("to", "date_to", _date)
     read("kind", "kind", kind)
-    read("korpus", "korpus", _flag)
-    read("minors", "minors", _flag)
-    read("accessible", "accessible", _flag)
+    for name in ("korpus", "minors", "accessible"):
+        read(name, name, lambda raw, p: _flag(raw, p, flags), empty_is_none=False)
     if allow_profile:
-        read("matches_profile", "matches_profile", _flag)
+        read("matches_profile", "matches_profile", lambda raw, p: _flag(raw, p, flags))
     read("page", "page", lambda raw, p: _int(raw, p, 1, MAX_PAGE))
-    if per_page_param:
+    if strict:
         read("per_page", "per_page", lambda raw, p: _int(raw, p, 1, MAX_PER_PAGE))
-    filters = NeedFilters(**values)
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        errors["to"] = _("Data końcowa nie może być wcześniejsza niż początkowa.")
-        filters = replace(filters, date_to=None)
-    return ParsedFilters(filters, errors)
+    return ParsedFilters(NeedFilters(**values), errors)
 
 
 def _future_shift(now: datetime, start: datetime | None = None, end: datetime | None = None):
@@ -272,12 +255,20 @@ def _skills_condition(volunteer_id: int):
     return not_(missing)
 
 
+def _clamp(day: date) -> date:
+    """Dates far away behave like the ends of the range the exchange can hold."""
+    return min(max(day, date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 31))
+
+
 def conditions(filters: NeedFilters, now: datetime | None = None) -> list:
     """SQL conditions on Need for the filters, except the volunteer's availability."""
     now = now or utcnow()
     where = [Need.status == NeedStatus.PUBLISHED]
-    start = local_to_utc(filters.date_from, time()) if filters.date_from else None
-    end = local_to_utc(filters.date_to + timedelta(days=1), time()) if filters.date_to else None
+    start = end = None
+    if filters.date_from:
+        start = local_to_utc(_clamp(filters.date_from), time())
+    if filters.date_to:
+        end = local_to_utc(_clamp(filters.date_to) + timedelta(days=1), time())
     where.append(_future_shift(now, start, end))
     for word in filters.words:
         where.append(Need.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
@@ -380,8 +371,14 @@ def need_loading_options() -> list:
     ]
 
 
-def search(filters: NeedFilters, volunteer: User | None = None) -> SearchResult:
-    """Published needs with a future shift that match the filters, soonest first."""
+def search(
+    filters: NeedFilters, volunteer: User | None = None, *, clamp_page: bool = True
+) -> SearchResult:
+    """Published needs with a future shift that match the filters, soonest first.
+
+    With `clamp_page`, a page past the end shows the last page (people follow old links); the
+    API answers such a page with an empty list instead.
+    """
     now = utcnow()
     where = conditions(filters, now)
     if filters.matches_profile and volunteer is not None and volunteer.profile is not None:
@@ -394,7 +391,9 @@ def search(filters: NeedFilters, volunteer: User | None = None) -> SearchResult:
         .correlate(Need)
         .scalar_subquery()
     )
-    page = min(filters.page, max(1, math.ceil(total / filters.per_page)))
+    page = filters.page
+    if clamp_page:
+        page = min(page, max(1, math.ceil(total / filters.per_page)))
     needs = list(
         db.session.scalars(
             select(Need)
@@ -415,6 +414,8 @@ def upcoming_shifts(need: Need, now: datetime | None = None) -> list[Shift]:
 
 def public_need(need_id: int, statuses: Sequence[NeedStatus] = PUBLIC_STATUSES) -> Need | None:
     """A need that the public may see: never a draft or a cancelled one."""
+    if not 1 <= need_id <= MAX_ID:
+        return None
     return db.session.scalar(
         select(Need)
         .where(Need.id == need_id, Need.status.in_(statuses))
