@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from app.models import Assignment, AssignmentStatus, Need, Shift, VolunteerProfi
 from app.models.base import utcnow
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 UID_DOMAIN = "okik.example.org"
 # Recent shifts stay in the feed for a while so that the calendar keeps a short history.
 RECENT_DAYS = 60
@@ -23,7 +25,8 @@ IN_FEED = (AssignmentStatus.ACCEPTED, AssignmentStatus.OFFERED)
 
 
 def profile_by_token(token: str) -> VolunteerProfile | None:
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (NUL bytes, other scripts) cannot match.
+    if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
     profile = db.session.scalar(
         select(VolunteerProfile).where(VolunteerProfile.feed_token == token)
