@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.manage import bp as manage_bp
     from app.needs import bp as needs_bp
+    from app.notifications import bp as notifications_bp
     from app.proposals import bp as proposals_bp
     from app.volunteers import bp as volunteers_bp
 
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,36 +1,171 @@
-"""The one place that sends e-mail: over SMTP when MAIL_SERVER is set, to the log otherwise."""
+"""E-mail: written to the outbox with the change that causes it, delivered later by the scheduler.
+
+`queue_email` renders the message in the recipient's language now (so it says what was true when
+it was written) and stores it under a deduplication key; `deliver` sends one stored message to
+its one recipient over SMTP, or to the log when MAIL_SERVER is unset.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import EmailOptOut, OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
+# Every kind of e-mail, whether a person may turn it off, and how the settings page names it.
+EMAIL_KINDS: dict[str, tuple[bool, Any]] = {
+    "account": (False, _l("Konto: potwierdzenie adresu, hasło, dostęp")),
+    "legal": (False, _l("Sprawy prawne: porozumienia, zgody, dane osobowe")),
+    "application": (True, _l("Decyzje w sprawie moich zgłoszeń")),
+    "need_change": (True, _l("Zmiany i odwołania potrzeb, na które się zgłosiłem(-am)")),
+    "offer": (True, _l("Nowe oferty i przypomnienia o odpowiedzi")),
+    "shift_reminder": (True, _l("Przypomnienia przed zmianą")),
+    "digest": (True, _l("Codzienne podsumowanie dla koordynatorów i pracowników")),
+    "hours": (True, _l("Prośby o potwierdzenie godzin")),
+    "korpus": (True, _l("Miesięczne podsumowanie Korpusu Solidarności")),
+}
+UNSUBSCRIBE_SALT = "unsubscribe"
 
-def build_message(
-    to: str, subject: str, template: str, locale: str = "pl", **context: Any
-) -> EmailMessage:
-    """Render `templates/emails/<template>.txt` and `.html` in the recipient's language."""
+
+def is_optional(kind: str) -> bool:
+    return EMAIL_KINDS.get(kind, (False, ""))[0]
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps(
+        [user_id, kind]
+    )
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, kind = URLSafeSerializer(
+            current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT
+        ).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or not is_optional(kind):
+        return None
+    return user_id, kind
+
+
+def has_opted_out(user_id: int, kind: str) -> bool:
+    return (
+        db.session.scalar(
+            select(EmailOptOut.id).where(EmailOptOut.user_id == user_id, EmailOptOut.kind == kind)
+        )
+        is not None
+    )
+
+
+def queue_email(
+    to: str,
+    subject: Any,
+    template: str,
+    locale: str = "pl",
+    *,
+    kind: str = "account",
+    recipient: User | None = None,
+    dedup_key: str | None = None,
+    attachments: Sequence[dict] = (),
+    **context: Any,
+) -> OutboxMessage | None:
+    """Write one message to the outbox in the current transaction.
+
+    Returns None when the recipient turned this optional kind off, or when a message with the
+    same deduplication key already exists (so a job that runs twice queues nothing twice).
+    """
+    from app.urls import absolute_url
+
+    optional = is_optional(kind)
+    if recipient is not None and optional and has_opted_out(recipient.id, kind):
+        return None
+    key = dedup_key or f"{kind}:{uuid.uuid4()}"
+    if (
+        db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key))
+        is not None
+    ):
+        return None
+    unsubscribe_url = None
+    if recipient is not None and optional:
+        unsubscribe_url = absolute_url(
+            "notifications.unsubscribe", token=unsubscribe_token(recipient.id, kind)
+        )
     with force_locale(locale):
-        text = render_template(f"emails/{template}.txt", locale=locale, **context)
-        html = render_template(f"emails/{template}.html", locale=locale, **context)
+        context = {**context, "locale": locale, "unsubscribe_url": unsubscribe_url}
+        text = render_template(f"emails/{template}.txt", **context)
+        html = render_template(f"emails/{template}.html", **context)
         subject = str(subject)
+    message = OutboxMessage(
+        dedup_key=key,
+        recipient_id=recipient.id if recipient is not None else None,
+        to_address=to,
+        kind=kind,
+        is_optional=optional,
+        locale=locale,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=list(attachments),
+    )
+    # A savepoint keeps the surrounding change when two writers race for the same key.
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(message)
+        savepoint.commit()
+    except Exception:  # noqa: BLE001 - the unique key was taken in the meantime
+        savepoint.rollback()
+        return None
+    return message
+
+
+def send_email(
+    to: str, subject: Any, template: str, locale: str = "pl", **context: Any
+) -> OutboxMessage | None:
+    """An account e-mail (cannot be turned off), through the outbox like every other."""
+    return queue_email(to, subject, template, locale, kind="account", **context)
+
+
+def build_mime(message: OutboxMessage) -> EmailMessage:
+    from app.urls import absolute_url
+
     msg = EmailMessage()
-    msg["Subject"] = subject
+    msg["Subject"] = message.subject
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
+    msg["To"] = message.to_address
     msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain="okik.example.org")
-    msg["Content-Language"] = locale
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg["Message-ID"] = message.message_id or make_msgid(domain="okik.example.org")
+    msg["Content-Language"] = message.locale
+    if message.is_optional and message.recipient_id is not None:
+        url = absolute_url(
+            "notifications.unsubscribe", token=unsubscribe_token(message.recipient_id, message.kind)
+        )
+        msg["List-Unsubscribe"] = f"<{url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(message.body_text)
+    msg.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments or []:
+        maintype, _, subtype = attachment["mimetype"].partition("/")
+        msg.add_attachment(
+            attachment["content"].encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     return msg
 
 
@@ -45,8 +180,4 @@ def deliver(msg: EmailMessage) -> None:
             smtp.starttls()
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(msg)
-
-
-def send_email(to: str, subject: str, template: str, locale: str = "pl", **context: Any) -> None:
-    deliver(build_message(to, subject, template, locale, **context))
+        smtp.send_message(msg, to_addrs=[msg["To"]])

@@ -70,6 +70,7 @@ def navigation() -> list[NavItem]:
         if role == Role.ADMIN:
             items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
             items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
+            items.append(NavItem(str(_l("Wysyłka e-maili")), "notifications.outbox"))
         items.append(NavItem(str(_l("Moje konto")), "account.overview"))
     return [item for item in items if item.endpoint in current_app.view_functions]
 

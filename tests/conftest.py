@@ -87,21 +87,33 @@ class Mailbox:
     """What the real SMTP server received, parsed as e-mail messages."""
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list = []
+        self._messages: list[EmailMessage] = []
+        self._envelopes: list = []
         self._lock = threading.Lock()
+        # Set by the app fixture: runs the outbox delivery, as the scheduler would.
+        self.deliver = lambda: None
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """What the server received after the outbox was delivered."""
+        self.deliver()
+        return self._messages
+
+    @property
+    def envelopes(self) -> list:
+        self.deliver()
+        return self._envelopes
+
+    def receive(self, envelope) -> None:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.envelopes.append(envelope)
-            self.messages.append(msg)
-        return "250 OK"
+            self._envelopes.append(envelope)
+            self._messages.append(msg)
 
     def clear(self) -> None:
         with self._lock:
-            self.messages.clear()
-            self.envelopes.clear()
+            self._messages.clear()
+            self._envelopes.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
@@ -109,7 +121,7 @@ class Mailbox:
     def wait_for(self, address: str, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.to(address)
+            found = self.to(address)  # delivers the outbox first
             if len(found) >= count:
                 return found
             time.sleep(0.05)
@@ -120,11 +132,22 @@ class Mailbox:
         return msg.get_body(preferencelist=("plain",)).get_content()
 
 
+class SMTPHandler:
+    """The aiosmtpd handler; kept apart from Mailbox because aiosmtpd inspects its members."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mailbox.receive(envelope)
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = Controller(SMTPHandler(mailbox), hostname="127.0.0.1", port=port)
     controller.start()
     yield mailbox, port
     controller.stop()
@@ -153,6 +176,14 @@ def make_test_config(database_url: str, smtp_port: int, **overrides) -> type[Tes
 def app(database_url, smtp_server):
     _mailbox, port = smtp_server
     application = create_app(make_test_config(database_url, port))
+
+    def deliver_outbox() -> None:
+        from app.services.outbox import deliver_due
+
+        with application.app_context():
+            deliver_due()
+
+    _mailbox.deliver = deliver_outbox
     with application.app_context():
         db.drop_all()
         with db.engine.begin() as conn:

@@ -20,6 +20,7 @@ from app.models.institutions import (
 from app.models.matching_runs import MatchRun
 from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_cohost
 from app.models.notices import Notice
+from app.models.outbox import EmailOptOut, OutboxMessage, OutboxStatus
 from app.models.skills import Skill, SkillGroup
 from app.models.users import AuditLog, Role, User
 from app.models.volunteers import (
@@ -46,6 +47,9 @@ __all__ = [
     "ConsentKind",
     "MatchRun",
     "Notice",
+    "EmailOptOut",
+    "OutboxMessage",
+    "OutboxStatus",
     "TransitionError",
     "VolunteerAbsence",
     "volunteer_preferred_institution",

@@ -1,0 +1,103 @@
+"""E-mail preferences, one-click unsubscribe, and the administrators' view of failed e-mail."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from app.auth.session import admin_required
+from app.extensions import csrf, db
+from app.mail import EMAIL_KINDS, read_unsubscribe_token
+from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
+from app.notifications import bp
+from app.services import audit
+from app.services.outbox import failed_messages, retry
+
+
+def set_opt_out(user: User, kind: str, off: bool) -> None:
+    if off:
+        if (
+            db.session.scalar(
+                select(EmailOptOut.id).where(
+                    EmailOptOut.user_id == user.id, EmailOptOut.kind == kind
+                )
+            )
+            is None
+        ):
+            db.session.add(EmailOptOut(user_id=user.id, kind=kind))
+    else:
+        db.session.execute(
+            delete(EmailOptOut).where(EmailOptOut.user_id == user.id, EmailOptOut.kind == kind)
+        )
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Choose which optional e-mails to receive."""
+    optional = [k for k, (is_opt, _label) in EMAIL_KINDS.items() if is_opt]
+    if request.method == "POST":
+        wanted = set(request.form.getlist("kinds"))
+        unknown = wanted - set(optional)
+        if unknown:
+            abort(400)
+        for kind in optional:
+            set_opt_out(current_user, kind, kind not in wanted)
+        audit.record(
+            current_user, "notifications.preferences", current_user, enabled=sorted(wanted)
+        )
+        db.session.commit()
+        flash(_("Zapisano ustawienia powiadomień."), "success")
+        return redirect(url_for("notifications.preferences"), 303)
+    off = set(
+        db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == current_user.id))
+    )
+    return render_template("notifications/preferences.html", kinds=EMAIL_KINDS, off=off)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients send the one-click POST (RFC 8058) without a form token
+def unsubscribe(token: str):
+    """Turn one kind of e-mail off from the link in a message."""
+    data = read_unsubscribe_token(token)
+    if data is None:
+        abort(404)
+    user_id, kind = data
+    user = db.session.get(User, user_id) or abort(404)
+    if request.method == "POST":
+        set_opt_out(user, kind, True)
+        audit.record(None, "notifications.unsubscribed", user, kind=kind)
+        db.session.commit()
+        return render_template("notifications/unsubscribed.html", label=EMAIL_KINDS[kind][1])
+    return render_template(
+        "notifications/unsubscribe.html", label=EMAIL_KINDS[kind][1], token=token
+    )
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox():
+    """Show e-mail that could not be delivered."""
+    pending = db.session.scalar(
+        select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    return render_template("notifications/outbox.html", failed=failed_messages(), pending=pending)
+
+
+@bp.post("/admin/outbox/<int:message_id>/retry")
+@admin_required
+def retry_message(message_id: int):
+    """Send a failed e-mail again."""
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if message.status != OutboxStatus.FAILED:
+        flash(_("Tę wiadomość można ponowić tylko po nieudanej wysyłce."), "error")
+        return redirect(url_for("notifications.outbox"), 303)
+    retry(message)
+    audit.record(current_user, "outbox.retry", message)
+    db.session.commit()
+    flash(_("Wiadomość wróciła do kolejki wysyłki."), "success")
+    return redirect(url_for("notifications.outbox"), 303)
