@@ -1,20 +1,128 @@
-"""Scheduled jobs: thin functions that select due rows, call the domain code and commit."""
+"""Scheduled jobs: thin wrappers that open an app context, call the domain function, commit.
+
+A job that fails (the database away, say) logs the error and leaves everything as it was; the
+next run catches up, because each domain function selects what is due rather than what is new.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from app.extensions import db
+from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
+_app: Flask | None = None
 
 
-def heartbeat() -> None:
-    """Log that the scheduler is alive, so an operator can see it in the logs."""
-    log.info("Scheduler heartbeat")
+def bind_app(app: Flask) -> None:
+    global _app
+    _app = app
+
+
+def run_job(
+    name: str, work: Callable[[datetime], object], now: datetime | None = None
+) -> object | None:
+    """Run one job in an app context; commit on success, roll back and log on failure."""
+    if _app is None:
+        raise RuntimeError("jobs.bind_app(app) must be called before jobs run")
+    with _app.app_context():
+        try:
+            result = work(now or utcnow())
+            db.session.commit()
+            if result:
+                log.info("Job %s: %s", name, result)
+            return result
+        except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler
+            db.session.rollback()
+            log.exception("Job %s failed; the next run will catch up", name)
+            return None
+        finally:
+            db.session.remove()
+
+
+def deliver_outbox() -> None:
+    from app.services.outbox import deliver_due
+
+    run_job("deliver_outbox", lambda now: deliver_due(now))
+
+
+def shift_reminders() -> None:
+    from app.services.reminders import shift_reminders as work
+
+    run_job("shift_reminders", work)
+
+
+def offers() -> None:
+    from app.services.reminders import expire_due_offers, offer_reminders
+
+    run_job("offer_reminders", offer_reminders)
+    run_job("expire_offers", expire_due_offers)
+
+
+def morning_digests() -> None:
+    from app.services.reminders import coordinator_digests, staff_digests
+
+    run_job("coordinator_digests", coordinator_digests)
+    run_job("staff_digests", staff_digests)
+
+
+def hours_confirmation() -> None:
+    from app.services.reminders import hours_confirmation_requests
+
+    run_job("hours_confirmation", hours_confirmation_requests)
+
+
+def guardian_reminders() -> None:
+    from app.services.reminders import guardian_reminders as work
+
+    run_job("guardian_reminders", work)
 
 
 def register_jobs(scheduler: BaseScheduler) -> None:
-    scheduler.add_job(
-        "app.jobs:heartbeat", "interval", minutes=15, id="heartbeat", replace_existing=True
+    """Jobs are stored in the database and found again after a restart (replace_existing)."""
+    add = scheduler.add_job
+    add(
+        "app.jobs:deliver_outbox",
+        "interval",
+        seconds=30,
+        id="deliver_outbox",
+        replace_existing=True,
+    )
+    add(
+        "app.jobs:shift_reminders",
+        "interval",
+        minutes=5,
+        id="shift_reminders",
+        replace_existing=True,
+    )
+    add("app.jobs:offers", "interval", minutes=10, id="offers", replace_existing=True)
+    add(
+        "app.jobs:morning_digests",
+        "cron",
+        hour=8,
+        minute=0,
+        id="morning_digests",
+        replace_existing=True,
+    )
+    add(
+        "app.jobs:hours_confirmation",
+        "cron",
+        hour=8,
+        minute=5,
+        id="hours_confirmation",
+        replace_existing=True,
+    )
+    add(
+        "app.jobs:guardian_reminders",
+        "cron",
+        hour=9,
+        minute=0,
+        id="guardian_reminders",
+        replace_existing=True,
     )

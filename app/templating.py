@@ -176,9 +176,12 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from app.notice_texts import notice_text
+
     @app.context_processor
     def inject() -> dict:
         return {
+            "notice_text": notice_text,
             "navigation": navigation,
             "role_label": role_label,
             "status_label": status_label,
