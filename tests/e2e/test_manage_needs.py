@@ -127,7 +127,7 @@ def test_pracownica_dodaje_cykliczna_potrzebe_i_zarzadza_zmianami(
     assert_accessible(page)
     page.get_by_label("Miejsce", exact=True).fill("ul. Ozimska 12, Opole")
     page.get_by_role("button", name="Zapisz zmiany").click()
-    expect(page.get_by_role("status").first).to_contain_text("Powiadomiono 2 osób")
+    expect(page.get_by_role("status").first).to_contain_text("Powiadomiono 2 os")
 
     page.goto("/manage/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Potrzeby instytucji")
