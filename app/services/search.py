@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, not_, or_, select
+from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -227,11 +227,13 @@ def _escape_like(word: str) -> str:
 
 def institution_condition(slug: str):
     """The need is hosted or co-hosted by the institution with this slug."""
-    institution_id = select(Institution.id).where(Institution.slug == slug).scalar_subquery()
+    institution_id = db.session.scalar(select(Institution.id).where(Institution.slug == slug))
+    if institution_id is None:
+        return false()
     return or_(
         Need.institution_id == institution_id,
-        exists().where(
-            need_cohost.c.need_id == Need.id, need_cohost.c.institution_id == institution_id
+        Need.id.in_(
+            select(need_cohost.c.need_id).where(need_cohost.c.institution_id == institution_id)
         ),
     )
 
@@ -260,16 +262,28 @@ def _clamp(day: date) -> date:
     return min(max(day, date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 31))
 
 
-def conditions(filters: NeedFilters, now: datetime | None = None) -> list:
-    """SQL conditions on Need for the filters, except the volunteer's availability."""
-    now = now or utcnow()
-    where = [Need.status == NeedStatus.PUBLISHED]
+def shift_range(filters: NeedFilters) -> tuple[datetime | None, datetime | None]:
+    """The date filter as UTC instants: from Warsaw midnight of `from` to the midnight after `to`."""
     start = end = None
     if filters.date_from:
         start = local_to_utc(_clamp(filters.date_from), time())
     if filters.date_to:
         end = local_to_utc(_clamp(filters.date_to) + timedelta(days=1), time())
-    where.append(_future_shift(now, start, end))
+    return start, end
+
+
+def conditions(
+    filters: NeedFilters, now: datetime | None = None, *, with_shifts: bool = True
+) -> list:
+    """SQL conditions on Need for the filters, except the volunteer's availability.
+
+    `with_shifts=False` leaves out "has a future shift (in the date range)" for a caller that
+    joins those shifts itself.
+    """
+    now = now or utcnow()
+    where = [Need.status == NeedStatus.PUBLISHED]
+    if with_shifts:
+        where.append(_future_shift(now, *shift_range(filters)))
     for word in filters.words:
         where.append(Need.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
     if filters.institution:
@@ -380,31 +394,64 @@ def search(
     API answers such a page with an empty list instead.
     """
     now = utcnow()
-    where = conditions(filters, now)
+    where = conditions(filters, now, with_shifts=False)
     if filters.matches_profile and volunteer is not None and volunteer.profile is not None:
         where.append(_skills_condition(volunteer.id))
-        where.append(Need.id.in_(_fitting_need_ids(volunteer, list(where), now)))
-    total = db.session.scalar(select(func.count(Need.id)).where(*where)) or 0
-    next_start = (
-        select(func.min(Shift.starts_at))
-        .where(Shift.need_id == Need.id, Shift.is_cancelled.is_(False), Shift.starts_at > now)
-        .correlate(Need)
-        .scalar_subquery()
+        fitting = _fitting_need_ids(volunteer, conditions(filters, now) + where[-1:], now)
+        where.append(Need.id.in_(fitting))
+    # The soonest future shift (in the date range, if any) of every need, computed once: it
+    # orders the results and, by the inner join, keeps only needs that have such a shift. The
+    # total comes with the page as a window count, so the database walks the needs once.
+    start, end = shift_range(filters)
+    shift_where = [Shift.is_cancelled.is_(False), Shift.starts_at > now]
+    if start is not None:
+        shift_where.append(Shift.starts_at >= start)
+    if end is not None:
+        shift_where.append(Shift.starts_at < end)
+    next_shift = (
+        select(Shift.need_id.label("need_id"), func.min(Shift.starts_at).label("next_at"))
+        .where(*shift_where)
+        .group_by(Shift.need_id)
+        .subquery()
     )
-    page = filters.page
-    if clamp_page:
-        page = min(page, max(1, math.ceil(total / filters.per_page)))
-    needs = list(
-        db.session.scalars(
-            select(Need)
+
+    def page_of(page: int) -> list:
+        return db.session.execute(
+            select(Need.id, func.count().over().label("total"))
+            .join(next_shift, next_shift.c.need_id == Need.id)
             .where(*where)
-            .options(*need_loading_options())
-            .order_by(next_start, Need.id)
+            .order_by(next_shift.c.next_at, Need.id)
             .limit(filters.per_page)
             .offset((page - 1) * filters.per_page)
+        ).all()
+
+    page = filters.page
+    rows = page_of(page)
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:
+        total = (
+            db.session.scalar(
+                select(func.count(Need.id))
+                .join(next_shift, next_shift.c.need_id == Need.id)
+                .where(*where)
+            )
+            or 0
         )
-    )
-    return SearchResult(needs, total, page, filters.per_page)
+        last = max(1, math.ceil(total / filters.per_page))
+        if clamp_page and page > last:
+            page = last
+            rows = page_of(page)
+    ids = [row.id for row in rows]
+    loaded = {
+        n.id: n
+        for n in db.session.scalars(
+            select(Need).where(Need.id.in_(ids)).options(*need_loading_options())
+        )
+    }
+    return SearchResult([loaded[i] for i in ids if i in loaded], total, page, filters.per_page)
 
 
 def upcoming_shifts(need: Need, now: datetime | None = None) -> list[Shift]:
