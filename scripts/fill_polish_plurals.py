@@ -33,6 +33,10 @@ POLISH_FEW = {
     "Zapisano zmiany. Powiadomiono %(num)d osobę zgłoszoną lub przyjętą.": "Zapisano zmiany. Powiadomiono %(num)d osoby zgłoszone lub przyjęte.",
     "Potrzeba odwołana. Powiadomiono %(num)d osobę.": "Potrzeba odwołana. Powiadomiono %(num)d osoby.",
     "Dodano %(num)d zmianę.": "Dodano %(num)d zmiany.",
+    # needs: public search and need page
+    "%(num)d zmiana": "%(num)d zmiany",
+    "Znaleziono %(num)d potrzebę": "Znaleziono %(num)d potrzeby",
+    "%(num)d wolne miejsce": "%(num)d wolne miejsca",
 }
 
 
