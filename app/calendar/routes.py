@@ -103,7 +103,13 @@ def month():
         can_go_forward=can_go_forward,
         institutions=institutions,
         slug=slug,
-        week_url=url_for("calendar.week", date=first.isoformat(), **extra),
+        week_url=url_for(
+            "calendar.week",
+            date=(
+                today if (today.year, today.month) == (year, month_number) else first
+            ).isoformat(),
+            **extra,
+        ),
         feed_url=url_for("calendar.feed", **extra),
     )
 
