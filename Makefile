@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
 
 translations: $(MO_FILES)
 
@@ -36,7 +36,7 @@ extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --sort-by-file --no-wrap --project="Giełda Wolontariatu OKIK" .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/python scripts/fill_polish_plurals.py
 
 db: install

@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    configure_url_converters(app)
     configure_logging(app)
     configure_extensions(app)
     configure_i18n(app)
@@ -33,6 +34,18 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_security_headers(app)
     register_cli(app)
     return app
+
+
+def configure_url_converters(app: Flask) -> None:
+    """Integer ids in URLs stop at the database's integer range, so a huge id is a 404, not a 500."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, map, *args, **kwargs) -> None:
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def configure_logging(app: Flask) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import create_engine, text
@@ -67,8 +68,10 @@ def acquire_singleton_lock(app: Flask) -> SingletonLock | None:
     return SingletonLock(release_file)
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    return BlockingScheduler(
+def build_scheduler(
+    app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler
+) -> BaseScheduler:
+    return scheduler_class(
         jobstores={
             "default": SQLAlchemyJobStore(
                 url=app.config["SQLALCHEMY_DATABASE_URI"], tablename="scheduler_job"

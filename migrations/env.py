@@ -39,6 +39,15 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+# Tables that belong to other libraries (APScheduler's job store) are not the models' business.
+EXTERNAL_TABLES = {"scheduler_job"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", name) not in EXTERNAL_TABLES
+
+
 def render_item(type_, obj, autogen_context):
     """Write the app's UTC timestamp type as a plain timezone-aware DateTime in migrations."""
     from app.models.base import UTCDateTime
@@ -95,6 +104,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -15,6 +15,7 @@ CATALOGUE = Path(__file__).resolve().parent.parent / "translations/pl/LC_MESSAGE
 
 # singular msgid -> the form used after 2, 3, 4 (22, 23, 24, ...)
 POLISH_FEW = {
+    "Na tę zmianę przyjęto już %(num)d osobę. Nie można zmniejszyć liczby miejsc poniżej tej liczby: najpierw porozmawiaj z wolontariuszem i zmień jego przydział.": "Na tę zmianę przyjęto już %(num)d osoby. Nie można zmniejszyć liczby miejsc poniżej tej liczby: najpierw porozmawiaj z wolontariuszami i zmień ich przydział.",
     "%(num)d instytucja": "%(num)d instytucje",
     "%(num)d otwarta potrzeba": "%(num)d otwarte potrzeby",
     "%(num)d wolontariusz": "%(num)d wolontariuszy",
@@ -45,11 +46,17 @@ def main() -> int:
         catalog = read_po(f, locale="pl")
     missing = []
     for message in catalog:
-        if not message.pluralizable or not message.id:
+        if not message.id:
+            continue
+        if not message.pluralizable:
+            # Polish msgids need no translation: a guessed (fuzzy) one would replace them.
+            if message.fuzzy:
+                message.string = ""
+                message.flags.discard("fuzzy")
             continue
         singular, plural = message.id
-        if all(message.string):
-            continue
+        # The forms follow from the msgid and POLISH_FEW alone, so they are always rewritten.
+        message.flags.discard("fuzzy")
         few = POLISH_FEW.get(singular)
         if few is None:
             missing.append(singular)

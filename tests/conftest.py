@@ -46,7 +46,7 @@ def pytest_sessionstart(session) -> None:
         with po.open("rb") as f:
             catalog = read_po(f)
         with mo.open("wb") as f:
-            write_mo(f, catalog, use_fuzzy=True)
+            write_mo(f, catalog)
 
 
 def pytest_report_header(config) -> str:

@@ -186,7 +186,11 @@ class Factory:
             if run_id is not None:
                 assignment.score = 40
                 assignment.reasons = [
-                    {"code": "new_institution", "params": {"institution_id": need.institution_id}, "points": 12}
+                    {
+                        "code": "new_institution",
+                        "params": {"institution_id": need.institution_id},
+                        "points": 12,
+                    }
                 ]
             if status in (AssignmentStatus.ACCEPTED, AssignmentStatus.OFFERED):
                 db.session.get(Shift, shift.id).accepted_count += 1

@@ -63,7 +63,11 @@ def test_fold_ignores_case_and_polish_diacritics(text, query):
 
 def test_weekly_shifts_follow_warsaw_time_across_daylight_saving(app_context):
     shifts = needs.weekly_shifts(date(2026, 3, 21), time(10), time(14), date(2026, 4, 4), places=3)
-    assert [s.starts_at.astimezone(UTC).hour for s in shifts] == [9, 9, 8]  # CET until 29 March 2026, then CEST
+    assert [s.starts_at.astimezone(UTC).hour for s in shifts] == [
+        9,
+        9,
+        8,
+    ]  # CET until 29 March 2026, then CEST
     assert all(s.places == 3 for s in shifts)
     with pytest.raises(needs.NeedError) as err:
         needs.weekly_shifts(date(2026, 3, 21), time(14), time(10), date(2026, 4, 4), places=1)

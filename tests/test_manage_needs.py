@@ -330,7 +330,7 @@ def test_edit_a_shift_and_refuse_fewer_places_than_accepted(app, client, auth, f
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert 'id="places-error"' in page
-    assert "Na tę zmianę przyjęto już 2 osób" in page
+    assert "Na tę zmianę przyjęto już 2 osoby" in page
     with app.app_context():
         assert db.session.get(Shift, shift_id).places == 3
     response = client.post(f"/manage/shifts/{shift_id}/edit", data={**data, "places": "2"})

@@ -67,7 +67,9 @@ def run():
         return render_template(
             "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
         ), 422
-    scope = Scope(frozenset(form.institutions.data or ()) or None, form.date_from.data, form.date_to.data)
+    scope = Scope(
+        frozenset(form.institutions.data or ()) or None, form.date_from.data, form.date_to.data
+    )
     match_run = start_run(current_user, scope)
     if current_app.config.get("MATCHING_SYNC"):
         run_safely(match_run.id)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -225,10 +226,12 @@ def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
         raise NeedError(_("Ta zmiana jest odwołana."))
     if spec.places < shift.accepted_count:
         raise NeedError(
-            _(
-                "Na tę zmianę przyjęto już %(accepted)d osób. Nie można zmniejszyć liczby miejsc "
+            ngettext(
+                "Na tę zmianę przyjęto już %(num)d osobę. Nie można zmniejszyć liczby miejsc "
+                "poniżej tej liczby: najpierw porozmawiaj z wolontariuszem i zmień jego przydział.",
+                "Na tę zmianę przyjęto już %(num)d osób. Nie można zmniejszyć liczby miejsc "
                 "poniżej tej liczby: najpierw porozmawiaj z wolontariuszami i zmień ich przydział.",
-                accepted=shift.accepted_count,
+                shift.accepted_count,
             ),
             "places",
         )

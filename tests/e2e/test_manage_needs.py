@@ -118,7 +118,7 @@ def test_pracownica_dodaje_cykliczna_potrzebe_i_zarzadza_zmianami(
     assert_accessible(page)
     page.get_by_label("Liczba miejsc").fill("1")
     page.get_by_role("button", name="Zapisz zmianę").click()
-    expect(page.locator("#places-error")).to_contain_text("Na tę zmianę przyjęto już 2 osób")
+    expect(page.locator("#places-error")).to_contain_text("Na tę zmianę przyjęto już 2 osoby")
     assert_accessible(page)
 
     page.get_by_role("link", name="Wróć do potrzeby").click()

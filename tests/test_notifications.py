@@ -1,0 +1,404 @@
+"""Reminders are never lost, never sent twice and never sent at night; people choose what they get."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from app import jobs
+from app.extensions import db
+from app.mail import queue_email
+from app.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role, User, VolunteerProfile
+from app.scheduler import acquire_singleton_lock, build_scheduler
+from app.services import outbox, reminders
+from tests.conftest import free_port
+
+S = AssignmentStatus
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("utc_time", "quiet"),
+    [
+        ("2026-03-28T06:59", True),  # 07:59 CET
+        ("2026-03-28T07:00", False),  # 08:00 CET
+        ("2026-03-29T05:59", True),  # 07:59 CEST, the day clocks go forward
+        ("2026-03-29T06:00", False),  # 08:00 CEST
+        ("2026-03-29T18:59", False),  # 20:59 CEST
+        ("2026-03-29T19:00", True),  # 21:00 CEST
+        ("2026-10-25T06:30", True),  # 07:30 CET, the day clocks go back
+        ("2026-10-25T07:00", False),  # 08:00 CET
+        ("2026-10-25T19:59", False),  # 20:59 CET
+        ("2026-10-25T20:00", True),  # 21:00 CET
+    ],
+)
+def test_quiet_hours_follow_warsaw_time_on_daylight_saving_days(utc_time, quiet):
+    assert outbox.in_quiet_hours(at(utc_time)) is quiet
+
+
+@pytest.fixture
+def volunteer_on_a_shift(app, factory):
+    museum = factory.institution("Muzeum")
+    volunteer = factory.user(first_name="Ola")
+    need = factory.need(
+        museum,
+        "Dyżur w muzeum",
+        start=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=20),
+    )
+    assignment = factory.application(volunteer, need, status=S.ACCEPTED)
+    return volunteer, need, assignment
+
+
+def queued(app, **where) -> list[OutboxMessage]:
+    with app.app_context():
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        for key, value in where.items():
+            query = query.where(getattr(OutboxMessage, key) == value)
+        return list(db.session.scalars(query))
+
+
+def test_shift_reminder_is_queued_once_however_often_the_job_runs(
+    app, volunteer_on_a_shift, mailbox
+):
+    volunteer, need, assignment = volunteer_on_a_shift
+    jobs.bind_app(app)
+    now = datetime.now(UTC)
+    for _ in range(3):
+        jobs.run_job("shift_reminders", reminders.shift_reminders, now)
+    messages = queued(app, kind="shift_reminder")
+    assert [m.dedup_key for m in messages] == [
+        f"shift-reminder:{assignment.id}:{assignment.shift_id}:24h"
+    ]
+    # Later, the 2-hour reminder comes as a second, different message.
+    jobs.run_job("shift_reminders", reminders.shift_reminders, now + timedelta(hours=19))
+    assert len(queued(app, kind="shift_reminder")) == 2
+
+    mail = mailbox.wait_for(volunteer.email, count=2)
+    first = mail[0]
+    assert "Dyżur w muzeum" in first["Subject"]
+    assert (
+        first["List-Unsubscribe"].startswith("<http")
+        and first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    )
+    ics = next(
+        part for part in first.iter_attachments() if part.get_content_type() == "text/calendar"
+    )
+    event = next(iter(Calendar.from_ical(ics.get_content()).walk("VEVENT")))
+    assert str(event["UID"]) == f"assignment-{assignment.id}@okik.example.org"
+    assert event.decoded("DTSTART").tzinfo is not None
+    assert str(event.decoded("DTSTART").tzinfo) == "Europe/Warsaw"
+
+
+@pytest.mark.postgres
+def test_a_job_running_twice_at_the_same_moment_queues_nothing_twice(app, volunteer_on_a_shift):
+    jobs.bind_app(app)
+    now = datetime.now(UTC)
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        jobs.run_job("shift_reminders", reminders.shift_reminders, now)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(queued(app, kind="shift_reminder")) == 1
+
+
+def test_optional_mail_waits_for_the_morning_but_account_mail_does_not(app, factory):
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        queue_email(user.email, "Konto", "confirm_email", user=user, confirm_url="x")
+        queue_email(
+            user.email,
+            "Oferta",
+            "confirm_email",
+            kind="offer",
+            recipient=user,
+            user=user,
+            confirm_url="x",
+        )
+        for message in db.session.scalars(select(OutboxMessage)):
+            message.next_attempt_at = at("2026-10-24T00:00")
+        db.session.commit()
+        night = at("2026-10-25T21:30")  # 22:30 CET on the day clocks go back
+        counts = outbox.deliver_due(night)
+        assert counts["sent"] == 1
+        assert [m.kind for m in queued(app, status=OutboxStatus.PENDING)] == ["offer"]
+        outbox.deliver_due(at("2026-10-26T07:00"))  # 08:00 CET
+        assert queued(app, status=OutboxStatus.PENDING) == []
+
+
+def test_smtp_down_loses_nothing_and_mail_goes_out_when_it_returns(app, factory, mailbox, caplog):
+    person = factory.user()
+    real_port = app.config["MAIL_PORT"]
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        for n in range(3):
+            queue_email(user.email, f"Wiadomość {n}", "confirm_email", user=user, confirm_url="x")
+        db.session.commit()
+        app.config["MAIL_PORT"] = free_port()  # nothing listens there
+        try:
+            now = datetime.now(UTC)
+            with caplog.at_level(logging.WARNING):
+                counts = outbox.deliver_due(now)
+            assert counts == {"sent": 0, "retry": 1, "failed": 0}  # stops at the first refusal
+            assert "not sent" in caplog.text
+            waiting = queued(app, status=OutboxStatus.PENDING)
+            assert len(waiting) == 3 and waiting[0].attempts == 1
+            assert waiting[0].next_attempt_at == now + timedelta(minutes=1)
+        finally:
+            app.config["MAIL_PORT"] = real_port
+        outbox.deliver_due(datetime.now(UTC) + timedelta(minutes=2))
+    subjects = sorted(m["Subject"] for m in mailbox.to(person.email))
+    assert subjects == ["Wiadomość 0", "Wiadomość 1", "Wiadomość 2"]
+
+
+def test_after_the_last_attempt_a_message_is_failed_and_an_administrator_can_retry_it(
+    app, factory, client, auth, mailbox
+):
+    person = factory.user()
+    admin = factory.user(Role.ADMIN)
+    real_port = app.config["MAIL_PORT"]
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        queue_email(user.email, "Ważne", "confirm_email", user=user, confirm_url="x")
+        db.session.commit()
+        app.config["MAIL_PORT"] = free_port()
+        try:
+            now = datetime.now(UTC)
+            for attempt in range(outbox.MAX_ATTEMPTS):
+                outbox.deliver_due(now + timedelta(hours=7 * attempt))
+        finally:
+            app.config["MAIL_PORT"] = real_port
+        failed = queued(app, status=OutboxStatus.FAILED)
+        assert len(failed) == 1 and failed[0].attempts == outbox.MAX_ATTEMPTS
+    auth.login(admin.email)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Ważne" in page
+    assert client.post(f"/admin/outbox/{failed[0].id}/retry").status_code == 303
+    assert mailbox.wait_for(person.email)[0]["Subject"] == "Ważne"
+
+
+def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message(
+    app, factory, mailbox
+):
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        for n in range(5):
+            queue_email(user.email, f"Nr {n}", "confirm_email", user=user, confirm_url="x")
+        db.session.commit()
+
+    class Crash(Exception):
+        pass
+
+    def crash_on_third(message):
+        if message.subject == "Nr 2":
+            raise Crash
+
+    with app.app_context():
+        with pytest.raises(Crash):
+            outbox.deliver_due(crash_after_send=crash_on_third)
+        db.session.rollback()
+        db.session.remove()
+    with app.app_context():  # "after the restart"
+        outbox.deliver_due()
+    received = [m["Subject"] for m in mailbox._messages if m["To"] == person.email]
+    assert sorted(received) == ["Nr 0", "Nr 1", "Nr 2", "Nr 2", "Nr 3", "Nr 4"]
+    assert queued(app, status=OutboxStatus.PENDING) == []
+
+
+def test_database_unavailable_makes_the_job_fail_and_log_and_the_next_run_catches_up(
+    app, make_app, volunteer_on_a_shift, caplog
+):
+    broken = make_app(database="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    jobs.bind_app(broken)
+    with caplog.at_level(logging.ERROR):
+        assert jobs.run_job("shift_reminders", reminders.shift_reminders) is None
+    assert "Job shift_reminders failed" in caplog.text
+    jobs.bind_app(app)
+    assert jobs.run_job("shift_reminders", reminders.shift_reminders) == 1
+
+
+def test_people_turn_optional_mail_off_and_unsubscribe_with_one_click(
+    app, client, auth, factory, volunteer_on_a_shift, mailbox
+):
+    volunteer, _need, _assignment = volunteer_on_a_shift
+    auth.login(volunteer.email)
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert "Przypomnienia przed zmianą" in page and "Konto: potwierdzenie adresu" in page
+    kinds = [
+        "application",
+        "need_change",
+        "offer",
+        "digest",
+        "hours",
+        "korpus",
+    ]  # all but reminders
+    assert client.post("/account/notifications", data={"kinds": kinds}).status_code == 303
+    jobs.bind_app(app)
+    jobs.run_job("shift_reminders", reminders.shift_reminders)
+    assert queued(app, kind="shift_reminder") == []
+    # Turned back on, the reminder comes, and its link unsubscribes in one click without a session.
+    client.post("/account/notifications", data={"kinds": [*kinds, "shift_reminder"]})
+    jobs.run_job("shift_reminders", reminders.shift_reminders)
+    message = mailbox.wait_for(volunteer.email)[0]
+    link = message["List-Unsubscribe"].strip("<>").replace("http://127.0.0.1:5000", "")
+    anonymous = app.test_client()
+    assert "Wypisz mnie" in anonymous.get(link).get_data(as_text=True)
+    response = anonymous.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert 'value="shift_reminder" id="kind-shift_reminder">' in page  # unchecked now
+    assert anonymous.get("/unsubscribe/forged-token").status_code == 404
+
+
+def test_unknown_kinds_in_preferences_are_refused(client, auth, factory):
+    auth.login(factory.user().email)
+    assert client.post("/account/notifications", data={"kinds": ["account"]}).status_code == 400
+
+
+def test_messages_are_in_the_recipients_language_with_warsaw_times(
+    app, factory, volunteer_on_a_shift, mailbox
+):
+    volunteer, need, _assignment = volunteer_on_a_shift
+    with app.app_context():
+        db.session.get(User, volunteer.id).locale = "en"
+        db.session.commit()
+    jobs.bind_app(app)
+    jobs.run_job("shift_reminders", reminders.shift_reminders)
+    text = mailbox.text_of(mailbox.wait_for(volunteer.email)[0])
+    assert text.startswith("Hello")
+    local = need.shifts[0].starts_at.astimezone(reminders.WARSAW)
+    assert local.strftime("%-I:%M %p").replace(" ", "\u202f") in text  # English format, Warsaw time
+
+
+def test_offer_reminder_after_48_hours_and_expiry(app, factory):
+    museum = factory.institution()
+    volunteer = factory.user()
+    need = factory.need(museum)
+    offer = factory.application(volunteer, need, status=S.OFFERED)
+    jobs.bind_app(app)
+    later = datetime.now(UTC) + timedelta(hours=49)
+    jobs.run_job("offer_reminders", reminders.offer_reminders, later)
+    jobs.run_job("offer_reminders", reminders.offer_reminders, later)
+    assert [m.dedup_key for m in queued(app, kind="offer")] == [f"offer-reminder:{offer.id}"]
+    jobs.run_job(
+        "expire_offers", reminders.expire_due_offers, datetime.now(UTC) + timedelta(hours=73)
+    )
+    assert any(m.subject == "Oferta wygasła" for m in queued(app, kind="offer"))
+
+
+def test_morning_digests_for_coordinators_and_staff(app, factory):
+    museum = factory.institution()
+    coordinator = factory.user(Role.COORDINATOR)
+    staff = factory.user(Role.STAFF, institution=museum)
+    factory.staff_request(factory.user(), museum)
+    factory.application(factory.user(), factory.need(museum))
+    jobs.bind_app(app)
+    eight = at("2026-11-26T07:00")
+    jobs.run_job("coordinator_digests", reminders.coordinator_digests, eight)
+    jobs.run_job("staff_digests", reminders.staff_digests, eight)
+    jobs.run_job("staff_digests", reminders.staff_digests, eight)
+    keys = sorted(m.dedup_key for m in queued(app, kind="digest"))
+    assert keys == [
+        f"digest:coordinator:{coordinator.id}:2026-11-26",
+        f"digest:staff:{staff.id}:2026-11-26",
+    ]
+
+
+def test_staff_are_asked_to_confirm_hours_the_morning_after(app, factory):
+    museum = factory.institution()
+    staff = factory.user(Role.STAFF, institution=museum)
+    yesterday = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(
+        days=1
+    )
+    need = factory.need(museum, start=yesterday)
+    factory.application(factory.user(), need, status=S.ACCEPTED)
+    jobs.bind_app(app)
+    jobs.run_job("hours_confirmation", reminders.hours_confirmation_requests)
+    assert [m.to_address for m in queued(app, kind="hours")] == [staff.email]
+
+
+def test_guardian_is_reminded_after_three_days_at_most_twice(app, factory):
+    minor = factory.user()
+    with app.app_context():
+        profile = db.session.get(VolunteerProfile, minor.id)
+        profile.guardian_email = "mama@example.org"
+        profile.guardian_requested_at = datetime.now(UTC) - timedelta(days=2)
+        db.session.commit()
+    jobs.bind_app(app)
+    now = datetime.now(UTC)
+    jobs.run_job("guardian", reminders.guardian_reminders, now)
+    assert queued(app, to_address="mama@example.org") == []
+    for days in (1, 2, 5, 10, 30):
+        jobs.run_job("guardian", reminders.guardian_reminders, now + timedelta(days=days))
+    assert len(queued(app, to_address="mama@example.org")) == 2
+
+
+def test_only_one_scheduler_holds_the_lock(app):
+    first = acquire_singleton_lock(app)
+    assert first is not None
+    try:
+        assert acquire_singleton_lock(app) is None
+    finally:
+        first.release()
+    again = acquire_singleton_lock(app)
+    assert again is not None
+    again.release()
+
+
+def test_jobs_are_kept_in_the_database_and_survive_a_restart(app):
+    scheduler = build_scheduler(app, BackgroundScheduler)
+    jobs.register_jobs(scheduler)
+    scheduler.start(paused=True)
+    scheduler.shutdown()
+    scheduler._jobstores["default"].engine.dispose()
+    with app.app_context():
+        stored = (
+            db.session.execute(db.text("SELECT id FROM scheduler_job ORDER BY id")).scalars().all()
+        )
+    assert "deliver_outbox" in stored and "morning_digests" in stored
+    restarted = build_scheduler(app, BackgroundScheduler)
+    restarted.start(paused=True)
+    try:
+        assert {j.id for j in restarted.get_jobs()} >= {
+            "deliver_outbox",
+            "shift_reminders",
+            "morning_digests",
+        }
+        digest = restarted.get_job("morning_digests")
+        assert str(digest.trigger.timezone) == "Europe/Warsaw"
+    finally:
+        restarted.shutdown()
+        restarted._jobstores["default"].engine.dispose()
+
+
+def test_outbox_counts_one_message_per_recipient(app, factory, mailbox):
+    people = [factory.user() for _ in range(3)]
+    with app.test_request_context():
+        for p in people:
+            queue_email(
+                p.email,
+                "Każdy osobno",
+                "confirm_email",
+                user=db.session.get(User, p.id),
+                confirm_url="x",
+            )
+        db.session.commit()
+    assert all(len(e.rcpt_tos) == 1 for e in mailbox.envelopes)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
