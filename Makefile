@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run serve install install-test translations extract-messages update-messages db seed \
+.PHONY: bench-search bench-reminders bench-all run serve install install-test translations extract-messages update-messages db seed \
         test test-sqlite test-postgres lint bench clean
 
 $(BIN)/python:
@@ -79,6 +79,15 @@ bench: install-test
 		$(BIN)/python -m matching.bench --volunteers $$1 --needs $$2 --seed 1 --json; \
 		$(BIN)/python -m matching.bench --volunteers $$1 --needs $$2 --seed 1 --contended --json; \
 	done
+
+# Benchmarks on PostgreSQL at national scale (they empty and refill their own databases).
+bench-search: install-test
+	$(BIN)/python -m bench.needs_search
+
+bench-reminders: install-test
+	$(BIN)/python -m bench.reminders
+
+bench-all: bench bench-search bench-reminders
 
 clean:
 	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache

@@ -169,15 +169,50 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     return msg
 
 
-def deliver(msg: EmailMessage) -> None:
-    """Send one message to its one recipient."""
-    cfg = current_app.config
-    if not cfg.get("MAIL_SERVER"):
-        log.info("E-mail (console, MAIL_SERVER unset)\n%s", msg.as_string())
-        return
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
+class Courier:
+    """Sends messages one recipient at a time over one SMTP connection, opened when first needed
+    and opened again after an error."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = current_app.config
+        smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10)
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls()
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(msg, to_addrs=[msg["To"]])
+        return smtp
+
+    def send(self, msg: EmailMessage) -> None:
+        if not current_app.config.get("MAIL_SERVER"):
+            log.info("E-mail (console, MAIL_SERVER unset)\n%s", msg.as_string())
+            return
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(msg, to_addrs=[msg["To"]])
+        except (smtplib.SMTPException, OSError):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+    def __enter__(self) -> Courier:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def deliver(msg: EmailMessage) -> None:
+    """Send one message to its one recipient."""
+    with Courier() as courier:
+        courier.send(msg)

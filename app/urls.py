@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, url_for
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    base = current_app.config["SERVER_NAME_FOR_EMAIL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    # Outside a request, build against the public address; binding the URL map is cheap,
+    # unlike a whole test request context per link.
+    public = urlsplit(current_app.config["SERVER_NAME_FOR_EMAIL"])
+    adapter = current_app.url_map.bind(public.netloc, script_name=public.path or "/", url_scheme=public.scheme)
+    return adapter.build(endpoint, values, force_external=True)

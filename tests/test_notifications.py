@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 from app import jobs
 from app.extensions import db
 from app.mail import queue_email
-from app.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role, User, VolunteerProfile
+from app.models import (
+    AssignmentStatus,
+    EmailOptOut,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    User,
+    VolunteerProfile,
+)
 from app.scheduler import acquire_singleton_lock, build_scheduler
 from app.services import outbox, reminders
 from tests.conftest import free_port
@@ -154,7 +162,12 @@ def test_smtp_down_loses_nothing_and_mail_goes_out_when_it_returns(app, factory,
             now = datetime.now(UTC)
             with caplog.at_level(logging.WARNING):
                 counts = outbox.deliver_due(now)
-            assert counts == {"sent": 0, "retry": 1, "failed": 0}  # stops at the first refusal
+            assert counts == {
+                "sent": 0,
+                "retry": 1,
+                "failed": 0,
+                "skipped": 0,
+            }  # stops at the first refusal
             assert "not sent" in caplog.text
             waiting = queued(app, status=OutboxStatus.PENDING)
             assert len(waiting) == 3 and waiting[0].attempts == 1
@@ -402,3 +415,22 @@ def test_outbox_counts_one_message_per_recipient(app, factory, mailbox):
     assert all(len(e.rcpt_tos) == 1 for e in mailbox.envelopes)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox):
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        queue_email(
+            user.email,
+            "Oferta",
+            "confirm_email",
+            kind="offer",
+            recipient=user,
+            user=user,
+            confirm_url="x",
+        )
+        db.session.add(EmailOptOut(user_id=user.id, kind="offer"))
+        db.session.commit()
+        assert outbox.deliver_due(at("2026-11-30T10:00"))["skipped"] == 1
+    assert mailbox.to(person.email) == []

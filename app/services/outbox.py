@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.mail import build_mime, deliver
+from app.mail import Courier, build_mime, has_opted_out
 from app.models import OutboxMessage, OutboxStatus
 from app.models.base import utcnow
 
@@ -53,49 +53,59 @@ def _due(now: datetime, limit: int):
 def deliver_due(
     now: datetime | None = None, limit: int = 200, crash_after_send=None
 ) -> dict[str, int]:
-    """Send what is due; returns counts. `crash_after_send` lets tests simulate a crash between
-    sending and marking sent."""
+    """Send what is due over one SMTP connection; returns counts. `crash_after_send` lets tests
+    simulate a crash between sending and marking sent."""
     now = now or utcnow()
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    sent_ids: set[int] = set()
-    for _ in range(limit):
-        message = db.session.scalar(
-            _due(now, 1).where(OutboxMessage.id.not_in(sent_ids) if sent_ids else True)
-        )
-        if message is None:
-            break
-        try:
-            mime = build_mime(message)
-            message.message_id = mime["Message-ID"]
-            deliver(mime)
-        except (smtplib.SMTPException, OSError) as exc:
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    with Courier() as courier:
+        for _ in range(limit):
+            message = db.session.scalar(_due(now, 1))
+            if message is None:
+                break
+            if (
+                message.is_optional
+                and message.recipient_id
+                and has_opted_out(message.recipient_id, message.kind)
+            ):
+                message.status = OutboxStatus.SKIPPED  # turned off after it was written
+                db.session.commit()
+                counts["skipped"] += 1
+                continue
+            try:
+                mime = build_mime(message)
+                message.message_id = mime["Message-ID"]
+                courier.send(mime)
+            except (smtplib.SMTPException, OSError) as exc:
+                _record_failure(message, exc, now, counts)
+                db.session.commit()
+                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                    break  # the server is away: the rest waits for the next run
+                continue
+            if crash_after_send is not None:
+                crash_after_send(message)
+            message.status = OutboxStatus.SENT
             message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS):
-                message.status = OutboxStatus.FAILED
-                counts["failed"] += 1
-                log.error("E-mail %s failed for good: %s", message.id, message.last_error)
-            else:
-                message.next_attempt_at = now + backoff(message.attempts)
-                counts["retry"] += 1
-                log.warning(
-                    "E-mail %s not sent (attempt %d): %s",
-                    message.id,
-                    message.attempts,
-                    message.last_error,
-                )
+            message.sent_at = utcnow()
             db.session.commit()
-            if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
-                break  # the server is away: try the rest on the next run
-            continue
-        if crash_after_send is not None:
-            crash_after_send(message)
-        message.status = OutboxStatus.SENT
-        message.attempts += 1
-        message.sent_at = utcnow()
-        db.session.commit()
-        counts["sent"] += 1
+            counts["sent"] += 1
     return counts
+
+
+def _record_failure(
+    message: OutboxMessage, exc: Exception, now: datetime, counts: dict[str, int]
+) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS):
+        message.status = OutboxStatus.FAILED
+        counts["failed"] += 1
+        log.error("E-mail %s failed for good: %s", message.id, message.last_error)
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+        counts["retry"] += 1
+        log.warning(
+            "E-mail %s not sent (attempt %d): %s", message.id, message.attempts, message.last_error
+        )
 
 
 def retry(message: OutboxMessage) -> None:

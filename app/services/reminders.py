@@ -49,7 +49,9 @@ def shift_ical(assignment: Assignment) -> dict:
     event.add("dtstamp", shift.starts_at)
     event.add("location", need.place)
     cal.add_component(event)
-    cal.add_missing_timezones()
+    # A VTIMEZONE covering just this shift's season keeps the attachment (and its making) small.
+    day = shift.starts_at.astimezone(WARSAW).date()
+    cal.add_missing_timezones(first_date=day - timedelta(days=1), last_date=day + timedelta(days=1))
     return {
         "filename": "zmiana.ics",
         "mimetype": "text/calendar",
