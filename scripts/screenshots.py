@@ -17,6 +17,14 @@ SHOTS: list[tuple[str | None, str, str]] = [
     (None, "/", "home"),
     (None, "/institutions/", "institutions"),
     (None, "/register", "register"),
+    (None, "/needs/?q=muzeum", "needs-search"),
+    (None, "/calendar/", "calendar"),
+    ("wolontariusz@example.org", "/me/schedule", "volunteer-schedule"),
+    ("wolontariusz@example.org", "/me/profile", "volunteer-profile"),
+    ("instytucja@example.org", "/manage/institutions/gsw", "staff-manage"),
+    (None, "/needs/1", "need-page"),
+    ("koordynator@example.org", "/proposals/", "matching"),
+    ("koordynator@example.org", "@run-matching", "matching-run"),
     ("koordynator@example.org", "/coordination/requests", "coordinator-requests"),
     ("koordynator@example.org", "/coordination/audit", "audit-log"),
     ("instytucja@example.org", "/institutions/gsw", "staff-institution"),
@@ -41,7 +49,12 @@ def main(base: str) -> None:
                 page.fill("#email", who)
                 page.fill("#password", PASSWORD)
                 page.get_by_role("button", name="Zaloguj się").click()
-            page.goto(path)
+            if path == "@run-matching":
+                page.goto("/proposals/")
+                page.get_by_role("button", name="Uruchom dopasowanie").click()
+                page.wait_for_selector("text=Propozycje", timeout=30000)
+            else:
+                page.goto(path)
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
             context.close()
             print("saved", name)
