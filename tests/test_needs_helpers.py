@@ -105,11 +105,13 @@ def set_profile(
 
 @contextmanager
 def count_queries(app) -> Iterator[list[str]]:
-    """Collect the SQL statements the app sends while the block runs."""
+    """Collect the SQL statements the app sends while the block runs (not transaction control,
+    which SQLite gets as explicit BEGINs)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine

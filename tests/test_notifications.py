@@ -434,3 +434,16 @@ def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox):
         db.session.commit()
         assert outbox.deliver_due(at("2026-11-30T10:00"))["skipped"] == 1
     assert mailbox.to(person.email) == []
+
+
+def test_an_e_mail_is_written_or_lost_with_the_change_that_caused_it(app, factory):
+    """The outbox row shares the transaction: a rolled-back change leaves no message behind."""
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        user.first_name = "Zmienione"
+        queue_email(user.email, "Razem ze zmianą", "confirm_email", user=user, confirm_url="x")
+        db.session.rollback()
+    assert queued(app) == []
+    with app.app_context():
+        assert db.session.get(User, person.id).first_name != "Zmienione"

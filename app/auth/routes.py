@@ -112,6 +112,7 @@ def resend_confirmation():
         user = accounts.find_user(form.email.data)
         if user is not None and not user.is_confirmed:
             accounts.send_confirmation(user)
+            db.session.commit()
         flash(_("Jeśli konto z tym adresem czeka na potwierdzenie, wysłaliśmy nowy link."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/resend.html", form=form), 422 if form.errors else 200
@@ -124,6 +125,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
+        db.session.commit()
         flash(
             _("Jeśli konto z tym adresem istnieje, wysłaliśmy link do ustawienia nowego hasła."),
             "info",
