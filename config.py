@@ -70,6 +70,14 @@ class Config:
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
     MATCHING_SYNC = _bool("MATCHING_SYNC")
 
+    # Korpus Solidarności: hours a month and months in a row; "reduced" applies under 15, over 65
+    # or with a disability.
+    KORPUS_THRESHOLDS = {
+        "standard": {"hours": 16, "months": 12},
+        "reduced": {"hours": 6, "months": 6},
+        "standard_ages": (15, 65),
+    }
+
     # Demo data may be loaded only where this is true.
     ALLOW_DEMO_DATA = False
     SCHEDULER_TIMEZONE = "Europe/Warsaw"

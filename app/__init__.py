@@ -85,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.calendar import bp as calendar_bp
     from app.coordination import bp as coordination_bp
+    from app.documents import bp as documents_bp
+    from app.hours import bp as hours_bp
     from app.institutions import bp as institutions_bp
     from app.main import bp as main_bp
     from app.manage import bp as manage_bp
@@ -106,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(hours_bp, url_prefix="/hours")
+    app.register_blueprint(documents_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

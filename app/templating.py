@@ -43,6 +43,8 @@ def navigation() -> list[NavItem]:
         if role == Role.VOLUNTEER:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
             items.append(NavItem(str(_l("Oferty")), "proposals.my_offers"))
+            items.append(NavItem(str(_l("Moje godziny")), "hours.mine"))
+            items.append(NavItem(str(_l("Dokumenty")), "documents.mine"))
             items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
         if role == Role.STAFF:
             for membership in current_user.memberships:

@@ -9,6 +9,15 @@ from app.models.assignments import (
     AssignmentStatus,
     TransitionError,
 )
+from app.models.hours import (
+    ComplianceKind,
+    ComplianceRecord,
+    Document,
+    DocumentKind,
+    HoursEntry,
+    HoursSource,
+    HoursStatus,
+)
 from app.models.institutions import (
     Institution,
     InstitutionKind,
@@ -35,6 +44,13 @@ from app.models.volunteers import (
 )
 
 __all__ = [
+    "ComplianceKind",
+    "ComplianceRecord",
+    "Document",
+    "DocumentKind",
+    "HoursEntry",
+    "HoursSource",
+    "HoursStatus",
     "ACTIVE",
     "BOOKED",
     "HOLDS_PLACE",

@@ -1,0 +1,4 @@
+"""Routes of this feature."""
+
+from app.documents import bp  # noqa: F401
+
