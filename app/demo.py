@@ -139,7 +139,7 @@ def _demo_applications(volunteer: User) -> None:
         return
     plan = [
         ("Dyżury na wystawie „Nowe spojrzenia”", 0, AssignmentStatus.ACCEPTED),
-        ("Jarmark Wielkanocny: pomoc przy stoiskach", 0, AssignmentStatus.ACCEPTED),
+        ("Jarmark Bożonarodzeniowy: pomoc przy stoiskach", 0, AssignmentStatus.ACCEPTED),
         ("Fotorelacja z wernisażu", 0, AssignmentStatus.APPLIED),
     ]
     for title, index, status in plan:

@@ -204,7 +204,7 @@ NEEDS: list[dict] = [
     ),
     dict(
         inst="muzeum-wsi",
-        title="Jarmark Wielkanocny: pomoc przy stoiskach",
+        title="Jarmark Bożonarodzeniowy: pomoc przy stoiskach",
         kind="one_off",
         place="Muzeum Wsi Opolskiej, ul. Wrocławska 174, Opole",
         skills=[("event_setup", 1, True), ("folk_crafts", 1, False)],
