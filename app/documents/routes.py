@@ -1,4 +1,410 @@
-"""Routes of this feature."""
+"""Routes of the documents feature: agreements, certificates, compliance records, verification.
 
-from app.documents import bp  # noqa: F401
+Volunteers: /documents/ (their documents and the request forms). Staff of the host and
+coordinators: /documents/staff, opinions, signatures and /documents/compliance/<need_id>.
+Downloads: the volunteer, staff of the document's institution and coordinators. /verify is public
+and shows only kind, number, name, institution and dates.
+"""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.auth.session import roles_required
+from app.documents import bp
+from app.documents.forms import (
+    AgreementRequestForm,
+    CertificateRequestForm,
+    ComplianceForm,
+    IssueAgreementForm,
+    OpinionForm,
+    SignatureForm,
+    VerifyForm,
+)
+from app.extensions import db, login_manager
+from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
+from app.services import compliance, pdf
+from app.services import documents as service
+from app.services.permissions import can_manage_need
+
+staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+
+
+def _today():
+    return datetime.now(UTC).astimezone(service.WARSAW).date()
+
+
+def volunteer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only a signed-in volunteer with a profile."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def kind_labels() -> dict[DocumentKind, str]:
+    return {DocumentKind.AGREEMENT: _("Porozumienie"), DocumentKind.CERTIFICATE: _("Zaświadczenie")}
+
+
+# --- volunteer -----------------------------------------------------------------------------------
+
+
+def _volunteer_forms(
+    certificate: CertificateRequestForm | None = None,
+    agreement: AgreementRequestForm | None = None,
+) -> tuple[CertificateRequestForm, AgreementRequestForm, list]:
+    certificate = certificate or CertificateRequestForm(formdata=None)
+    agreement = agreement or AgreementRequestForm(formdata=None)
+    institutions = db.session.scalars(
+        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+    ).all()
+    certificate.institution_id.choices = [
+        SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
+    ] + [SelectChoice(str(i.id), i.name) for i in institutions]
+    engagements = service.volunteer_engagements(current_user.id)
+    agreement.need_id.choices = [
+        SelectChoice(
+            str(need.id),
+            _(
+                "%(title)s (%(inst)s), %(start)s – %(end)s",
+                title=need.title,
+                inst=need.institution.short_name,
+                start=item.first_day.strftime("%d.%m.%Y"),
+                end=item.last_day.strftime("%d.%m.%Y"),
+            ),
+        )
+        for need, item in engagements
+    ]
+    return certificate, agreement, engagements
+
+
+def _mine_page(certificate=None, agreement=None, status: int = 200):
+    certificate, agreement, engagements = _volunteer_forms(certificate, agreement)
+    return (
+        render_template(
+            "documents/mine.html",
+            documents=service.documents_of(current_user.id),
+            certificate_form=certificate,
+            agreement_form=agreement,
+            engagements=engagements,
+            labels=kind_labels(),
+        ),
+        status,
+    )
+
+
+@bp.get("/documents/")
+@volunteer_required
+def mine():
+    """My agreements and certificates, and the forms to ask for new ones."""
+    return _mine_page()
+
+
+@bp.post("/documents/certificates")
+@volunteer_required
+def request_certificate():
+    """Issue a certificate of my confirmed hours for the chosen period."""
+    form = CertificateRequestForm()
+    _volunteer_forms(certificate=form)
+    if form.validate_on_submit():
+        inst = int(form.institution_id.data) if form.institution_id.data else None
+        try:
+            document = service.issue_certificate(
+                current_user, form.period_start.data, form.period_end.data, inst, _today()
+            )
+        except service.DocumentError as exc:
+            form[exc.field or "period_start"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Wystawiono zaświadczenie %(number)s.", number=document.number), "success")
+            return redirect(url_for("documents.mine"))
+    return _mine_page(certificate=form, status=422)
+
+
+@bp.post("/documents/agreements/request")
+@volunteer_required
+def request_agreement():
+    """Prepare an agreement for one of my engagements, to be signed with the institution."""
+    form = AgreementRequestForm()
+    _volunteer_forms(agreement=form)
+    if form.validate_on_submit():
+        try:
+            document = service.issue_agreement(
+                current_user.id, int(form.need_id.data), current_user, _today()
+            )
+        except service.DocumentError as exc:
+            form.need_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
+            return redirect(url_for("documents.mine"))
+    return _mine_page(agreement=form, status=422)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+def _document_or_404(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/documents/<int:document_id>.pdf")
+def download(document_id: int):
+    """The PDF, for the volunteer, staff of the document's institution and coordinators."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    document = _document_or_404(document_id)
+    if not service.can_view(current_user, document):
+        abort(404)
+    body = pdf.render(document, url_for("documents.verify_form", _external=True))
+    filename = document.number.replace("/", "-") + ".pdf"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+@bp.get("/documents/staff")
+@staff_required
+def staff_list():
+    """Documents of my institutions: agreements to sign, certificates waiting for an opinion."""
+    return render_template(
+        "documents/staff.html",
+        documents=service.documents_for_staff(current_user),
+        labels=kind_labels(),
+    )
+
+
+def _managed_document(document_id: int) -> Document:
+    document = _document_or_404(document_id)
+    if not service.can_manage(current_user, document):
+        abort(403)
+    return document
+
+
+def _document_page(document: Document, opinion=None, signature=None, status: int = 200):
+    opinion = opinion or OpinionForm(formdata=None, opinion=document.opinion)
+    signature = signature or SignatureForm(
+        formdata=None, signed_on=document.signed_on, signed_by=document.signed_by
+    )
+    return (
+        render_template(
+            "documents/detail.html",
+            document=document,
+            opinion_form=opinion,
+            signature_form=signature,
+            labels=kind_labels(),
+        ),
+        status,
+    )
+
+
+@bp.get("/documents/<int:document_id>")
+@staff_required
+def detail(document_id: int):
+    """One document for staff: the opinion form (certificates) or the signature (agreements)."""
+    return _document_page(_managed_document(document_id))
+
+
+@bp.post("/documents/<int:document_id>/opinion")
+@staff_required
+def opinion(document_id: int):
+    document = _managed_document(document_id)
+    form = OpinionForm()
+    if form.validate_on_submit():
+        try:
+            service.set_opinion(document, form.opinion.data)
+        except service.DocumentError as exc:
+            form.opinion.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Zapisano opinię."), "success")
+            return redirect(url_for("documents.detail", document_id=document.id))
+    return _document_page(document, opinion=form, status=422)
+
+
+@bp.post("/documents/<int:document_id>/signature")
+@staff_required
+def signature(document_id: int):
+    document = _managed_document(document_id)
+    form = SignatureForm()
+    if form.validate_on_submit():
+        try:
+            service.record_signature(document, form.signed_on.data, form.signed_by.data, _today())
+        except service.DocumentError as exc:
+            form[exc.field or "signed_on"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Zapisano podpisanie porozumienia."), "success")
+            return redirect(url_for("documents.detail", document_id=document.id))
+    return _document_page(document, signature=form, status=422)
+
+
+# --- compliance ----------------------------------------------------------------------------------
+
+
+def _managed_need(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None:
+        abort(404)
+    if not can_manage_need(current_user, need):
+        abort(403)
+    return need
+
+
+def _compliance_page(need: Need, record_form=None, agreement_form=None, status: int = 200):
+    volunteers = compliance.engaged_volunteers(need.id)
+    labels = compliance.kind_labels()
+    record_form = record_form or ComplianceForm(formdata=None)
+    agreement_form = agreement_form or IssueAgreementForm(formdata=None)
+    _compliance_choices(need, record_form, agreement_form, volunteers)
+    agreements = {
+        d.volunteer_id: d
+        for d in db.session.scalars(
+            select(Document).where(
+                Document.need_id == need.id, Document.kind == DocumentKind.AGREEMENT
+            )
+        )
+    }
+    rows = [
+        {
+            "volunteer": v,
+            "engagement": service.engagement(v.id, need.id),
+            "missing": compliance.missing_compliance(v.id, need.id),
+            "records": compliance.records_of(v.id, need.id),
+            "agreement": agreements.get(v.id),
+        }
+        for v in volunteers
+    ]
+    return (
+        render_template(
+            "documents/compliance.html",
+            need=need,
+            rows=rows,
+            kind_labels=labels,
+            record_form=record_form,
+            agreement_form=agreement_form,
+        ),
+        status,
+    )
+
+
+def _compliance_choices(need, record_form, agreement_form, volunteers=None) -> None:
+    volunteers = volunteers if volunteers is not None else compliance.engaged_volunteers(need.id)
+    people = [SelectChoice(str(v.id), v.full_name) for v in volunteers]
+    record_form.volunteer_id.choices = people
+    agreement_form.volunteer_id.choices = people
+    record_form.kind.choices = [
+        SelectChoice(k.value, label) for k, label in compliance.kind_labels().items()
+    ]
+
+
+@bp.get("/documents/compliance/<int:need_id>")
+@staff_required
+def compliance_page(need_id: int):
+    """Accepted volunteers of the need and what each placement still lacks."""
+    return _compliance_page(_managed_need(need_id))
+
+
+@bp.post("/documents/compliance/<int:need_id>/records")
+@staff_required
+def record_compliance(need_id: int):
+    need = _managed_need(need_id)
+    form = ComplianceForm()
+    _compliance_choices(need, form, IssueAgreementForm(formdata=None))
+    if form.validate_on_submit():
+        try:
+            compliance.record(
+                int(form.volunteer_id.data),
+                need.id,
+                ComplianceKind(form.kind.data),
+                form.done_on.data,
+                form.note.data or "",
+                current_user,
+                _today(),
+            )
+        except compliance.ComplianceError as exc:
+            form[exc.field or "done_on"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Zapisano."), "success")
+            return redirect(url_for("documents.compliance_page", need_id=need.id))
+    return _compliance_page(need, record_form=form, status=422)
+
+
+@bp.post("/documents/compliance/<int:need_id>/agreements")
+@staff_required
+def issue_agreement(need_id: int):
+    """Staff of the host prepare the agreement for one engaged volunteer."""
+    need = _managed_need(need_id)
+    form = IssueAgreementForm()
+    _compliance_choices(need, ComplianceForm(formdata=None), form)
+    if form.validate_on_submit():
+        try:
+            document = service.issue_agreement(
+                int(form.volunteer_id.data), need.id, current_user, _today()
+            )
+        except service.DocumentError as exc:
+            form.volunteer_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
+            return redirect(url_for("documents.detail", document_id=document.id))
+    return _compliance_page(need, agreement_form=form, status=422)
+
+
+# --- public verification -------------------------------------------------------------------------
+
+
+@bp.get("/verify")
+def verify_form():
+    """Type a code from a document; the answer is on /verify/<code>."""
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("documents.verify", code=form.code.data))
+    status = 422 if request.args and form.errors else 200
+    return render_template("documents/verify_form.html", form=form), status
+
+
+@bp.get("/verify/<string:code>")
+def verify(code: str):
+    """Confirm that a code belongs to a real document, with no personal data beyond the name."""
+    document = service.find_by_code(code)
+    form = VerifyForm(formdata=None)
+    if document is None:
+        return render_template("documents/verify_unknown.html", form=form), 404
+    institution = (
+        db.session.get(Institution, document.institution_id) if document.institution_id else None
+    )
+    return render_template(
+        "documents/verify.html",
+        document=document,
+        volunteer_name=document.content.get("volunteer", {}).get("name", ""),
+        institution=institution,
+        labels=kind_labels(),
+    )

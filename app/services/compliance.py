@@ -1,0 +1,141 @@
+"""Compliance records per engagement (volunteer x need) and what a placement still lacks.
+
+What the law asks for (ustawa o wolontariacie art. 45-46, ustawa o przeciwdziałaniu zagrożeniom
+przestępczością na tle seksualnym art. 21): a health and safety briefing for everyone; accident
+(NNW) insurance for engagements of 30 days or less (longer ones are covered by the state scheme);
+the cost reimbursement or a written waiver of it; the guardian's consent for minors; and the
+child-protection checks for work with children. Staff record each with a date; a placement that
+lacks one is flagged to them before the first shift.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Assignment,
+    ChildProtectionCheck,
+    ComplianceKind,
+    ComplianceRecord,
+    Need,
+    User,
+    VolunteerProfile,
+)
+from app.services.documents import AGREEMENT_REQUIRED_AFTER_DAYS, ENGAGED, Engagement, engagement
+
+KIND_ORDER = list(ComplianceKind)
+
+
+class ComplianceError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def kind_labels() -> dict[ComplianceKind, str]:
+    return {
+        ComplianceKind.SAFETY_BRIEFING: str(_l("Szkolenie BHP i o prawach i obowiązkach")),
+        ComplianceKind.ACCIDENT_INSURANCE: str(_l("Ubezpieczenie NNW")),
+        ComplianceKind.COST_WAIVER: str(_l("Zwolnienie z obowiązku zwrotu kosztów")),
+        ComplianceKind.GUARDIAN_CONSENT: str(_l("Zgoda opiekuna prawnego")),
+        ComplianceKind.CHILD_PROTECTION: str(_l("Weryfikacja ochrony małoletnich")),
+    }
+
+
+def required_kinds(volunteer_id: int, need_id: int) -> list[ComplianceKind]:
+    """The records this placement needs, from the need's terms and the volunteer's age."""
+    need = db.session.get(Need, need_id)
+    item: Engagement | None = engagement(volunteer_id, need_id)
+    if need is None or item is None:
+        return []
+    kinds = [ComplianceKind.SAFETY_BRIEFING]
+    if item.days <= AGREEMENT_REQUIRED_AFTER_DAYS:
+        kinds.append(ComplianceKind.ACCIDENT_INSURANCE)
+    if not need.offers_reimbursement:
+        kinds.append(ComplianceKind.COST_WAIVER)
+    profile = db.session.get(VolunteerProfile, volunteer_id)
+    if profile is not None and profile.is_minor_on(item.first_day):
+        kinds.append(ComplianceKind.GUARDIAN_CONSENT)
+    if need.works_with_children:
+        kinds.append(ComplianceKind.CHILD_PROTECTION)
+    return kinds
+
+
+def records_of(volunteer_id: int, need_id: int) -> list[ComplianceRecord]:
+    return list(
+        db.session.scalars(
+            select(ComplianceRecord)
+            .where(
+                ComplianceRecord.volunteer_id == volunteer_id,
+                ComplianceRecord.need_id == need_id,
+            )
+            .order_by(ComplianceRecord.done_on, ComplianceRecord.id)
+        )
+    )
+
+
+def missing_compliance(volunteer_id: int, need_id: int) -> list[ComplianceKind]:
+    """The required kinds with no record, in a fixed order.
+
+    The guardian's consent confirmed through the e-mailed link and a child-protection check kept
+    on the volunteer's file also count, so staff do not record the same thing twice.
+    """
+    done = {r.kind for r in records_of(volunteer_id, need_id)}
+    profile = db.session.get(VolunteerProfile, volunteer_id)
+    if profile is not None and profile.guardian_consent_at is not None:
+        done.add(ComplianceKind.GUARDIAN_CONSENT)
+    has_check = db.session.scalar(
+        select(ChildProtectionCheck.id).where(ChildProtectionCheck.user_id == volunteer_id).limit(1)
+    )
+    if has_check is not None:
+        done.add(ComplianceKind.CHILD_PROTECTION)
+    return [k for k in required_kinds(volunteer_id, need_id) if k not in done]
+
+
+def engaged_volunteers(need_id: int) -> list[User]:
+    """Volunteers with accepted or completed shifts on the need, by surname."""
+    ids = db.session.scalars(
+        select(Assignment.volunteer_id)
+        .where(Assignment.need_id == need_id, Assignment.status.in_(ENGAGED))
+        .distinct()
+    ).all()
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(ids)).order_by(User.last_name, User.first_name, User.id)
+        )
+    )
+
+
+def record(
+    volunteer_id: int,
+    need_id: int,
+    kind: ComplianceKind,
+    done_on: date,
+    note: str,
+    recorded_by: User,
+    today: date,
+) -> ComplianceRecord:
+    """Record that something the law asks for was done for this placement."""
+    if engagement(volunteer_id, need_id) is None:
+        raise ComplianceError(
+            _l("Ta osoba nie ma przyjętych zmian przy tej potrzebie."), "volunteer_id"
+        )
+    if done_on > today:
+        raise ComplianceError(_l("Data nie może być w przyszłości."), "done_on")
+    row = ComplianceRecord(
+        volunteer_id=volunteer_id,
+        need_id=need_id,
+        kind=kind,
+        done_on=done_on,
+        note=note.strip(),
+        recorded_by_id=recorded_by.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
