@@ -1,4 +1,461 @@
-"""Routes of this feature."""
+"""Hours: staff confirm attendance, volunteers log and see their time, Korpus Solidarności.
 
-from app.hours import bp  # noqa: F401
+Staff pages let through staff and coordinators, then check the need behind the record
+(can_manage_need): staff of another institution get 403. Volunteers see only their own hours.
+"""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.auth.session import coordinator_required, roles_required
+from app.extensions import db, login_manager
+from app.hours import bp
+from app.hours.forms import (
+    ConfirmForm,
+    CoordinatorForm,
+    CorrectForm,
+    EmptyForm,
+    LogForm,
+    NoShowForm,
+    RejectForm,
+)
+from app.models import Assignment, Institution, Role, Shift, StaffMembership, User
+from app.models.hours import HoursEntry
+from app.services import hours as service
+from app.services import korpus
+from app.services.audit import record
+from app.services.permissions import can_manage_need
+
+staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+MAX_ID = 2**31 - 1
+
+
+def volunteer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _get(model, ident: int):
+    if ident > MAX_ID:
+        abort(404)
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _shift(shift_id: int) -> Shift:
+    shift = _get(Shift, shift_id)
+    if not can_manage_need(current_user, shift.need):
+        abort(403)
+    return shift
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    assignment = _get(Assignment, assignment_id)
+    if not can_manage_need(current_user, assignment.need):
+        abort(403)
+    return assignment
+
+
+def _entry(entry_id: int) -> HoursEntry:
+    entry = _get(HoursEntry, entry_id)
+    if entry.need is None or not can_manage_need(current_user, entry.need):
+        abort(403)
+    return entry
+
+
+# --- attendance on a shift -----------------------------------------------------------------------
+
+
+# The global CSRFProtect checks every POST's csrf_token; the per-row forms carry a prefix so that
+# their fields have unique ids, and leave the token to it.
+ROW = {"csrf": False}
+
+
+def _row_confirm(assignment_id: int, formdata: Any = None) -> ConfirmForm:
+    kw = {} if formdata is not None else {"formdata": None}
+    return ConfirmForm(prefix=f"a{assignment_id}", meta=ROW, **kw)
+
+
+def _row_no_show(assignment_id: int, formdata: Any = None) -> NoShowForm:
+    kw = {} if formdata is not None else {"formdata": None}
+    return NoShowForm(prefix=f"n{assignment_id}", meta=ROW, **kw)
+
+
+def _shift_page(shift: Shift, status: int = 200, **forms: Any):
+    sheet = service.shift_sheet(shift)
+    default = _format_hours(sheet.default_hours)
+    all_form = forms.get("all_form") or ConfirmForm(formdata=None)
+    if all_form.hours.data is None:
+        all_form.hours.data = default
+    confirm_forms, no_show_forms = {}, {}
+    for a in sheet.to_confirm:
+        confirm_forms[a.id] = forms.get("confirm", {}).get(a.id) or _row_confirm(a.id)
+        if confirm_forms[a.id].hours.data is None:
+            confirm_forms[a.id].hours.data = default
+        no_show_forms[a.id] = forms.get("no_show", {}).get(a.id) or _row_no_show(a.id)
+    return (
+        render_template(
+            "hours/shift.html",
+            sheet=sheet,
+            need=shift.need,
+            all_form=all_form,
+            confirm_forms=confirm_forms,
+            no_show_forms=no_show_forms,
+            format_hours=_format_hours,
+        ),
+        status,
+    )
+
+
+def _format_hours(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@bp.get("/shifts/<int:shift_id>")
+@staff_required
+def shift(shift_id: int):
+    """Attendance and hours of one shift."""
+    return _shift_page(_shift(shift_id))
+
+
+def _after(shift: Shift):
+    return redirect(url_for("hours.shift", shift_id=shift.id), code=303)
+
+
+@bp.post("/shifts/<int:shift_id>/confirm")
+@staff_required
+def confirm_all(shift_id: int):
+    """Confirm everyone on the shift with the same hours."""
+    shift = _shift(shift_id)
+    form = ConfirmForm()
+    if not form.validate():
+        return _shift_page(shift, 422, all_form=form)
+    try:
+        done = service.confirm_shift(current_user, shift, form.hours.hours)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _shift_page(shift, 409, all_form=form)
+    db.session.commit()
+    flash(_("Potwierdzono godziny: %(num)d os.", num=len(done)), "success")
+    return _after(shift)
+
+
+@bp.post("/assignments/<int:assignment_id>/confirm")
+@staff_required
+def confirm_one(assignment_id: int):
+    """Confirm one person's attendance and hours."""
+    assignment = _assignment(assignment_id)
+    form = _row_confirm(assignment.id, request.form)
+    if not form.validate():
+        return _shift_page(assignment.shift, 422, confirm={assignment.id: form})
+    try:
+        service.confirm_assignment(current_user, assignment, form.hours.hours)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _shift_page(assignment.shift, 409)
+    db.session.commit()
+    flash(_("Potwierdzono obecność: %(name)s.", name=assignment.volunteer.full_name), "success")
+    return _after(assignment.shift)
+
+
+@bp.post("/assignments/<int:assignment_id>/no-show")
+@staff_required
+def no_show(assignment_id: int):
+    """Mark that the person did not come, with a reason."""
+    assignment = _assignment(assignment_id)
+    form = _row_no_show(assignment.id, request.form)
+    if not form.validate():
+        return _shift_page(assignment.shift, 422, no_show={assignment.id: form})
+    try:
+        service.mark_no_show(current_user, assignment, form.reason.data)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _shift_page(assignment.shift, 409)
+    db.session.commit()
+    flash(_("Zapisano nieobecność: %(name)s.", name=assignment.volunteer.full_name), "success")
+    return _after(assignment.shift)
+
+
+# --- one ledger entry ----------------------------------------------------------------------------
+
+
+def _entry_back(entry: HoursEntry):
+    if entry.assignment is not None:
+        return redirect(url_for("hours.shift", shift_id=entry.assignment.shift_id), code=303)
+    return redirect(url_for("hours.pending"), code=303)
+
+
+@bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@staff_required
+def correct(entry_id: int):
+    """Correct the hours of an entry: a reason is required and the change is audit-logged."""
+    entry = _entry(entry_id)
+    form = CorrectForm()
+    if request.method == "GET":
+        form.hours.data = _format_hours(float(entry.hours))
+        return render_template("hours/correct.html", entry=entry, form=form)
+    if not form.validate():
+        return render_template("hours/correct.html", entry=entry, form=form), 422
+    try:
+        service.correct_entry(current_user, entry, form.hours.hours, form.reason.data)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return render_template("hours/correct.html", entry=entry, form=form), 409
+    db.session.commit()
+    flash(_("Zapisano poprawkę godzin."), "success")
+    return _entry_back(entry)
+
+
+@bp.post("/entries/<int:entry_id>/confirm")
+@staff_required
+def confirm_entry(entry_id: int):
+    """Confirm a volunteer's own log as it is."""
+    entry = _entry(entry_id)
+    if not EmptyForm().validate():
+        abort(400)
+    try:
+        service.confirm_entry(current_user, entry)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("hours.pending"), code=303)
+    db.session.commit()
+    flash(_("Potwierdzono godziny."), "success")
+    return redirect(url_for("hours.pending"), code=303)
+
+
+@bp.post("/entries/<int:entry_id>/reject")
+@staff_required
+def reject_entry(entry_id: int):
+    """Reject a volunteer's own log, with a reason."""
+    entry = _entry(entry_id)
+    form = RejectForm()
+    if not form.validate():
+        return _pending_page(422, reject_form=form, reject_id=entry.id)
+    try:
+        service.reject_entry(current_user, entry, form.reason.data)
+    except service.HoursError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("hours.pending"), code=303)
+    db.session.commit()
+    flash(_("Odrzucono wpis."), "success")
+    return redirect(url_for("hours.pending"), code=303)
+
+
+def _pending_page(status: int = 200, **context: Any):
+    return (
+        render_template(
+            "hours/pending.html",
+            shifts=service.shifts_to_confirm(current_user),
+            logs=service.pending_logs(current_user),
+            format_hours=_format_hours,
+            reject_form=context.get("reject_form"),
+            reject_id=context.get("reject_id"),
+        ),
+        status,
+    )
+
+
+@bp.get("/pending")
+@staff_required
+def pending():
+    """Shifts waiting for confirmation and volunteers' own logs at my institutions."""
+    return _pending_page()
+
+
+# --- the volunteer's hours -----------------------------------------------------------------------
+
+
+def _log_choices(form: LogForm) -> None:
+    form.need.choices = [SelectChoice("", _("Wybierz"))] + [
+        SelectChoice(str(n.id), n.title) for n in service.self_log_needs(current_user)
+    ]
+
+
+def _mine_page(form: LogForm, status: int = 200):
+    today = service.today_in_warsaw()
+    profile = current_user.profile
+    return (
+        render_template(
+            "hours/mine.html",
+            summary=service.summary(current_user.id),
+            progress=korpus.progress(current_user, today) if profile.is_korpus else None,
+            form=form,
+            can_log=len(form.need.choices) > 1,
+            format_hours=_format_hours,
+        ),
+        status,
+    )
+
+
+@bp.get("/mine")
+@volunteer_required
+def mine():
+    """My hours per month, per institution and in total, and Korpus Solidarności progress."""
+    form = LogForm(formdata=None)
+    _log_choices(form)
+    return _mine_page(form)
+
+
+@bp.post("/mine/log")
+@volunteer_required
+def log():
+    """Log my own hours on a long-term need; staff confirm them."""
+    form = LogForm()
+    _log_choices(form)
+    if not form.validate():
+        return _mine_page(form, 422)
+    try:
+        service.log_own_hours(
+            current_user,
+            int(form.need.data),
+            form.worked_on.data,
+            form.hours.hours,
+            form.description.data,
+        )
+    except service.HoursError as e:
+        db.session.rollback()
+        target = getattr(form, e.field or "", None)
+        if target is not None:
+            target.errors = [*target.errors, str(e)]
+        else:
+            flash(str(e), "error")
+        return _mine_page(form, 422)
+    db.session.commit()
+    flash(_("Zapisano godziny. Instytucja je potwierdzi."), "success")
+    return redirect(url_for("hours.mine"), code=303)
+
+
+# --- Korpus Solidarności -------------------------------------------------------------------------
+
+
+def _month_arg() -> tuple[int, int]:
+    parsed = korpus.parse_month(request.args.get("month"))
+    if parsed is None:
+        today = service.today_in_warsaw()
+        return today.year, today.month
+    return parsed
+
+
+def _export_header() -> list[str]:
+    return [
+        _("Imię i nazwisko"),
+        _("E-mail"),
+        _("Data urodzenia"),
+        _("Miesiąc"),
+        _("Godziny"),
+        _("Próg"),
+        _("Próg osiągnięty"),
+        _("Instytucje"),
+    ]
+
+
+@bp.get("/korpus")
+@coordinator_required
+def korpus_month():
+    """Who met the Korpus Solidarności threshold in a month."""
+    year, month = _month_arg()
+    rows = korpus.month_report(year, month)
+    prev = korpus.previous_month(year, month)
+    nxt = (year + (month == 12), month % 12 + 1)
+    return render_template(
+        "hours/korpus.html",
+        rows=rows,
+        met=[r for r in rows if r.met],
+        month=f"{year:04d}-{month:02d}",
+        prev=f"{prev[0]:04d}-{prev[1]:02d}",
+        next=f"{nxt[0]:04d}-{nxt[1]:02d}",
+        format_hours=_format_hours,
+    )
+
+
+@bp.get("/korpus.csv")
+@coordinator_required
+def korpus_csv():
+    year, month = _month_arg()
+    body = korpus.to_csv(korpus.month_report(year, month), _export_header(), _("tak"), _("nie"))
+    name = f"korpus-{year:04d}-{month:02d}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@bp.get("/korpus.xlsx")
+@coordinator_required
+def korpus_xlsx():
+    year, month = _month_arg()
+    label = f"{year:04d}-{month:02d}"
+    body = korpus.to_xlsx(
+        korpus.month_report(year, month), _export_header(), _("tak"), _("nie"), label
+    )
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=korpus-{label}.xlsx"},
+    )
+
+
+# --- the institution's volunteer coordinator -----------------------------------------------------
+
+
+@bp.route("/institutions/<slug>/coordinator", methods=["GET", "POST"])
+@staff_required
+def volunteer_coordinator(slug: str):
+    """Name the institution's volunteer coordinator: one of its staff."""
+    institution = db.session.scalar(select(Institution).where(Institution.slug == slug[:80]))
+    if institution is None:
+        abort(404)
+    if current_user.role == Role.STAFF and institution.id not in current_user.institution_ids():
+        abort(403)
+    staff = list(
+        db.session.scalars(
+            select(User)
+            .join(StaffMembership, StaffMembership.user_id == User.id)
+            .where(StaffMembership.institution_id == institution.id)
+            .order_by(User.last_name, User.first_name)
+        )
+    )
+    form = CoordinatorForm()
+    form.person.choices = [SelectChoice("", _("Wybierz"))] + [
+        SelectChoice(str(u.id), f"{u.full_name} ({u.email})") for u in staff
+    ]
+    if request.method == "GET":
+        form.person.data = str(institution.volunteer_coordinator_id or "")
+        return render_template("hours/coordinator.html", institution=institution, form=form)
+    if not form.validate():
+        return render_template("hours/coordinator.html", institution=institution, form=form), 422
+    chosen = next((u for u in staff if str(u.id) == form.person.data), None)
+    if chosen is None:  # pragma: no cover - the choices already refuse it
+        abort(422)
+    old = institution.volunteer_coordinator_id
+    institution.volunteer_coordinator_id = chosen.id
+    record(current_user, "institution.volunteer_coordinator", institution, old=old, new=chosen.id)
+    db.session.commit()
+    flash(_("Zapisano koordynatora wolontariatu."), "success")
+    return redirect(url_for("hours.volunteer_coordinator", slug=institution.slug), code=303)

@@ -1,0 +1,83 @@
+"""Forms of the hours pages: confirmation, no-show, correction, own logs, the named coordinator."""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, ValidationError
+
+from app.forms_common import max_length, printable_text, required, strip_filter
+
+
+class HoursField(StringField):
+    """Hours as people type them: "4", "2,5" or "2.5"; more than 0 and at most 24."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.hours: float | None = None
+
+    def pre_validate(self, form) -> None:
+        raw = (self.data or "").strip().replace(",", ".")
+        self.hours = None
+        if not raw:
+            return
+        try:
+            value = float(raw) if len(raw) <= 10 else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValidationError(_l("Podaj liczbę godzin, np. 4 albo 2,5."))
+        value = round(value, 2)
+        if not 0 < value <= 24:
+            raise ValidationError(_l("Liczba godzin musi być większa od 0 i nie większa niż 24."))
+        self.hours = value
+
+
+def hours_field(label) -> HoursField:
+    return HoursField(label, validators=[required()], filters=[strip_filter])
+
+
+def reason_field(label) -> StringField:
+    return StringField(
+        label, validators=[required(), max_length(300), printable_text], filters=[strip_filter]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    hours = hours_field(_l("Godziny"))
+
+
+class NoShowForm(FlaskForm):
+    reason = reason_field(_l("Powód nieobecności"))
+
+
+class CorrectForm(FlaskForm):
+    hours = hours_field(_l("Poprawione godziny"))
+    reason = reason_field(_l("Powód poprawki"))
+
+
+class RejectForm(FlaskForm):
+    reason = reason_field(_l("Powód odrzucenia"))
+
+
+class EmptyForm(FlaskForm):
+    """A button: only the CSRF token."""
+
+
+class LogForm(FlaskForm):
+    need = SelectField(_l("Współpraca"), coerce=str, validators=[required()])
+    worked_on = DateField(
+        _l("Data"), validators=[required()], description=_l("Nie może być z przyszłości.")
+    )
+    hours = hours_field(_l("Godziny"))
+    description = TextAreaField(
+        _l("Co robiłeś(-aś)"),
+        validators=[required(), max_length(500), printable_text],
+        filters=[strip_filter],
+    )
+
+
+class CoordinatorForm(FlaskForm):
+    person = SelectField(_l("Koordynator(ka) wolontariatu"), coerce=str, validators=[required()])
