@@ -1,0 +1,99 @@
+"""Compliance records per placement: what the law asks for, and what staff see missing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import AssignmentStatus, ComplianceKind, Role, User, VolunteerProfile
+from app.services import compliance
+
+K = ComplianceKind
+
+
+@pytest.fixture
+def museum(factory):
+    return factory.institution("Muzeum Polskiej Piosenki")
+
+
+def test_a_short_placement_needs_briefing_insurance_and_cost_waiver(app, factory, museum):
+    volunteer = factory.user()
+    need = factory.need(museum, "Dyżur w szatni")
+    factory.application(volunteer, need, status=AssignmentStatus.ACCEPTED)
+    with app.app_context():
+        assert compliance.missing_compliance(volunteer.id, need.id) == [
+            K.SAFETY_BRIEFING,
+            K.ACCIDENT_INSURANCE,
+            K.COST_WAIVER,
+        ]
+
+
+def test_a_long_placement_with_children_for_a_minor_needs_consent_and_checks(app, factory, museum):
+    volunteer = factory.user()
+    with app.app_context():
+        profile = db.session.get(VolunteerProfile, volunteer.id)
+        profile.date_of_birth = datetime.now(UTC).date() - timedelta(days=365 * 16)
+        db.session.commit()
+    need = factory.need(
+        museum,
+        "Warsztaty dla dzieci",
+        shifts=6,
+        works_with_children=True,
+        offers_reimbursement=True,
+    )
+    for index in range(6):
+        factory.application(volunteer, need, shift_index=index, status=AssignmentStatus.ACCEPTED)
+    with app.app_context():
+        # Longer than 30 days: no NNW record needed; reimbursement offered: no waiver needed.
+        assert compliance.missing_compliance(volunteer.id, need.id) == [
+            K.SAFETY_BRIEFING,
+            K.GUARDIAN_CONSENT,
+            K.CHILD_PROTECTION,
+        ]
+    # A check kept on the volunteer's file counts; so does the guardian's e-mailed consent.
+    factory.child_protection_check(volunteer)
+    with app.app_context():
+        db.session.get(VolunteerProfile, volunteer.id).guardian_consent_at = datetime.now(UTC)
+        db.session.commit()
+        assert compliance.missing_compliance(volunteer.id, need.id) == [K.SAFETY_BRIEFING]
+
+
+def test_staff_record_what_was_done_and_the_flag_goes_away(app, factory, museum):
+    volunteer = factory.user()
+    staff = factory.user(Role.STAFF, institution=museum)
+    need = factory.need(museum, "Dyżur w szatni", offers_reimbursement=True)
+    factory.application(volunteer, need, status=AssignmentStatus.ACCEPTED)
+    today = date(2026, 11, 1)
+    with app.app_context():
+        who = db.session.get(User, staff.id)
+        compliance.record(volunteer.id, need.id, K.SAFETY_BRIEFING, today, "BHP", who, today)
+        compliance.record(
+            volunteer.id, need.id, K.ACCIDENT_INSURANCE, today, "Polisa 123", who, today
+        )
+        db.session.commit()
+        assert compliance.missing_compliance(volunteer.id, need.id) == []
+        with pytest.raises(compliance.ComplianceError):
+            compliance.record(
+                volunteer.id, need.id, K.COST_WAIVER, today + timedelta(days=1), "", who, today
+            )
+
+
+def test_nothing_is_required_or_recordable_without_an_accepted_placement(app, factory, museum):
+    volunteer = factory.user()
+    need = factory.need(museum, "Dyżur w szatni")
+    factory.application(volunteer, need)  # only applied
+    staff = factory.user(Role.STAFF, institution=museum)
+    with app.app_context():
+        assert compliance.missing_compliance(volunteer.id, need.id) == []
+        with pytest.raises(compliance.ComplianceError):
+            compliance.record(
+                volunteer.id,
+                need.id,
+                K.SAFETY_BRIEFING,
+                date(2026, 1, 1),
+                "",
+                db.session.get(User, staff.id),
+                date(2026, 11, 1),
+            )
