@@ -35,7 +35,7 @@ def run_job(
         try:
             result = work(now or utcnow())
             db.session.commit()
-            if result:
+            if result and (not isinstance(result, dict) or any(result.values())):
                 log.info("Job %s: %s", name, result)
             return result
         except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler
