@@ -7,6 +7,7 @@ import math
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired
 
 from app.forms_common import max_length, printable_text, required, strip_filter
 
@@ -39,9 +40,16 @@ def hours_field(label) -> HoursField:
     return HoursField(label, validators=[required()], filters=[strip_filter])
 
 
+def not_blank() -> DataRequired:
+    """Spaces alone are no reason: the value is checked after stripping."""
+    return DataRequired(message=_l("To pole jest wymagane."))
+
+
 def reason_field(label) -> StringField:
     return StringField(
-        label, validators=[required(), max_length(300), printable_text], filters=[strip_filter]
+        label,
+        validators=[required(), not_blank(), max_length(300), printable_text],
+        filters=[strip_filter],
     )
 
 
@@ -74,7 +82,7 @@ class LogForm(FlaskForm):
     hours = hours_field(_l("Godziny"))
     description = TextAreaField(
         _l("Co robiłeś(-aś)"),
-        validators=[required(), max_length(500), printable_text],
+        validators=[required(), not_blank(), max_length(500), printable_text],
         filters=[strip_filter],
     )
 
