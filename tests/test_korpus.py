@@ -1,0 +1,195 @@
+"""Korpus Solidarności: thresholds from configuration, progress, streaks, the monthly list and
+its CSV/XLSX exports. Hours count across all coalition institutions, confirmed rows only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.models import Role, User, VolunteerProfile
+from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.services import korpus
+from tests.test_hours_flow import signed_in
+
+
+def add_hours(app, volunteer, institution, day: date, hours: float, status=HoursStatus.CONFIRMED):
+    with app.app_context():
+        db.session.add(
+            HoursEntry(
+                volunteer_id=volunteer.id,
+                institution_id=institution.id,
+                worked_on=day,
+                hours=hours,
+                source=HoursSource.SHIFT,
+                status=status,
+            )
+        )
+        db.session.commit()
+
+
+def set_profile(app, user, **values):
+    with app.app_context():
+        profile = db.session.get(VolunteerProfile, user.id)
+        for key, value in values.items():
+            setattr(profile, key, value)
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("dob", "disability", "expected"),
+    [
+        (date(2000, 1, 1), False, (16, 12, False)),
+        (date(2012, 6, 1), False, (6, 6, True)),  # 13 years old
+        (date(1950, 1, 1), False, (6, 6, True)),  # over 65
+        (date(1961, 6, 1), False, (16, 12, False)),  # exactly 65: still standard
+        (date(2000, 1, 1), True, (6, 6, True)),
+        (None, False, (16, 12, False)),
+    ],
+)
+def test_the_threshold_follows_age_and_disability(app, dob, disability, expected):
+    with app.app_context():
+        profile = VolunteerProfile(date_of_birth=dob, has_disability=disability)
+        t = korpus.threshold_for(profile, date(2026, 5, 1))
+        assert (t.hours, t.months, t.reduced) == expected
+
+
+def test_thresholds_are_configuration(make_app):
+    app = make_app(
+        KORPUS_THRESHOLDS={
+            "standard": {"hours": 20, "months": 10},
+            "reduced": {"hours": 5, "months": 3},
+            "standard_ages": (16, 60),
+        }
+    )
+    with app.app_context():
+        assert korpus.threshold_for(None, date(2026, 5, 1)).hours == 20
+        young = VolunteerProfile(date_of_birth=date(2011, 1, 1))  # 15 in 2026
+        assert korpus.threshold_for(young, date(2026, 5, 1)).hours == 5
+
+
+def test_parse_month_accepts_only_yyyy_mm():
+    assert korpus.parse_month("2026-05") == (2026, 5)
+    for bad in (None, "", "2026-13", "2026-5", "26-05-01", "２０２６-05", "1999-01", "abcd-ef"):
+        assert korpus.parse_month(bad) is None
+
+
+def test_progress_counts_every_institution_and_the_streak_of_met_months(app, factory):
+    a, b = factory.institution(), factory.institution()
+    anna = factory.user(first_name="Anna", last_name="Nowak")
+    set_profile(app, anna, is_korpus=True, date_of_birth=date(2000, 3, 3))
+    today = date(2026, 5, 20)
+    # March and April met 16 h (April across two institutions); February did not.
+    add_hours(app, anna, a, date(2026, 2, 10), 10)
+    add_hours(app, anna, a, date(2026, 3, 10), 16)
+    add_hours(app, anna, a, date(2026, 4, 2), 8)
+    add_hours(app, anna, b, date(2026, 4, 28), 8)
+    # May so far: 6 confirmed, 10 pending which do not count.
+    add_hours(app, anna, b, date(2026, 5, 5), 6)
+    add_hours(app, anna, a, date(2026, 5, 6), 10, status=HoursStatus.PENDING)
+    with app.app_context():
+        user = db.session.get(User, anna.id)
+        p = korpus.progress(user, today)
+        assert (p.hours, p.met, p.streak, p.percent) == (6, False, 2, 37)
+    add_hours(app, anna, a, date(2026, 5, 19), 10)
+    with app.app_context():
+        p = korpus.progress(db.session.get(User, anna.id), today)
+        assert (p.hours, p.met, p.streak) == (16, True, 3)
+
+
+def test_the_volunteer_sees_korpus_progress_on_my_hours(app, factory):
+    a = factory.institution("Muzeum Śląska Opolskiego")
+    anna = factory.user()
+    plain = signed_in(app, anna).get("/hours/mine").get_data(as_text=True)
+    assert "Korpus Solidarności" not in plain
+    set_profile(app, anna, is_korpus=True, has_disability=True)
+    from app.services.hours import today_in_warsaw
+
+    add_hours(app, anna, a, today_in_warsaw(), 3)
+    page = signed_in(app, anna).get("/hours/mine").get_data(as_text=True)
+    assert "Korpus Solidarności" in page
+    assert "W tym miesiącu: 3 z 6 godz." in page
+    assert "obniżony próg" in page
+    assert 'value="50"' in page
+
+
+def test_coordinators_see_who_met_the_threshold_and_export_the_month(app, factory):
+    a, b = factory.institution("Muzeum A"), factory.institution("Teatr B")
+    anna = factory.user(first_name="Anna", last_name="Nowak", email="anna@example.org")
+    jan = factory.user(first_name="Jan", last_name="Kowal", email="jan@example.org")
+    zofia = factory.user(first_name="Zofia", last_name="Stara")
+    outsider = factory.user(first_name="Spoza", last_name="Programu")
+    set_profile(app, anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
+    set_profile(app, jan, is_korpus=True, date_of_birth=date(1999, 1, 1))
+    set_profile(app, zofia, is_korpus=True, date_of_birth=date(1950, 1, 1))
+    add_hours(app, anna, a, date(2026, 5, 2), 9)
+    add_hours(app, anna, b, date(2026, 5, 30), 7.5)  # 16.5 across two institutions: met
+    add_hours(app, jan, a, date(2026, 5, 2), 12)  # not met
+    add_hours(app, jan, a, date(2026, 6, 1), 12)  # another month
+    add_hours(app, zofia, b, date(2026, 5, 3), 6)  # reduced threshold: met
+    add_hours(app, outsider, a, date(2026, 5, 3), 20)
+    coordinator = signed_in(app, factory.user(Role.COORDINATOR))
+
+    page = coordinator.get("/hours/korpus?month=2026-05").get_data(as_text=True)
+    assert "Próg osiągnęło: 2 z 3 uczestników." in page
+    assert "Spoza Programu" not in page
+    assert "Muzeum A, Teatr B" in page
+
+    response = coordinator.get("/hours/korpus.csv?month=2026-05")
+    assert response.mimetype == "text/csv"
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert rows[0][:4] == ["Imię i nazwisko", "E-mail", "Data urodzenia", "Miesiąc"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["Anna Nowak"] == [
+        "Anna Nowak",
+        "anna@example.org",
+        "2001-02-03",
+        "2026-05",
+        "16.5",
+        "16.0",
+        "tak",
+        "Muzeum A; Teatr B",
+    ]
+    assert by_name["Jan Kowal"][4:7] == ["12.0", "16.0", "nie"]
+    assert by_name["Zofia Stara"][4:7] == ["6.0", "6.0", "tak"]
+
+    xlsx = coordinator.get("/hours/korpus.xlsx?month=2026-05")
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Imię i nazwisko"
+    anna_row = next(v for v in values if v[0] == "Anna Nowak")
+    assert anna_row == (
+        "Anna Nowak",
+        "anna@example.org",
+        "2001-02-03",
+        "2026-05",
+        16.5,
+        16,
+        "tak",
+        "Muzeum A; Teatr B",
+    )
+    assert len(values) == 4
+
+
+def test_a_bad_month_falls_back_to_this_month(app, factory):
+    coordinator = signed_in(app, factory.user(Role.COORDINATOR))
+    for month in ("2026-13", "x", "%00", "9999-99"):
+        # A NUL byte is refused by the app as a whole (400); anything else shows this month.
+        assert coordinator.get(f"/hours/korpus?month={month}").status_code in (200, 400)
+        assert coordinator.get(f"/hours/korpus.csv?month={month}").status_code in (200, 400)
+
+
+def test_exported_names_cannot_run_as_spreadsheet_formulas(app, factory):
+    a = factory.institution()
+    evil = factory.user(first_name="=HYPERLINK(1)", last_name="x")
+    set_profile(app, evil, is_korpus=True)
+    add_hours(app, evil, a, date(2026, 5, 2), 2)
+    coordinator = signed_in(app, factory.user(Role.COORDINATOR))
+    body = coordinator.get("/hours/korpus.csv?month=2026-05").get_data(as_text=True)
+    assert "'=HYPERLINK(1) x" in body
