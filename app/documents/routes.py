@@ -386,7 +386,10 @@ def verify_form():
     """Type a code from a document; the answer is on /verify/<code>."""
     form = VerifyForm(request.args)
     if request.args and form.validate():
-        return redirect(url_for("documents.verify", code=form.code.data))
+        code = service.normalise_code(form.code.data)
+        if code is None:
+            return render_template("documents/verify_unknown.html", form=form), 404
+        return redirect(url_for("documents.verify", code=code))
     status = 422 if request.args and form.errors else 200
     return render_template("documents/verify_form.html", form=form), status
 
