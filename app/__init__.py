@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
     from app.proposals import bp as proposals_bp
+    from app.reports import bp as reports_bp
     from app.volunteers import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(hours_bp, url_prefix="/hours")
     app.register_blueprint(documents_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -67,6 +67,7 @@ def navigation() -> list[NavItem]:
         if role in (Role.COORDINATOR, Role.ADMIN):
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
+            items.append(NavItem(str(_l("Raporty")), "reports.dashboard"))
             items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
             items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
         if role == Role.ADMIN:

@@ -1,0 +1,4 @@
+"""Routes of this feature."""
+
+from app.reports import bp  # noqa: F401
+
