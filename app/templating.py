@@ -64,6 +64,13 @@ def navigation() -> list[NavItem]:
                         (("slug", membership.institution.slug),),
                     )
                 )
+                items.append(
+                    NavItem(
+                        str(_l("Raporty: %(name)s", name=membership.institution.short_name)),
+                        "reports.institution",
+                        (("slug", membership.institution.slug),),
+                    )
+                )
         if role in (Role.COORDINATOR, Role.ADMIN):
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
