@@ -97,3 +97,25 @@ def test_nothing_is_required_or_recordable_without_an_accepted_placement(app, fa
                 db.session.get(User, staff.id),
                 date(2026, 11, 1),
             )
+
+
+def test_staff_are_warned_about_placements_starting_soon_that_lack_records(app, factory, museum):
+    volunteer = factory.user(first_name="Zenon", last_name="Brakujący")
+    staff = factory.user(Role.STAFF, institution=museum)
+    other_staff = factory.user(Role.STAFF, institution=factory.institution("Inne Muzeum"))
+    soon = factory.need(museum, "Dyżur w szatni", offers_reimbursement=True)
+    later = factory.need(museum, "Dyżur za miesiąc", start=datetime.now(UTC) + timedelta(days=40))
+    factory.application(volunteer, soon, status=AssignmentStatus.ACCEPTED)
+    factory.application(volunteer, later, status=AssignmentStatus.ACCEPTED)
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        flagged = compliance.flagged_placements(db.session.get(User, staff.id), today)
+        assert [(f["need"].id, f["missing"]) for f in flagged] == [
+            (soon.id, [K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE])
+        ]
+        assert compliance.flagged_placements(db.session.get(User, other_staff.id), today) == []
+        who = db.session.get(User, staff.id)
+        for kind in (K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE):
+            compliance.record(volunteer.id, soon.id, kind, today, "", who, today)
+        db.session.commit()
+        assert compliance.flagged_placements(who, today) == []

@@ -249,3 +249,29 @@ def test_codes_are_unambiguous_and_typed_codes_are_normalised(app):
     assert service.normalise_code(code.lower().replace("-", " ")) == code
     assert service.normalise_code("0000-0000-0000") is None
     assert service.normalise_code("") is None
+
+
+def test_a_number_taken_at_the_same_moment_is_skipped(app, factory, museum, monkeypatch):
+    volunteer = factory.user()
+    add_hours(app, volunteer, museum, None, date(2026, 9, 5), 4)
+    real_next = service.next_number
+    calls = []
+
+    def clashing(kind, year):
+        calls.append(kind)
+        return "OKIK/ZAS/2026/0001" if len(calls) <= 2 else real_next(kind, year)
+
+    with app.test_request_context():
+        user = db.session.get(User, volunteer.id)
+        first = service.issue_certificate(
+            user, date(2026, 9, 1), date(2026, 9, 30), None, date(2026, 11, 1)
+        )
+        db.session.commit()
+        monkeypatch.setattr(service, "next_number", clashing)
+        second = service.issue_certificate(
+            user, date(2026, 9, 1), date(2026, 9, 30), None, date(2026, 11, 1)
+        )
+        db.session.commit()
+        assert first.number == "OKIK/ZAS/2026/0001"
+        assert second.number == "OKIK/ZAS/2026/0002"
+        assert first.verification_code != second.verification_code

@@ -174,6 +174,10 @@ def test_a_volunteer_cannot_ask_for_an_agreement_on_someone_elses_engagement(app
 
 def test_staff_see_what_each_placement_lacks_and_record_it(app, world):
     staff = client_for(app, world.staff_a)
+    overview = staff.get("/documents/staff")
+    assert "Braki przed najbliższymi zmianami" in overview.text
+    assert "Grażyna Wąsowska" in overview.text  # her first shift is in a week
+    assert "Grażyna Wąsowska" not in client_for(app, world.staff_b).get("/documents/staff").text
     page = staff.get(f"/documents/compliance/{world.need.id}")
     assert page.status_code == 200
     assert "Grażyna Wąsowska" in page.text

@@ -196,6 +196,8 @@ def staff_list():
     return render_template(
         "documents/staff.html",
         documents=service.documents_for_staff(current_user),
+        flagged=compliance.flagged_placements(current_user, _today()),
+        kind_labels=compliance.kind_labels(),
         labels=kind_labels(),
     )
 

@@ -10,22 +10,31 @@ lacks one is flagged to them before the first shift.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
     Assignment,
+    AssignmentStatus,
     ChildProtectionCheck,
     ComplianceKind,
     ComplianceRecord,
     Need,
+    Shift,
     User,
     VolunteerProfile,
 )
-from app.services.documents import AGREEMENT_REQUIRED_AFTER_DAYS, ENGAGED, Engagement, engagement
+from app.services.documents import (
+    AGREEMENT_REQUIRED_AFTER_DAYS,
+    ENGAGED,
+    WARSAW,
+    Engagement,
+    engagement,
+)
+from app.services.permissions import managed_need_ids_query
 
 KIND_ORDER = list(ComplianceKind)
 
@@ -139,3 +148,37 @@ def record(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def flagged_placements(user: User, today: date, horizon_days: int = 14) -> list[dict]:
+    """Accepted placements on needs the user manages, with a shift starting within the horizon,
+    that still lack a required record: staff see them before the shift starts."""
+    start = datetime.combine(today, time.min, WARSAW)
+    end = start + timedelta(days=horizon_days + 1)
+    rows = db.session.execute(
+        select(Assignment.volunteer_id, Assignment.need_id, func.min(Shift.starts_at))
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(
+            Assignment.status == AssignmentStatus.ACCEPTED,
+            Assignment.need_id.in_(managed_need_ids_query(user)),
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+            Shift.is_cancelled.is_(False),
+        )
+        .group_by(Assignment.volunteer_id, Assignment.need_id)
+        .order_by(func.min(Shift.starts_at))
+        .limit(200)
+    ).all()
+    found = []
+    for volunteer_id, need_id, next_start in rows:
+        missing = missing_compliance(volunteer_id, need_id)
+        if missing:
+            found.append(
+                {
+                    "volunteer": db.session.get(User, volunteer_id),
+                    "need": db.session.get(Need, need_id),
+                    "next_start": next_start,
+                    "missing": missing,
+                }
+            )
+    return found

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -227,6 +228,22 @@ def documents_of(volunteer_id: int) -> list[Document]:
     )
 
 
+def _save_numbered(document: Document, year: int) -> Document:
+    """Add the document with the next free number; if another request took that number at the
+    same moment (unique constraint), try the next one inside a savepoint."""
+    for _attempt in range(5):
+        document.number = next_number(document.kind, year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(document)
+                db.session.flush()
+        except IntegrityError:
+            document.verification_code = new_verification_code()
+            continue
+        return document
+    raise DocumentError(_l("Nie udało się nadać numeru. Spróbuj ponownie."), None)
+
+
 # --- issuing -------------------------------------------------------------------------------------
 
 
@@ -332,7 +349,7 @@ def issue_agreement(volunteer_id: int, need_id: int, issued_by: User, today: dat
     }
     document = Document(
         kind=DocumentKind.AGREEMENT,
-        number=next_number(DocumentKind.AGREEMENT, today.year),
+        number="",
         verification_code=new_verification_code(),
         volunteer_id=volunteer_id,
         institution_id=institution.id,
@@ -343,9 +360,7 @@ def issue_agreement(volunteer_id: int, need_id: int, issued_by: User, today: dat
         content=content,
         created_by_id=issued_by.id,
     )
-    db.session.add(document)
-    db.session.flush()
-    return document
+    return _save_numbered(document, today.year)
 
 
 def confirmed_hours(
@@ -413,7 +428,7 @@ def issue_certificate(
     }
     document = Document(
         kind=DocumentKind.CERTIFICATE,
-        number=next_number(DocumentKind.CERTIFICATE, today.year),
+        number="",
         verification_code=new_verification_code(),
         volunteer_id=volunteer.id,
         institution_id=institution.id if institution else None,
@@ -423,9 +438,7 @@ def issue_certificate(
         content=content,
         created_by_id=volunteer.id,
     )
-    db.session.add(document)
-    db.session.flush()
-    return document
+    return _save_numbered(document, today.year)
 
 
 def record_signature(document: Document, signed_on: date, signed_by: str, today: date) -> None:

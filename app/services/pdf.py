@@ -156,7 +156,7 @@ def _agreement(pdf: _Pdf, doc: Document) -> None:
             for s in shifts[:40]
         ]
         if len(shifts) > 40:
-            lines.append(_("oraz %(num)d dalszych terminów", num=len(shifts) - 40))
+            lines.append(_("oraz dalsze terminy (wszystkich terminów: %(num)d)", num=len(shifts)))
         pdf.para(_("Terminy (czas Warszawa): ") + "; ".join(lines) + ".")
     pdf.para(
         _(
