@@ -193,3 +193,26 @@ def test_exported_names_cannot_run_as_spreadsheet_formulas(app, factory):
     coordinator = signed_in(app, factory.user(Role.COORDINATOR))
     body = coordinator.get("/hours/korpus.csv?month=2026-05").get_data(as_text=True)
     assert "'=HYPERLINK(1) x" in body
+
+
+def test_an_export_can_cover_several_months_one_row_per_volunteer_and_month(app, factory):
+    a = factory.institution("Muzeum A")
+    anna = factory.user(first_name="Anna", last_name="Nowak")
+    set_profile(app, anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
+    add_hours(app, anna, a, date(2025, 12, 2), 16)
+    add_hours(app, anna, a, date(2026, 2, 2), 4)
+    coordinator = signed_in(app, factory.user(Role.COORDINATOR))
+    response = coordinator.get("/hours/korpus.csv?month=2025-12&to=2026-02")
+    assert "korpus-2025-12_2026-02.csv" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = [r for r in csv.reader(io.StringIO(body), delimiter=";")][1:]
+    assert [(r[3], r[4], r[6]) for r in rows] == [
+        ("2025-12", "16.0", "tak"),
+        ("2026-01", "0.0", "nie"),
+        ("2026-02", "4.0", "nie"),
+    ]
+    # A range is capped at 24 months, and a "to" before "month" gives just the month.
+    with app.app_context():
+        assert len(korpus.months_between((2020, 1), (2026, 1))) == 24
+    short = coordinator.get("/hours/korpus.xlsx?month=2026-02&to=2025-01")
+    assert len(list(load_workbook(io.BytesIO(short.get_data())).active.iter_rows())) == 2

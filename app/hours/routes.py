@@ -393,12 +393,25 @@ def korpus_month():
     )
 
 
+def _export_rows() -> tuple[list[korpus.MonthRow], str]:
+    """One month (?month=) or a range up to ?to= (at most 24 months): a row per volunteer and
+    month."""
+    first = _month_arg()
+    last = korpus.parse_month(request.args.get("to")) or first
+    months = korpus.months_between(first, max(first, last))
+    rows = [row for y, m in months for row in korpus.month_report(y, m)]
+    label = f"{first[0]:04d}-{first[1]:02d}"
+    if len(months) > 1:
+        label += f"_{months[-1][0]:04d}-{months[-1][1]:02d}"
+    return rows, label
+
+
 @bp.get("/korpus.csv")
 @coordinator_required
 def korpus_csv():
-    year, month = _month_arg()
-    body = korpus.to_csv(korpus.month_report(year, month), _export_header(), _("tak"), _("nie"))
-    name = f"korpus-{year:04d}-{month:02d}.csv"
+    rows, label = _export_rows()
+    body = korpus.to_csv(rows, _export_header(), _("tak"), _("nie"))
+    name = f"korpus-{label}.csv"
     return Response(
         body,
         mimetype="text/csv",
@@ -409,11 +422,8 @@ def korpus_csv():
 @bp.get("/korpus.xlsx")
 @coordinator_required
 def korpus_xlsx():
-    year, month = _month_arg()
-    label = f"{year:04d}-{month:02d}"
-    body = korpus.to_xlsx(
-        korpus.month_report(year, month), _export_header(), _("tak"), _("nie"), label
-    )
+    rows, label = _export_rows()
+    body = korpus.to_xlsx(rows, _export_header(), _("tak"), _("nie"), label)
     return Response(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -50,6 +50,16 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
     return year, month
 
 
+def months_between(first: tuple[int, int], last: tuple[int, int], limit: int = 24):
+    """The months from first to last inclusive, at most `limit` of them (exports stay small)."""
+    months = []
+    y, m = first
+    while (y, m) <= last and len(months) < limit:
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
 def _age(dob: date, on: date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
