@@ -25,6 +25,9 @@ from app.models import (
     ChildProtectionCheck,
     Consent,
     ConsentKind,
+    HoursEntry,
+    HoursSource,
+    HoursStatus,
     Institution,
     InstitutionKind,
     InstitutionRequest,
@@ -171,6 +174,104 @@ def _demo_applications(volunteer: User) -> None:
                     status=AssignmentStatus.APPLIED,
                 )
             )
+
+
+def _demo_hours(volunteer: User, confirmer: User, today: date) -> None:
+    """The demo volunteer's history: monthly gallery shifts and an ongoing long-term Korpus
+    Solidarności engagement at the archive, with confirmed hours over the last months."""
+    if (
+        db.session.scalar(select(HoursEntry.id).where(HoursEntry.volunteer_id == volunteer.id))
+        is not None
+    ):
+        return
+    gallery = db.session.scalar(
+        select(Need).where(Need.title == "Dyżury na wystawie „Nowe spojrzenia”")
+    )
+    archive = db.session.scalar(select(Need).where(Need.title == "Digitalizacja akt miejskich"))
+    if gallery is None or archive is None:
+        return
+    now = utcnow()
+    for months_back in range(1, 5):
+        day = today - timedelta(days=30 * months_back)
+        shift = Shift(
+            need=gallery,
+            starts_at=_local(day, 10),
+            ends_at=_local(day, 14),
+            places=2,
+            accepted_count=1,
+        )
+        db.session.add(shift)
+        db.session.flush()
+        done = Assignment(
+            volunteer_id=volunteer.id,
+            shift_id=shift.id,
+            need_id=gallery.id,
+            status=AssignmentStatus.COMPLETED,
+        )
+        db.session.add(done)
+        db.session.flush()
+        db.session.add(
+            HoursEntry(
+                volunteer_id=volunteer.id,
+                institution_id=gallery.institution_id,
+                need_id=gallery.id,
+                assignment_id=done.id,
+                worked_on=day,
+                hours=4,
+                source=HoursSource.SHIFT,
+                status=HoursStatus.CONFIRMED,
+                confirmed_by_id=confirmer.id,
+                confirmed_at=now,
+            )
+        )
+    ongoing = archive.shifts[0]
+    db.session.add(
+        Assignment(
+            volunteer_id=volunteer.id,
+            shift_id=ongoing.id,
+            need_id=archive.id,
+            status=AssignmentStatus.ACCEPTED,
+        )
+    )
+    ongoing.accepted_count += 1
+    for months_back in range(0, 5):
+        month_start = (
+            (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+            if months_back
+            else today.replace(day=1)
+        )
+        for _ in range(months_back - 1):
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+        for offset, hours in ((2, 7), (9, 7), (16, 6)):
+            day = month_start + timedelta(days=offset)
+            if day >= today:
+                continue
+            db.session.add(
+                HoursEntry(
+                    volunteer_id=volunteer.id,
+                    institution_id=archive.institution_id,
+                    need_id=archive.id,
+                    worked_on=day,
+                    hours=hours,
+                    source=HoursSource.SELF_LOG,
+                    status=HoursStatus.CONFIRMED,
+                    description="Skanowanie akt magistratu z lat 1945–1950.",
+                    confirmed_by_id=confirmer.id,
+                    confirmed_at=now,
+                )
+            )
+    db.session.add(
+        HoursEntry(
+            volunteer_id=volunteer.id,
+            institution_id=archive.institution_id,
+            need_id=archive.id,
+            worked_on=today - timedelta(days=1),
+            hours=3,
+            source=HoursSource.SELF_LOG,
+            status=HoursStatus.PENDING,
+            description="Opis skanów w arkuszu.",
+        )
+    )
 
 
 def _demo_requests(institutions: dict[str, Institution]) -> None:
@@ -340,6 +441,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         refresh_search_text(need)
     _demo_requests(institutions)
     _demo_applications(volunteer)
+    _demo_hours(volunteer, coordinator, today)
     # A joint event: the first-aid training is co-hosted by the NGO centre.
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:
