@@ -73,7 +73,7 @@ def test_volunteer_asks_for_a_certificate_and_downloads_it(app, world):
     doc = only_document(app, DocumentKind.CERTIFICATE)
     assert doc.hours == 8.5
     page = client.get("/documents/")
-    assert doc.number in page.text
+    assert doc.number in page.text and "godzin: 8,5" in page.text
     pdf = client.get(f"/documents/{doc.id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
@@ -178,6 +178,7 @@ def test_staff_see_what_each_placement_lacks_and_record_it(app, world):
     assert "Braki przed najbliższymi zmianami" in overview.text
     assert "Grażyna Wąsowska" in overview.text  # her first shift is in a week
     assert "Grażyna Wąsowska" not in client_for(app, world.staff_b).get("/documents/staff").text
+    assert f"/documents/compliance/{world.need.id}" in overview.text
     page = staff.get(f"/documents/compliance/{world.need.id}")
     assert page.status_code == 200
     assert "Grażyna Wąsowska" in page.text

@@ -197,6 +197,7 @@ def staff_list():
         "documents/staff.html",
         documents=service.documents_for_staff(current_user),
         flagged=compliance.flagged_placements(current_user, _today()),
+        needs=compliance.needs_with_engagements(current_user),
         kind_labels=compliance.kind_labels(),
         labels=kind_labels(),
     )

@@ -182,3 +182,16 @@ def flagged_placements(user: User, today: date, horizon_days: int = 14) -> list[
                 }
             )
     return found
+
+
+def needs_with_engagements(user: User, limit: int = 100) -> list[Need]:
+    """Needs the user manages that have accepted or completed volunteers (links to their
+    compliance pages), newest first."""
+    ids = select(Assignment.need_id).where(
+        Assignment.status.in_(ENGAGED), Assignment.need_id.in_(managed_need_ids_query(user))
+    )
+    return list(
+        db.session.scalars(
+            select(Need).where(Need.id.in_(ids)).order_by(Need.created_at.desc()).limit(limit)
+        )
+    )
