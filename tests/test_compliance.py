@@ -119,3 +119,26 @@ def test_staff_are_warned_about_placements_starting_soon_that_lack_records(app, 
             compliance.record(volunteer.id, soon.id, kind, today, "", who, today)
         db.session.commit()
         assert compliance.flagged_placements(who, today) == []
+
+
+def test_a_long_placement_without_a_signed_agreement_is_flagged(app, factory, museum):
+    from app.services import documents
+
+    volunteer = factory.user()
+    staff = factory.user(Role.STAFF, institution=museum)
+    need = factory.need(museum, "Długi projekt", shifts=6, offers_reimbursement=True)
+    for index in range(6):
+        factory.application(volunteer, need, shift_index=index, status=AssignmentStatus.ACCEPTED)
+    today = datetime.now(UTC).date()
+    with app.test_request_context():
+        who = db.session.get(User, staff.id)
+        compliance.record(volunteer.id, need.id, K.SAFETY_BRIEFING, today, "", who, today)
+        assert compliance.missing_compliance(volunteer.id, need.id) == []
+        assert compliance.lacks_signed_agreement(volunteer.id, need.id)
+        [flag] = compliance.flagged_placements(who, today)
+        assert flag["no_agreement"] and flag["missing"] == []
+        doc = documents.issue_agreement(volunteer.id, need.id, who, today)
+        documents.record_signature(doc, today, "Obie strony", today)
+        db.session.commit()
+        assert not compliance.lacks_signed_agreement(volunteer.id, need.id)
+        assert compliance.flagged_placements(who, today) == []

@@ -299,6 +299,7 @@ def _compliance_page(need: Need, record_form=None, agreement_form=None, status: 
             "volunteer": v,
             "engagement": service.engagement(v.id, need.id),
             "missing": compliance.missing_compliance(v.id, need.id),
+            "no_agreement": compliance.lacks_signed_agreement(v.id, need.id),
             "records": compliance.records_of(v.id, need.id),
             "agreement": agreements.get(v.id),
         }

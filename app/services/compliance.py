@@ -22,6 +22,8 @@ from app.models import (
     ChildProtectionCheck,
     ComplianceKind,
     ComplianceRecord,
+    Document,
+    DocumentKind,
     Need,
     Shift,
     User,
@@ -105,6 +107,23 @@ def missing_compliance(volunteer_id: int, need_id: int) -> list[ComplianceKind]:
     return [k for k in required_kinds(volunteer_id, need_id) if k not in done]
 
 
+def lacks_signed_agreement(volunteer_id: int, need_id: int) -> bool:
+    """An engagement longer than 30 days with no signed agreement (the agreement is not a
+    ComplianceRecord: it is a Document with signed_on)."""
+    item = engagement(volunteer_id, need_id)
+    if item is None or item.days <= AGREEMENT_REQUIRED_AFTER_DAYS:
+        return False
+    signed = db.session.scalar(
+        select(Document.id).where(
+            Document.kind == DocumentKind.AGREEMENT,
+            Document.volunteer_id == volunteer_id,
+            Document.need_id == need_id,
+            Document.signed_on.is_not(None),
+        )
+    )
+    return signed is None
+
+
 def engaged_volunteers(need_id: int) -> list[User]:
     """Volunteers with accepted or completed shifts on the need, by surname."""
     ids = db.session.scalars(
@@ -172,13 +191,15 @@ def flagged_placements(user: User, today: date, horizon_days: int = 14) -> list[
     found = []
     for volunteer_id, need_id, next_start in rows:
         missing = missing_compliance(volunteer_id, need_id)
-        if missing:
+        no_agreement = lacks_signed_agreement(volunteer_id, need_id)
+        if missing or no_agreement:
             found.append(
                 {
                     "volunteer": db.session.get(User, volunteer_id),
                     "need": db.session.get(Need, need_id),
                     "next_start": next_start,
                     "missing": missing,
+                    "no_agreement": no_agreement,
                 }
             )
     return found
