@@ -280,3 +280,29 @@ def test_an_institution_names_its_volunteer_coordinator_from_its_staff(app, hour
         assert db.session.get(Institution, w.a.id).volunteer_coordinator_id == w.staff_a.id
     coordinator = signed_in(app, w.coordinator)
     assert coordinator.get(url).status_code == 200
+
+
+def test_two_staff_confirming_at_once_write_the_hours_once(app, hours_world):
+    """The other click won the race: its entry exists while this request still saw ACCEPTED."""
+    w = hours_world
+    a_id = w.anna_on_shift.id
+    with app.app_context():
+        db.session.add(
+            HoursEntry(
+                volunteer_id=w.anna.id,
+                institution_id=w.a.id,
+                need_id=w.need.id,
+                assignment_id=a_id,
+                worked_on=date.today(),
+                hours=4,
+                source=HoursSource.SHIFT,
+                status=HoursStatus.CONFIRMED,
+            )
+        )
+        db.session.commit()
+    staff = signed_in(app, w.staff_a)
+    response = staff.post(f"/hours/assignments/{a_id}/confirm", data={f"a{a_id}-hours": "3"})
+    assert response.status_code == 409
+    assert "Ktoś właśnie zapisał" in response.get_data(as_text=True)
+    assert [e.hours for e in entries(app)] == [4.0]
+    assert status_of(app, a_id) == AssignmentStatus.ACCEPTED

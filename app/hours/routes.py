@@ -14,6 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required, roles_required
@@ -137,6 +138,13 @@ def shift(shift_id: int):
     return _shift_page(_shift(shift_id))
 
 
+def _message(error: Exception) -> str:
+    """A business error says what went wrong; a lost race means someone saved it a moment ago."""
+    if isinstance(error, service.HoursError):
+        return str(error)
+    return _("Ktoś właśnie zapisał obecność na tej zmianie. Sprawdź listę poniżej.")
+
+
 def _after(shift: Shift):
     return redirect(url_for("hours.shift", shift_id=shift.id), code=303)
 
@@ -151,11 +159,11 @@ def confirm_all(shift_id: int):
         return _shift_page(shift, 422, all_form=form)
     try:
         done = service.confirm_shift(current_user, shift, form.hours.hours)
-    except service.HoursError as e:
+        db.session.commit()
+    except (service.HoursError, IntegrityError) as e:
         db.session.rollback()
-        flash(str(e), "error")
+        flash(_message(e), "error")
         return _shift_page(shift, 409, all_form=form)
-    db.session.commit()
     flash(_("Potwierdzono godziny: %(num)d os.", num=len(done)), "success")
     return _after(shift)
 
@@ -170,11 +178,11 @@ def confirm_one(assignment_id: int):
         return _shift_page(assignment.shift, 422, confirm={assignment.id: form})
     try:
         service.confirm_assignment(current_user, assignment, form.hours.hours)
-    except service.HoursError as e:
+        db.session.commit()
+    except (service.HoursError, IntegrityError) as e:
         db.session.rollback()
-        flash(str(e), "error")
+        flash(_message(e), "error")
         return _shift_page(assignment.shift, 409)
-    db.session.commit()
     flash(_("Potwierdzono obecność: %(name)s.", name=assignment.volunteer.full_name), "success")
     return _after(assignment.shift)
 
