@@ -1,0 +1,347 @@
+"""Coalition reports: hours, fill rate, new and active volunteers, and the exchange itself.
+
+Every figure is one aggregate SQL query (GROUP BY in the database, never a loop over ledger rows),
+so the dashboard stays fast with a million confirmed hours. Only confirmed HoursEntry rows count.
+Months are Warsaw calendar months: worked_on is already a Warsaw date, and UTC timestamps
+(account creation, shift starts) are compared with the UTC instants where Warsaw months begin.
+Each volunteer is counted once across the coalition (COUNT DISTINCT), however many institutions
+or days they served.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, select
+
+from app.extensions import db
+from app.models import Institution, Need, NeedStatus, Role, Shift, User
+from app.models.hours import HoursEntry, HoursStatus
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
+
+Month = tuple[int, int]
+
+
+def parse_months(value: str | None) -> int:
+    """?months=N, 1..36; anything else falls back to 12 (malformed parameters are ignored)."""
+    if value is None or not value.strip().isdigit() or len(value.strip()) > 3:
+        return DEFAULT_MONTHS
+    number = int(value.strip())
+    return number if 1 <= number <= MAX_MONTHS else DEFAULT_MONTHS
+
+
+@dataclass(frozen=True)
+class Period:
+    """The last `len(months)` Warsaw calendar months, the current one included."""
+
+    months: tuple[Month, ...]
+
+    @classmethod
+    def last(cls, count: int, today: date | None = None) -> Period:
+        today = today or datetime.now(UTC).astimezone(WARSAW).date()
+        year, month = today.year, today.month
+        months = []
+        for _ in range(count):
+            months.append((year, month))
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return cls(tuple(reversed(months)))
+
+    @property
+    def start(self) -> date:
+        return date(self.months[0][0], self.months[0][1], 1)
+
+    @property
+    def end(self) -> date:
+        """First day after the period."""
+        year, month = self.months[-1]
+        return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+
+    def utc_starts(self) -> list[datetime]:
+        """The UTC instants where each month begins in Warsaw, plus the end of the period."""
+        firsts = [date(y, m, 1) for y, m in self.months] + [self.end]
+        return [datetime(d.year, d.month, d.day, tzinfo=WARSAW).astimezone(UTC) for d in firsts]
+
+    def labels(self) -> list[str]:
+        return [f"{y:04d}-{m:02d}" for y, m in self.months]
+
+
+def _confirmed_in(period: Period, institution_id: int | None = None) -> list:
+    where = [
+        HoursEntry.status == HoursStatus.CONFIRMED,
+        HoursEntry.worked_on >= period.start,
+        HoursEntry.worked_on < period.end,
+    ]
+    if institution_id is not None:
+        where.append(HoursEntry.institution_id == institution_id)
+    return where
+
+
+def _year_month():
+    return (
+        func.extract("year", HoursEntry.worked_on).label("y"),
+        func.extract("month", HoursEntry.worked_on).label("m"),
+    )
+
+
+@dataclass
+class HoursTable:
+    """Hours per institution (rows) per month (columns), with totals."""
+
+    months: list[str]
+    rows: list[tuple[Institution | dict, list[float], float]] = field(default_factory=list)
+    totals: list[float] = field(default_factory=list)
+    total: float = 0.0
+
+
+def hours_per_institution(period: Period, institution_id: int | None = None) -> HoursTable:
+    year, month = _year_month()
+    query = (
+        select(HoursEntry.institution_id, year, month, func.sum(HoursEntry.hours))
+        .where(*_confirmed_in(period, institution_id))
+        .group_by(HoursEntry.institution_id, year, month)
+    )
+    index = {ym: i for i, ym in enumerate(period.months)}
+    sums: dict[int, list[float]] = {}
+    for inst_id, y, m, hours in db.session.execute(query):
+        slot = index.get((int(y), int(m)))
+        if slot is not None:
+            sums.setdefault(inst_id, [0.0] * len(period.months))[slot] += float(hours or 0)
+    names = _institution_names(set(sums) | ({institution_id} if institution_id else set()))
+    table = HoursTable(months=period.labels(), totals=[0.0] * len(period.months))
+    for inst_id in sorted(names, key=lambda i: names[i].lower()):
+        values = [round(v, 2) for v in sums.get(inst_id, [0.0] * len(period.months))]
+        table.rows.append(({"id": inst_id, "name": names[inst_id]}, values, round(sum(values), 2)))
+        table.totals = [round(a + b, 2) for a, b in zip(table.totals, values, strict=True)]
+    table.total = round(sum(table.totals), 2)
+    return table
+
+
+def _institution_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    query = select(Institution.id, Institution.name).where(Institution.id.in_(ids))
+    return {row[0]: row[1] for row in db.session.execute(query)}
+
+
+@dataclass
+class FillRow:
+    institution_id: int
+    name: str
+    offered: int
+    taken: int
+
+    @property
+    def rate(self) -> float:
+        """Percent of offered places taken, 0 when nothing was offered."""
+        return round(100.0 * self.taken / self.offered, 1) if self.offered else 0.0
+
+
+def fill_rates(period: Period, institution_id: int | None = None) -> list[FillRow]:
+    """Places taken / places offered on the published needs' shifts that start in the period
+    (cancelled shifts offer nothing)."""
+    starts = period.utc_starts()
+    query = (
+        select(
+            Need.institution_id,
+            func.sum(Shift.places),
+            func.sum(func.least(Shift.accepted_count, Shift.places))
+            if db.engine.dialect.name == "postgresql"
+            else func.sum(func.min(Shift.accepted_count, Shift.places)),
+        )
+        .join(Need, Need.id == Shift.need_id)
+        .where(
+            Need.status == NeedStatus.PUBLISHED,
+            Shift.is_cancelled.is_(False),
+            Shift.starts_at >= starts[0],
+            Shift.starts_at < starts[-1],
+        )
+        .group_by(Need.institution_id)
+    )
+    if institution_id is not None:
+        query = query.where(Need.institution_id == institution_id)
+    found = {i: (int(o or 0), int(t or 0)) for i, o, t in db.session.execute(query)}
+    names = _institution_names(set(found))
+    rows = [FillRow(i, names[i], *found[i]) for i in found]
+    return sorted(rows, key=lambda r: r.name.lower())
+
+
+@dataclass
+class VolunteerMonth:
+    month: str
+    new: int
+    active: int
+
+
+def volunteers_per_month(period: Period, institution_id: int | None = None) -> list[VolunteerMonth]:
+    """New and active volunteers per month, each person counted once per month.
+
+    Coalition: new = the account was created that month; for one institution: new = the month
+    of their first confirmed hours there. Active = at least one confirmed hour that month."""
+    year, month = _year_month()
+    active_query = (
+        select(year, month, func.count(func.distinct(HoursEntry.volunteer_id)))
+        .where(*_confirmed_in(period, institution_id))
+        .group_by(year, month)
+    )
+    active = {(int(y), int(m)): n for y, m, n in db.session.execute(active_query)}
+    new: dict[Month, int] = {}
+    if institution_id is None:
+        starts = period.utc_starts()
+        bucket = case(
+            *[(User.created_at < starts[i + 1], i) for i in range(len(period.months))],
+            else_=-1,
+        ).label("bucket")
+        query = (
+            select(bucket, func.count())
+            .where(
+                User.role == Role.VOLUNTEER,
+                User.created_at >= starts[0],
+                User.created_at < starts[-1],
+            )
+            .group_by(bucket)
+        )
+        for slot, count in db.session.execute(query):
+            if 0 <= slot < len(period.months):
+                new[period.months[slot]] = count
+    else:
+        first = (
+            select(func.min(HoursEntry.worked_on).label("first_day"))
+            .where(
+                HoursEntry.status == HoursStatus.CONFIRMED,
+                HoursEntry.institution_id == institution_id,
+            )
+            .group_by(HoursEntry.volunteer_id)
+            .subquery()
+        )
+        fy = func.extract("year", first.c.first_day)
+        fm = func.extract("month", first.c.first_day)
+        query = (
+            select(fy, fm, func.count())
+            .where(first.c.first_day >= period.start, first.c.first_day < period.end)
+            .group_by(fy, fm)
+        )
+        new = {(int(y), int(m)): n for y, m, n in db.session.execute(query)}
+    return [
+        VolunteerMonth(label, new.get(ym, 0), active.get(ym, 0))
+        for ym, label in zip(period.months, period.labels(), strict=True)
+    ]
+
+
+@dataclass
+class Exchange:
+    """How the coalition shares volunteers in the period."""
+
+    volunteers: int  # distinct volunteers with confirmed hours
+    shared: int  # of them, at more than one institution
+    spread: dict[int, int]  # number of institutions -> number of volunteers
+    names: dict[int, str]  # institutions in the matrix, by id
+    order: list[int]  # matrix rows/columns, by name
+    pairs: dict[tuple[int, int], int]  # (a, b) and (b, a) -> distinct volunteers at both
+
+    def cell(self, a: int, b: int) -> int:
+        return self.pairs.get((a, b), 0)
+
+
+def _served_pairs(period: Period):
+    """Distinct (volunteer, institution) with confirmed hours in the period."""
+    return (
+        select(HoursEntry.volunteer_id.label("v"), HoursEntry.institution_id.label("i"))
+        .where(*_confirmed_in(period))
+        .group_by(HoursEntry.volunteer_id, HoursEntry.institution_id)
+        .subquery()
+    )
+
+
+def exchange(period: Period, institution_id: int | None = None) -> Exchange:
+    """Volunteers serving at more than one institution and the matrix of shared volunteers.
+
+    For one institution: its own volunteers, how many of them also served elsewhere, and its
+    row of the matrix."""
+    served = _served_pairs(period)
+    per_volunteer = select(served.c.v, func.count().label("n")).group_by(served.c.v)
+    if institution_id is not None:
+        mine = select(served.c.v).where(served.c.i == institution_id)
+        per_volunteer = per_volunteer.where(served.c.v.in_(mine))
+    per_volunteer = per_volunteer.subquery()
+    spread = {
+        int(n): int(count)
+        for n, count in db.session.execute(
+            select(per_volunteer.c.n, func.count()).group_by(per_volunteer.c.n)
+        )
+    }
+    a, b = served.alias("a"), served.alias("b")
+    matrix = (
+        select(a.c.i, b.c.i, func.count())
+        .select_from(a.join(b, and_(a.c.v == b.c.v, a.c.i < b.c.i)))
+        .group_by(a.c.i, b.c.i)
+    )
+    if institution_id is not None:
+        matrix = matrix.where((a.c.i == institution_id) | (b.c.i == institution_id))
+    pairs: dict[tuple[int, int], int] = {}
+    for x, y, count in db.session.execute(matrix):
+        pairs[(x, y)] = pairs[(y, x)] = int(count)
+    ids = {x for x, _y in pairs} | ({institution_id} if institution_id else set())
+    names = _institution_names(ids)
+    order = sorted(names, key=lambda i: names[i].lower())
+    return Exchange(
+        volunteers=sum(spread.values()),
+        shared=sum(c for n, c in spread.items() if n > 1),
+        spread=dict(sorted(spread.items())),
+        names=names,
+        order=order,
+        pairs=pairs,
+    )
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def safe_cell(value):
+    """Spreadsheets run cells that start with = + - @ as formulas: add a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def hours_rows(table: HoursTable, institution_label: str, total_label: str) -> list[list]:
+    rows: list[list] = [[institution_label, *table.months, total_label]]
+    for inst, values, total in table.rows:
+        rows.append([inst["name"], *values, total])
+    rows.append([total_label, *table.totals, table.total])
+    return rows
+
+
+def sharing_rows(data: Exchange, corner: str) -> list[list]:
+    rows: list[list] = [[corner, *[data.names[i] for i in data.order]]]
+    for x in data.order:
+        rows.append([data.names[x], *[data.cell(x, y) for y in data.order]])
+    return rows
+
+
+def to_csv(rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return "\ufeff" + out.getvalue()  # BOM so that spreadsheet programs read UTF-8
+
+
+def to_xlsx(rows: list[list], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Raport"
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    sheet.column_dimensions["A"].width = 40
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
