@@ -31,9 +31,10 @@ Month = tuple[int, int]
 
 def parse_months(value: str | None) -> int:
     """?months=N, 1..36; anything else falls back to 12 (malformed parameters are ignored)."""
-    if value is None or not value.strip().isdigit() or len(value.strip()) > 3:
+    text = (value or "").strip()
+    if not (1 <= len(text) <= 2 and text.isascii() and text.isdigit()):
         return DEFAULT_MONTHS
-    number = int(value.strip())
+    number = int(text)
     return number if 1 <= number <= MAX_MONTHS else DEFAULT_MONTHS
 
 
