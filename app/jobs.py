@@ -84,45 +84,22 @@ def guardian_reminders() -> None:
     run_job("guardian_reminders", work)
 
 
+def agreement_reminders() -> None:
+    from app.services.reminders import agreement_reminders as work
+
+    run_job("agreement_reminders", work)
+
+
 def register_jobs(scheduler: BaseScheduler) -> None:
     """Jobs are stored in the database and found again after a restart (replace_existing)."""
-    add = scheduler.add_job
-    add(
-        "app.jobs:deliver_outbox",
-        "interval",
-        seconds=30,
-        id="deliver_outbox",
-        replace_existing=True,
-    )
-    add(
-        "app.jobs:shift_reminders",
-        "interval",
-        minutes=5,
-        id="shift_reminders",
-        replace_existing=True,
-    )
-    add("app.jobs:offers", "interval", minutes=10, id="offers", replace_existing=True)
-    add(
-        "app.jobs:morning_digests",
-        "cron",
-        hour=8,
-        minute=0,
-        id="morning_digests",
-        replace_existing=True,
-    )
-    add(
-        "app.jobs:hours_confirmation",
-        "cron",
-        hour=8,
-        minute=5,
-        id="hours_confirmation",
-        replace_existing=True,
-    )
-    add(
-        "app.jobs:guardian_reminders",
-        "cron",
-        hour=9,
-        minute=0,
-        id="guardian_reminders",
-        replace_existing=True,
-    )
+    jobs = [
+        ("deliver_outbox", "interval", {"seconds": 30}),
+        ("shift_reminders", "interval", {"minutes": 5}),
+        ("offers", "interval", {"minutes": 10}),
+        ("morning_digests", "cron", {"hour": 8, "minute": 0}),
+        ("hours_confirmation", "cron", {"hour": 8, "minute": 5}),
+        ("agreement_reminders", "cron", {"hour": 8, "minute": 10}),
+        ("guardian_reminders", "cron", {"hour": 9, "minute": 0}),
+    ]
+    for name, trigger, when in jobs:
+        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **when)

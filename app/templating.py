@@ -71,6 +71,8 @@ def navigation() -> list[NavItem]:
                         (("slug", membership.institution.slug),),
                     )
                 )
+        if role in (Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+            items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
         if role in (Role.COORDINATOR, Role.ADMIN):
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))

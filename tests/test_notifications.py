@@ -447,3 +447,19 @@ def test_an_e_mail_is_written_or_lost_with_the_change_that_caused_it(app, factor
     assert queued(app) == []
     with app.app_context():
         assert db.session.get(User, person.id).first_name != "Zmienione"
+
+
+def test_staff_are_reminded_on_day_25_of_an_engagement_without_a_signed_agreement(app, factory):
+    museum = factory.institution()
+    staff = factory.user(Role.STAFF, institution=museum)
+    volunteer = factory.user()
+    first = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=24)
+    need = factory.need(museum, "Długi projekt", kind="long_term", start=first, shifts=8, places=1)
+    for week in range(8):
+        factory.application(volunteer, need, shift_index=week, status=S.ACCEPTED)
+    jobs.bind_app(app)
+    jobs.run_job("agreements", reminders.agreement_reminders, first + timedelta(days=20))
+    assert queued(app, kind="legal") == []  # day 21: too early
+    jobs.run_job("agreements", reminders.agreement_reminders)  # day 25
+    jobs.run_job("agreements", reminders.agreement_reminders)
+    assert [m.to_address for m in queued(app, kind="legal")] == [staff.email]

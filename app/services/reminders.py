@@ -293,3 +293,47 @@ def guardian_reminders(now: datetime) -> int:
                 is not None
             )
     return queued
+
+
+def agreement_reminders(now: datetime) -> int:
+    """From day 25 of an engagement that will last more than 30 days, remind the host's staff
+    that a written agreement must be signed before day 31 (once per staff member and engagement)."""
+    from app.services.documents import engagements_needing_agreement
+
+    today = now.astimezone(WARSAW).date()
+    queued = 0
+    for volunteer_id, need_id, first_day in engagements_needing_agreement(today):
+        day_of_engagement = (today - first_day).days + 1
+        if day_of_engagement < 25:
+            continue
+        need = db.session.get(Need, need_id)
+        volunteer = db.session.get(User, volunteer_id)
+        if need is None or volunteer is None:
+            continue
+        staff = db.session.scalars(
+            select(User)
+            .join(StaffMembership, StaffMembership.user_id == User.id)
+            .where(
+                StaffMembership.institution_id == need.institution_id,
+                User.is_active_account.is_(True),
+            )
+        ).all()
+        for person in staff:
+            queued += (
+                queue_email(
+                    person.email,
+                    _("Porozumienie z wolontariuszem do podpisania: %(title)s", title=need.title),
+                    "agreement_reminder",
+                    person.locale,
+                    kind="legal",
+                    recipient=person,
+                    dedup_key=f"agreement-reminder:{volunteer_id}:{need_id}:{person.id}",
+                    user=person,
+                    volunteer=volunteer,
+                    need=need,
+                    first_day=first_day,
+                    deadline=first_day + timedelta(days=30),
+                )
+                is not None
+            )
+    return queued
