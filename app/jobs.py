@@ -90,6 +90,12 @@ def agreement_reminders() -> None:
     run_job("agreement_reminders", work)
 
 
+def korpus_summaries() -> None:
+    from app.services.reminders import korpus_summaries as work
+
+    run_job("korpus_summaries", work)
+
+
 def register_jobs(scheduler: BaseScheduler) -> None:
     """Jobs are stored in the database and found again after a restart (replace_existing)."""
     jobs = [
@@ -100,6 +106,7 @@ def register_jobs(scheduler: BaseScheduler) -> None:
         ("hours_confirmation", "cron", {"hour": 8, "minute": 5}),
         ("agreement_reminders", "cron", {"hour": 8, "minute": 10}),
         ("guardian_reminders", "cron", {"hour": 9, "minute": 0}),
+        ("korpus_summaries", "cron", {"day": 1, "hour": 9, "minute": 30}),
     ]
     for name, trigger, when in jobs:
         scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **when)

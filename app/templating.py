@@ -72,7 +72,10 @@ def navigation() -> list[NavItem]:
                     )
                 )
         if role in (Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+            items.append(NavItem(str(_l("Godziny do potwierdzenia")), "hours.pending"))
             items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
+        if role in (Role.COORDINATOR, Role.ADMIN):
+            items.append(NavItem(str(_l("Korpus Solidarności")), "hours.korpus_month"))
         if role in (Role.COORDINATOR, Role.ADMIN):
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))

@@ -453,7 +453,9 @@ def test_staff_are_reminded_on_day_25_of_an_engagement_without_a_signed_agreemen
     museum = factory.institution()
     staff = factory.user(Role.STAFF, institution=museum)
     volunteer = factory.user()
-    first = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=24)
+    first = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(
+        days=24
+    )
     need = factory.need(museum, "Długi projekt", kind="long_term", start=first, shifts=8, places=1)
     for week in range(8):
         factory.application(volunteer, need, shift_index=week, status=S.ACCEPTED)
@@ -463,3 +465,31 @@ def test_staff_are_reminded_on_day_25_of_an_engagement_without_a_signed_agreemen
     jobs.run_job("agreements", reminders.agreement_reminders)  # day 25
     jobs.run_job("agreements", reminders.agreement_reminders)
     assert [m.to_address for m in queued(app, kind="legal")] == [staff.email]
+
+
+def test_korpus_volunteers_get_last_months_summary_once(app, factory):
+    from app.models import HoursEntry, HoursSource, HoursStatus
+
+    museum = factory.institution()
+    volunteer = factory.user()
+    with app.app_context():
+        db.session.get(VolunteerProfile, volunteer.id).is_korpus = True
+        db.session.get(VolunteerProfile, volunteer.id).date_of_birth = datetime(2000, 1, 1).date()
+        db.session.add(
+            HoursEntry(
+                volunteer_id=volunteer.id,
+                institution_id=museum.id,
+                worked_on=datetime(2026, 10, 15).date(),
+                hours=17,
+                source=HoursSource.SELF_LOG,
+                status=HoursStatus.CONFIRMED,
+            )
+        )
+        db.session.commit()
+    jobs.bind_app(app)
+    first_of_november = at("2026-11-01T08:30")
+    jobs.run_job("korpus", reminders.korpus_summaries, first_of_november)
+    jobs.run_job("korpus", reminders.korpus_summaries, first_of_november)
+    messages = queued(app, kind="korpus")
+    assert [m.dedup_key for m in messages] == [f"korpus-summary:{volunteer.id}:2026-10"]
+    assert "17" in messages[0].body_text and "16" in messages[0].body_text

@@ -337,3 +337,33 @@ def agreement_reminders(now: datetime) -> int:
                 is not None
             )
     return queued
+
+
+def korpus_summaries(now: datetime) -> int:
+    """On the first days of a month: each Korpus Solidarności volunteer gets last month's confirmed
+    hours across the coalition against the threshold, and the streak so far."""
+    from app.services.korpus import month_report, previous_month, progress
+
+    today = now.astimezone(WARSAW).date()
+    year, month = previous_month(today.year, today.month)
+    queued = 0
+    for row in month_report(year, month):
+        volunteer = db.session.get(User, row.volunteer_id)
+        if volunteer is None or not volunteer.is_active_account:
+            continue
+        queued += (
+            queue_email(
+                volunteer.email,
+                _("Korpus Solidarności: Twoje godziny w miesiącu %(month)s", month=row.month),
+                "korpus_summary",
+                volunteer.locale,
+                kind="korpus",
+                recipient=volunteer,
+                dedup_key=f"korpus-summary:{volunteer.id}:{row.month}",
+                user=volunteer,
+                row=row,
+                streak=progress(volunteer, today.replace(day=1) - timedelta(days=1)).streak,
+            )
+            is not None
+        )
+    return queued
