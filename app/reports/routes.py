@@ -16,6 +16,7 @@ from app.services import reports as svc
 from app.services.staff_views import can_manage_institution
 
 TABLES = ("hours", "sharing")
+MATRIX_LIMIT = 20  # institutions shown in the page's matrix; the exports hold all of them
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -82,6 +83,7 @@ def _context(period: svc.Period, institution: Institution | None) -> dict:
             ],
         ),
         "exchange": shared,
+        "matrix_order": _matrix_order(shared, institution),
         "exchange_chart": charts.hbar_chart(
             "chart-exchange",
             _("Wolontariusze według liczby instytucji, w których pracowali"),
@@ -95,6 +97,15 @@ def _context(period: svc.Period, institution: Institution | None) -> dict:
 def _format_hours(value: float) -> str:
     """Hours with a Polish decimal comma, no trailing zeros."""
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _matrix_order(shared: svc.Exchange, institution: Institution | None) -> list[int]:
+    """The institutions sharing the most volunteers, by name (an institution's own report keeps it)."""
+    weight = {i: sum(shared.cell(i, j) for j in shared.order) for i in shared.order}
+    top = sorted(shared.order, key=lambda i: -weight[i])[:MATRIX_LIMIT]
+    if institution is not None and institution.id in shared.names and institution.id not in top:
+        top[-1] = institution.id
+    return sorted(top, key=lambda i: shared.names[i].lower())
 
 
 @bp.get("/")
