@@ -95,11 +95,18 @@ def _confirmed_in(period: Period, institution_id: int | None = None) -> list:
     return where
 
 
-def _year_month():
-    return (
-        func.extract("year", HoursEntry.worked_on).label("y"),
-        func.extract("month", HoursEntry.worked_on).label("m"),
-    )
+def _bucket(column, bounds: list) -> object:
+    """The index of the period's month a value falls in (bounds: where each month begins, plus
+    the end). A CASE on plain comparisons gives a small integer key on every database; on
+    PostgreSQL it groups several times faster than EXTRACT's numeric year and month."""
+    return case(
+        *[(column < bounds[i + 1], i) for i in range(len(bounds) - 1)],
+        else_=-1,
+    ).label("bucket")
+
+
+def _day_bounds(period: Period) -> list[date]:
+    return [date(y, m, 1) for y, m in period.months] + [period.end]
 
 
 @dataclass
@@ -114,17 +121,15 @@ class HoursTable:
 
 def hours_per_institution(period: Period, institution_id: int | None = None) -> HoursTable:
     _tune()
-    year, month = _year_month()
+    bucket = _bucket(HoursEntry.worked_on, _day_bounds(period))
     query = (
-        select(HoursEntry.institution_id, year, month, func.sum(HoursEntry.hours))
+        select(HoursEntry.institution_id, bucket, func.sum(HoursEntry.hours))
         .where(*_confirmed_in(period, institution_id))
-        .group_by(HoursEntry.institution_id, year, month)
+        .group_by(HoursEntry.institution_id, bucket)
     )
-    index = {ym: i for i, ym in enumerate(period.months)}
     sums: dict[int, list[float]] = {}
-    for inst_id, y, m, hours in db.session.execute(query):
-        slot = index.get((int(y), int(m)))
-        if slot is not None:
+    for inst_id, slot, hours in db.session.execute(query):
+        if 0 <= slot < len(period.months):
             sums.setdefault(inst_id, [0.0] * len(period.months))[slot] += float(hours or 0)
     names = _institution_names(set(sums) | ({institution_id} if institution_id else set()))
     table = HoursTable(months=period.labels(), totals=[0.0] * len(period.months))
@@ -186,6 +191,12 @@ def fill_rates(period: Period, institution_id: int | None = None) -> list[FillRo
     return sorted(rows, key=lambda r: r.name.lower())
 
 
+def _by_month(period: Period, rows) -> dict[Month, int]:
+    return {
+        period.months[slot]: int(count) for slot, count in rows if 0 <= slot < len(period.months)
+    }
+
+
 @dataclass
 class VolunteerMonth:
     month: str
@@ -199,20 +210,21 @@ def volunteers_per_month(period: Period, institution_id: int | None = None) -> l
     Coalition: new = the account was created that month; for one institution: new = the month
     of their first confirmed hours there. Active = at least one confirmed hour that month."""
     _tune()
-    year, month = _year_month()
-    active_query = (
-        select(year, month, func.count(func.distinct(HoursEntry.volunteer_id)))
+    worked = (
+        select(
+            HoursEntry.volunteer_id.label("v"),
+            _bucket(HoursEntry.worked_on, _day_bounds(period)),
+        )
         .where(*_confirmed_in(period, institution_id))
-        .group_by(year, month)
+        .subquery()
     )
-    active = {(int(y), int(m)): n for y, m, n in db.session.execute(active_query)}
-    new: dict[Month, int] = {}
+    active_query = select(worked.c.bucket, func.count(func.distinct(worked.c.v))).group_by(
+        worked.c.bucket
+    )
+    active = _by_month(period, db.session.execute(active_query))
     if institution_id is None:
         starts = period.utc_starts()
-        bucket = case(
-            *[(User.created_at < starts[i + 1], i) for i in range(len(period.months))],
-            else_=-1,
-        ).label("bucket")
+        bucket = _bucket(User.created_at, starts)
         query = (
             select(bucket, func.count())
             .where(
@@ -222,9 +234,7 @@ def volunteers_per_month(period: Period, institution_id: int | None = None) -> l
             )
             .group_by(bucket)
         )
-        for slot, count in db.session.execute(query):
-            if 0 <= slot < len(period.months):
-                new[period.months[slot]] = count
+        new = _by_month(period, db.session.execute(query))
     else:
         first = (
             select(func.min(HoursEntry.worked_on).label("first_day"))
@@ -235,14 +245,13 @@ def volunteers_per_month(period: Period, institution_id: int | None = None) -> l
             .group_by(HoursEntry.volunteer_id)
             .subquery()
         )
-        fy = func.extract("year", first.c.first_day)
-        fm = func.extract("month", first.c.first_day)
+        bucket = _bucket(first.c.first_day, _day_bounds(period))
         query = (
-            select(fy, fm, func.count())
+            select(bucket, func.count())
             .where(first.c.first_day >= period.start, first.c.first_day < period.end)
-            .group_by(fy, fm)
+            .group_by(bucket)
         )
-        new = {(int(y), int(m)): n for y, m, n in db.session.execute(query)}
+        new = _by_month(period, db.session.execute(query))
     return [
         VolunteerMonth(label, new.get(ym, 0), active.get(ym, 0))
         for ym, label in zip(period.months, period.labels(), strict=True)
