@@ -222,3 +222,21 @@ def test_bad_query_parameters_never_answer_with_a_server_error(app, factory):
         assert response.status_code in (200, 400), (url, data, response.status_code)
 
     check()
+
+
+def test_staff_export_their_institution_row_of_the_matrix(app, factory):
+    a = factory.institution("Muzeum", slug="muzeum")
+    b = factory.institution("Teatr", slug="teatr")
+    c = factory.institution("Filharmonia", slug="filharmonia")
+    ewa, ola = factory.user(), factory.user()
+    today = datetime.now(UTC).astimezone(reports.WARSAW).date()
+    for who, where in ((ewa, a), (ewa, b), (ola, b), (ola, c)):
+        add_hours(app, who, where, today, 2)
+    staff = signed_in(app, factory.user(Role.STAFF, institution=a))
+    text = staff.get("/reports/institutions/muzeum/export.csv?table=sharing").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    # Only pairs with the museum: Teatr shares Ewa; Filharmonia and Teatr share Ola, not shown.
+    assert rows[0] == ["Instytucja", "Muzeum", "Teatr"]
+    assert rows[1:] == [["Muzeum", "0", "1"], ["Teatr", "1", "0"]]
+    page = staff.get("/reports/institutions/muzeum").get_data(as_text=True)
+    assert "Raport: Muzeum" in page and "Filharmonia" not in page
