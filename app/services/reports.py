@@ -114,12 +114,15 @@ class HoursTable:
     """Hours per institution (rows) per month (columns), with totals."""
 
     months: list[str]
-    rows: list[tuple[Institution | dict, list[float], float]] = field(default_factory=list)
+    # ({"id": .., "name": ..}, hours per month, total) per institution
+    rows: list[tuple[dict, list[float], float]] = field(default_factory=list)
     totals: list[float] = field(default_factory=list)
     total: float = 0.0
 
 
 def hours_per_institution(period: Period, institution_id: int | None = None) -> HoursTable:
+    """Confirmed hours summed per institution and Warsaw month in one GROUP BY; institutions
+    without hours in the period are left out (one institution's report always has its row)."""
     _tune()
     bucket = _bucket(HoursEntry.worked_on, _day_bounds(period))
     query = (
