@@ -240,3 +240,16 @@ def test_staff_export_their_institution_row_of_the_matrix(app, factory):
     assert rows[1:] == [["Muzeum", "0", "1"], ["Teatr", "1", "0"]]
     page = staff.get("/reports/institutions/muzeum").get_data(as_text=True)
     assert "Raport: Muzeum" in page and "Filharmonia" not in page
+
+
+def test_charts_escape_names_and_carry_their_own_title():
+    from app.services import charts
+
+    svg = str(charts.hbar_chart("c1", "Tytuł <b>", ["<script>x</script>"], [3]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert 'role="img"' in svg and 'aria-labelledby="c1-title"' in svg
+    assert '<title id="c1-title">Tytuł &lt;b&gt;</title>' in svg
+    assert "style=" not in svg
+    empty = str(charts.line_chart("c2", "Pusto", [], [("Nowi", [])]))
+    assert empty.startswith("<svg") and empty.endswith("</svg>")
+    assert "style=" not in str(charts.bar_chart("c3", "Zero", ["2026-01"], [0]))
