@@ -13,5 +13,7 @@ def absolute_url(endpoint: str, **values: object) -> str:
     # Outside a request, build against the public address; binding the URL map is cheap,
     # unlike a whole test request context per link.
     public = urlsplit(current_app.config["SERVER_NAME_FOR_EMAIL"])
-    adapter = current_app.url_map.bind(public.netloc, script_name=public.path or "/", url_scheme=public.scheme)
+    adapter = current_app.url_map.bind(
+        public.netloc, script_name=public.path or "/", url_scheme=public.scheme
+    )
     return adapter.build(endpoint, values, force_external=True)

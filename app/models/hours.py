@@ -49,7 +49,9 @@ class HoursEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
-    need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="SET NULL"), index=True)
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("need.id", ondelete="SET NULL"), index=True
+    )
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignment.id", ondelete="SET NULL"), unique=True
     )
@@ -85,8 +87,12 @@ class Document(db.Model):
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
     number: Mapped[str] = mapped_column(String(40), unique=True)
     verification_code: Mapped[str] = mapped_column(String(20), unique=True, index=True)
-    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
-    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))  # None: coalition-wide
+    volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id")
+    )  # None: coalition-wide
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="SET NULL"))
     period_start: Mapped[date]
     period_end: Mapped[date]
