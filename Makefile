@@ -72,6 +72,7 @@ test-postgres:
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app matching -ll
 
 bench: install-test
 	@for size in "1000 200" "10000 2000" "100000 20000"; do \

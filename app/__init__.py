@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -49,11 +48,9 @@ def configure_url_converters(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    if not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from app.logging_setup import configure_logging as setup
+
+    setup(app)
 
 
 def configure_extensions(app: Flask) -> None:

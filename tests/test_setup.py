@@ -10,10 +10,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
+from app import create_app
 from app.demo import load_demo_data
 from app.extensions import db
 from app.mail import send_email
 from app.models import Institution, Need, NeedStatus, Role, Skill, StaffMembership, User
+from config import ProductionConfig
 from tests.factories import PASSWORD
 
 
@@ -185,3 +187,37 @@ def test_scheduler_is_built_with_a_database_job_store(app):
     register_jobs(scheduler)
     assert "default" in scheduler._jobstores
     assert scheduler._jobstores["default"].__class__.__name__ == "SQLAlchemyJobStore"
+
+
+def test_every_response_carries_a_request_id_and_logs_show_it(client):
+    first = client.get("/healthz").headers["X-Request-ID"]
+    second = client.get("/healthz").headers["X-Request-ID"]
+    assert len(first) == 32 and first != second
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "lb-1234abcd"}).headers["X-Request-ID"]
+        == "lb-1234abcd"
+    )
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert forged != "<script>"
+
+
+def test_json_log_lines_hold_the_request_id():
+    import json as jsonlib
+
+    from app.logging_setup import JsonFormatter
+
+    record = logging.LogRecord("app", logging.INFO, __file__, 1, "Zażółć %s", ("gęślą",), None)
+    record.request_id = "abc12345"
+    line = jsonlib.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "abc12345" and line["message"] == "Zażółć gęślą"
+
+
+def test_production_shares_rate_limits_through_redis(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    in_memory = type(
+        "InMemoryProduction", (ProductionConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    app = create_app(in_memory)
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.test_client().get("/healthz").headers["Strict-Transport-Security"]
