@@ -35,6 +35,19 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 S = AssignmentStatus
 
 
+def active_staff(institution_id: int) -> list[User]:
+    """The institution's staff who can still receive e-mail."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(StaffMembership, StaffMembership.user_id == User.id)
+            .where(
+                StaffMembership.institution_id == institution_id, User.is_active_account.is_(True)
+            )
+        )
+    )
+
+
 def shift_ical(assignment: Assignment) -> dict:
     """The shift as an iCalendar attachment, with a stable UID and Warsaw time."""
     shift, need = assignment.shift, assignment.need
@@ -240,14 +253,7 @@ def hours_confirmation_requests(now: datetime) -> int:
     ).all()
     queued = 0
     for shift in shifts:
-        staff = db.session.scalars(
-            select(User)
-            .join(StaffMembership, StaffMembership.user_id == User.id)
-            .where(
-                StaffMembership.institution_id == shift.need.institution_id,
-                User.is_active_account.is_(True),
-            )
-        ).all()
+        staff = active_staff(shift.need.institution_id)
         for person in staff:
             queued += (
                 queue_email(
@@ -310,14 +316,7 @@ def agreement_reminders(now: datetime) -> int:
         volunteer = db.session.get(User, volunteer_id)
         if need is None or volunteer is None:
             continue
-        staff = db.session.scalars(
-            select(User)
-            .join(StaffMembership, StaffMembership.user_id == User.id)
-            .where(
-                StaffMembership.institution_id == need.institution_id,
-                User.is_active_account.is_(True),
-            )
-        ).all()
+        staff = active_staff(need.institution_id)
         for person in staff:
             queued += (
                 queue_email(
