@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -65,6 +66,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Zapamiętaj mnie" lasts this long; older sign-ins are forgotten on the server too.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Matching: offers hold their place this long; runs go to a background thread unless SYNC.
@@ -82,6 +85,12 @@ class Config:
     # Demo data may be loaded only where this is true.
     ALLOW_DEMO_DATA = False
     SCHEDULER_TIMEZONE = "Europe/Warsaw"
+    # Scheduler timing in seconds: how often the outbox is delivered, the pause after a first
+    # failed attempt (doubling after each further one), and how often a standby scheduler checks
+    # whether the active one is gone. The defaults suit production; tests shorten them.
+    OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)
+    OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
+    SCHEDULER_STANDBY_SECONDS = _int("SCHEDULER_STANDBY_SECONDS", 30)
 
 
 class DevelopmentConfig(Config):

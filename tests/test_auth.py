@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditLog, Consent, ConsentKind, User
+from app.models import AuditLog, Consent, ConsentKind, User, UserSession
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "Nowe-Haslo-Opole-77"
@@ -147,6 +147,32 @@ def test_logout_ends_the_session(client, factory, auth):
     assert client.get("/account/").status_code == 200
     assert auth.logout().status_code == 302
     assert client.get("/account/").status_code == 302
+
+
+def _copy_cookies(source, target) -> None:
+    for cookie in source._cookies.values():
+        target.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+
+
+def test_a_copied_cookie_is_worthless_after_logout_but_other_devices_stay_signed_in(
+    client, factory, auth, app
+):
+    user = factory.user()
+    laptop = app.test_client()
+    laptop.post("/login", data={"email": user.email, "password": PASSWORD})
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    thief = app.test_client()
+    _copy_cookies(client, thief)  # session and "remember me" cookies, as stolen from the browser
+    assert thief.get("/account/").status_code == 200
+
+    assert auth.logout().status_code == 302
+
+    assert thief.get("/account/").status_code == 302
+    thief.delete_cookie("session")  # only the remember cookie left: it is dead as well
+    assert thief.get("/account/").status_code == 302
+    assert laptop.get("/account/").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
 def test_password_reset_link_works_once_and_signs_out_other_sessions(client, factory, mailbox, app):

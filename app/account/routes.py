@@ -11,7 +11,7 @@ from app.account import bp
 from app.account.forms import ChangePasswordForm
 from app.extensions import db
 from app.models import InstitutionRequest, StaffRequest
-from app.services import accounts
+from app.services import accounts, sessions
 
 
 @bp.get("/")
@@ -41,10 +41,12 @@ def change_password():
     """Change the password; other devices are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        accounts.set_password(current_user, form.password.data)
+        user = current_user._get_current_object()
+        accounts.set_password(user, form.password.data)
+        # Every sign-in ended with the old password; this browser gets a new one.
+        sessions.start(user)
         db.session.commit()
-        # Keep this browser signed in under the new session token.
-        login_user(current_user._get_current_object())
+        login_user(user)
         flash(_("Hasło zmienione. Inne urządzenia zostały wylogowane."), "success")
         return redirect(url_for("account.overview"))
     return render_template("account/password.html", form=form), 422 if form.errors else 200

@@ -17,7 +17,7 @@ from app.auth.forms import (
 )
 from app.auth.session import is_safe_next
 from app.extensions import db, limiter
-from app.services import accounts, audit
+from app.services import accounts, audit, sessions
 from app.services.tokens import read_confirm_token, read_reset_token
 
 
@@ -43,6 +43,7 @@ def login():
                 _("Najpierw potwierdź adres e-mail: kliknij link z wiadomości, którą wysłaliśmy.")
             )
         else:
+            sessions.start(user)
             login_user(user, remember=form.remember.data)
             audit.record(user, "user.logged_in", user)
             db.session.commit()
@@ -56,7 +57,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out: the server forgets this sign-in, so a copy of the cookie is worthless too."""
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Wylogowano."), "success")
     return redirect(url_for("main.index"))

@@ -11,8 +11,9 @@ from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import Role, User
+from app.services import sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,14 +28,8 @@ def init_login(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
-    """Find the user by id and session token, so that a changed password ends old sessions."""
-    user_id, _sep, token = identity.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
-        return None
-    return user
+    """Only sign-ins the server still knows count: logout and a new password end them."""
+    return sessions.load(identity)
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

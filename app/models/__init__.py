@@ -31,7 +31,7 @@ from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_
 from app.models.notices import Notice
 from app.models.outbox import EmailOptOut, OutboxMessage, OutboxStatus
 from app.models.skills import Skill, SkillGroup
-from app.models.users import AuditLog, Role, User
+from app.models.users import AuditLog, Role, User, UserSession
 from app.models.volunteers import (
     AvailabilityWindow,
     ChildProtectionCheck,
@@ -85,6 +85,7 @@ __all__ = [
     "StaffMembership",
     "StaffRequest",
     "User",
+    "UserSession",
     "VolunteerProfile",
     "VolunteerSkill",
     "need_cohost",

@@ -47,7 +47,7 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Part of the session identity: changing it signs the user out everywhere.
+    # Changing it voids the password-reset links already sent (they carry it).
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     memberships: Mapped[list[StaffMembership]] = relationship(
@@ -57,8 +57,12 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", uselist=False
     )
 
+    # The key of the sign-in this object was loaded for (see app.services.sessions); the cookie holds
+    # it, the database only its hash, so deleting the row ends that sign-in wherever the cookie went.
+    session_key = None  # str | None, set per instance; unannotated so the ORM does not map it
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_key or ''}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -109,3 +113,14 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class UserSession(db.Model):
+    """One sign-in of one browser. Logging out deletes it, so a copied cookie stops working."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,7 +11,7 @@ from app.mail import send_email
 from app.models import Consent, ConsentKind, Role, User, VolunteerProfile
 from app.models.base import utcnow
 from app.models.users import new_session_token
-from app.services import audit
+from app.services import audit, sessions
 from app.services.passwords import hash_password, needs_rehash, verify_password
 from app.services.tokens import make_confirm_token, make_reset_token
 
@@ -122,6 +122,7 @@ def set_password(user: User, password: str, *, via_reset: bool = False) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
+    sessions.end_all(user)
     # A reset link proves the owner reads the mailbox, so the address counts as confirmed.
     if via_reset and user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()

@@ -30,7 +30,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.users import new_session_token
 from app.models.volunteers import new_feed_token
-from app.services import audit
+from app.services import audit, sessions
 from app.services.applications import ApplicationError, withdraw
 from app.services.volunteers import assignments_of, checks_of, consent_history, notices_of
 
@@ -211,4 +211,5 @@ def delete_account(user: User) -> None:
     # Not an Argon2 hash, so no password can ever match it.
     user.password_hash = "!deleted-" + secrets.token_hex(16)
     user.session_token = new_session_token()
+    sessions.end_all(user)
     user.is_active_account = False
