@@ -7,7 +7,7 @@ next run catches up, because each domain function selects what is due rather tha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -96,10 +96,11 @@ def korpus_summaries() -> None:
     run_job("korpus_summaries", work)
 
 
-def register_jobs(scheduler: BaseScheduler) -> None:
+def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> None:
     """Jobs are stored in the database and found again after a restart (replace_existing)."""
+    config = config or {}
     jobs = [
-        ("deliver_outbox", "interval", {"seconds": 30}),
+        ("deliver_outbox", "interval", {"seconds": config.get("OUTBOX_INTERVAL_SECONDS", 30)}),
         ("shift_reminders", "interval", {"minutes": 5}),
         ("offers", "interval", {"minutes": 10}),
         ("morning_digests", "cron", {"hour": 8, "minute": 0}),

@@ -82,9 +82,11 @@ def build_scheduler(
     )
 
 
-def run_scheduler(app: Flask, standby_seconds: float = 30) -> None:
+def run_scheduler(app: Flask, standby_seconds: float | None = None) -> None:
     from app import jobs
 
+    if standby_seconds is None:
+        standby_seconds = app.config.get("SCHEDULER_STANDBY_SECONDS", 30)
     lock = acquire_singleton_lock(app)
     if lock is None:
         log.warning(
@@ -96,7 +98,7 @@ def run_scheduler(app: Flask, standby_seconds: float = 30) -> None:
         log.info("The other scheduler is gone: taking over.")
     jobs.bind_app(app)
     scheduler = build_scheduler(app)
-    jobs.register_jobs(scheduler)
+    jobs.register_jobs(scheduler, app.config)
     log.info("Scheduler started with %d job(s)", len(scheduler.get_jobs()))
     try:
         scheduler.start()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -84,6 +92,10 @@ def healthz():
 
 @bp.app_context_processor
 def language_form() -> dict:
+    """The language switch in the page header. E-mails that jobs render outside any request have
+    no header and no session for its CSRF token, so they get no form."""
+    if not has_request_context():
+        return {}
     form = LanguageForm(formdata=None)
-    form.next.data = request.full_path.rstrip("?") if request else "/"
+    form.next.data = request.full_path.rstrip("?")
     return {"language_form": form}

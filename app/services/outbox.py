@@ -32,9 +32,9 @@ def in_quiet_hours(now: datetime) -> bool:
     return hour >= QUIET_FROM or hour < QUIET_UNTIL
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8, 16 ... minutes after each failed attempt, capped at 6 hours."""
-    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+def backoff(attempts: int, first: timedelta = timedelta(minutes=1)) -> timedelta:
+    """1, 2, 4, 8, 16 ... minutes after each failed attempt (by default), capped at 6 hours."""
+    return min(first * 2 ** (attempts - 1), timedelta(hours=6))
 
 
 def _due(now: datetime, limit: int):
@@ -101,7 +101,8 @@ def _record_failure(
         counts["failed"] += 1
         log.error("E-mail %s failed for good: %s", message.id, message.last_error)
     else:
-        message.next_attempt_at = now + backoff(message.attempts)
+        first = timedelta(seconds=current_app.config.get("OUTBOX_RETRY_SECONDS", 60))
+        message.next_attempt_at = now + backoff(message.attempts, first)
         counts["retry"] += 1
         log.warning(
             "E-mail %s not sent (attempt %d): %s", message.id, message.attempts, message.last_error
