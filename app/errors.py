@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,11 @@ def init_error_handlers(app: Flask) -> None:
     def handle_db_down(exc: OperationalError):
         log.error("Database unavailable: %s", exc.orig)
         db.session.rollback()
+        # The page must not need the database: the signed-in user can be neither loaded nor
+        # refreshed now (the language choice and the menu would ask for it and fail again), so
+        # this one page is drawn as for a visitor. The session cookie is untouched: the person
+        # is still signed in once the database is back.
+        login_manager._update_request_context_with_user()
         return render_error(503)
 
     @app.errorhandler(Exception)

@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import EmailOptOut, OutboxMessage, User
@@ -127,7 +128,7 @@ def queue_email(
     try:
         db.session.add(message)
         savepoint.commit()
-    except Exception:  # noqa: BLE001 - the unique key was taken in the meantime
+    except IntegrityError:  # the unique key was taken in the meantime; anything else goes up
         savepoint.rollback()
         return None
     return message
