@@ -5,7 +5,7 @@ The library returns stable codes with parameters; this module is their translati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import get_locale, ngettext
@@ -31,14 +31,17 @@ def weekday_name(n: int) -> str:
 class Names:
     """Skill and institution names for one page, loaded once."""
 
-    def __init__(self) -> None:
+    def __init__(self, institution_ids: Iterable[int] | None = None) -> None:
+        """`institution_ids` limits the institutions to those a page names: a coalition of
+        thousands need not be read for a page that mentions twenty."""
         english = str(get_locale() or "pl") == "en"
         self.skills = {
             s.id: (s.name_en if english else s.name_pl) for s in db.session.scalars(select(Skill))
         }
-        self.institutions = dict(
-            db.session.execute(select(Institution.id, Institution.short_name)).all()
-        )
+        query = select(Institution.id, Institution.short_name)
+        if institution_ids is not None:
+            query = query.where(Institution.id.in_(sorted(set(institution_ids))))
+        self.institutions = dict(db.session.execute(query).all())
 
     def skill(self, skill_id: int) -> str:
         return self.skills.get(skill_id, f"#{skill_id}")

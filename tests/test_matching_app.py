@@ -355,3 +355,60 @@ def test_two_coordinators_approving_at_once_never_overfill_or_double_book(
         ).all()
         assert len(held) == 1
         assert db.session.scalar(select(Need.id).where(Need.id == n1.id))
+
+
+def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, factory):
+    """150 proposals and 120 unfilled shifts: 100 of each per page, the counts always whole."""
+    museum = factory.institution("Muzeum Stron")
+    coordinator = factory.user(Role.COORDINATOR)
+    need = factory.need(museum, "Dyżur stronicowany", shifts=3, places=60)
+    people = [factory.user(first_name=f"Osoba{n:03d}") for n in range(150)]
+    with app.app_context():
+        shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
+        run = MatchRun(created_by_id=coordinator.id, status="done", stats={"proposals": 150})
+        db.session.add(run)
+        db.session.flush()
+        run.diagnostics = [
+            {
+                "place_id": shift_ids[0],
+                "need_id": need.id,
+                "places_left": 1,
+                "proposed": 0,
+                "code": "too_few_candidates",
+                "params": {"count": n},
+            }
+            for n in range(120)
+        ]
+        for n, person in enumerate(people):
+            db.session.add(
+                Assignment(
+                    volunteer_id=person.id,
+                    shift_id=shift_ids[n % 3],
+                    need_id=need.id,
+                    status=S.PROPOSED,
+                    source="matching",
+                    score=n,
+                    match_run_id=run.id,
+                    reasons=[],
+                )
+            )
+        db.session.commit()
+        run_id = run.id
+    auth.login(coordinator.email)
+
+    first = client.get(f"/proposals/runs/{run_id}").get_data(as_text=True)
+    second = client.get(f"/proposals/runs/{run_id}?page=2").get_data(as_text=True)
+    beyond = client.get(f"/proposals/runs/{run_id}?page=99").get_data(as_text=True)
+
+    on_first = {name for name in (p.first_name for p in people) if f">{name} " in first}
+    on_second = {name for name in (p.first_name for p in people) if f">{name} " in second}
+    assert len(on_first) == 100 and len(on_second) == 50
+    assert not on_first & on_second
+    for page in (first, second):
+        assert "do decyzji: 150" in page
+        assert "120 nieobsadzonych zmian" in page
+    assert "Strona 1 z 2" in first and "Strona 2 z 2" in second
+    assert beyond.count('name="ids"') == 50  # past the end: the last page
+    unfilled = client.get(f"/proposals/runs/{run_id}?unfilled=2").get_data(as_text=True)
+    assert unfilled.count("Tylko ") == 20
+    assert first.count("Tylko ") == 100

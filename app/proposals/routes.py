@@ -19,7 +19,14 @@ from app.proposals import bp
 from app.proposals.forms import DeclineForm, OverrideForm, RunForm
 from app.services import offers
 from app.services.applications import ApplicationError
-from app.services.matching_run import Scope, latest_runs, proposals_of, run_safely, start_run
+from app.services.matching_run import (
+    Scope,
+    latest_runs,
+    proposal_counts,
+    proposals_of,
+    run_safely,
+    start_run,
+)
 from app.services.permissions import managed_need_ids_query
 
 
@@ -90,38 +97,78 @@ def _group(assignments: list[Assignment], by: str) -> list[tuple[str, list[Assig
     return sorted(groups.items())
 
 
+PROPOSALS_PER_PAGE = 100
+UNFILLED_PER_PAGE = 100
+
+
+def _page_number(name: str, pages: int) -> int:
+    page = request.args.get(name, 1, type=int) or 1
+    return min(max(page, 1), max(pages, 1))
+
+
 @bp.get("/proposals/runs/<int:run_id>")
 @coordinator_required
 def run_detail(run_id: int):
-    """Review a run's proposals with their reasons, and why some needs stay unfilled."""
+    """Review a run's proposals with their reasons, and why some needs stay unfilled.
+
+    A coalition-wide run proposes thousands of placements, so both lists come a page at a time.
+    """
     match_run = db.session.get(MatchRun, run_id) or abort(404)
     by = "institution" if request.args.get("group") == "institution" else "need"
-    proposals = proposals_of(match_run) if match_run.status == "done" else []
+    total, pending = proposal_counts(match_run) if match_run.status == "done" else (0, 0)
+    pages = -(-total // PROPOSALS_PER_PAGE)
+    page = _page_number("page", pages)
+    proposals = (
+        proposals_of(match_run, limit=PROPOSALS_PER_PAGE, offset=(page - 1) * PROPOSALS_PER_PAGE)
+        if total
+        else []
+    )
+    diagnostics = match_run.diagnostics or []
+    unfilled_pages = -(-len(diagnostics) // UNFILLED_PER_PAGE)
+    unfilled_page = _page_number("unfilled", unfilled_pages)
+    unfilled = diagnostics[(unfilled_page - 1) * UNFILLED_PER_PAGE :][:UNFILLED_PER_PAGE]
     need_titles = (
-        dict(db.session.execute(select(Need.id, Need.title)).all()) if match_run.diagnostics else {}
+        dict(
+            db.session.execute(
+                select(Need.id, Need.title).where(Need.id.in_({d["need_id"] for d in unfilled}))
+            ).all()
+        )
+        if unfilled
+        else {}
     )
     shifts = (
         {
             s.id: s
             for s in db.session.scalars(
-                select(Shift).where(Shift.id.in_([d["place_id"] for d in match_run.diagnostics]))
+                select(Shift).where(Shift.id.in_([d["place_id"] for d in unfilled]))
             )
         }
-        if match_run.diagnostics
+        if unfilled
         else {}
     )
+    named = {
+        r["params"]["institution_id"]
+        for p in proposals
+        for r in p.reasons or ()
+        if "institution_id" in r.get("params", {})
+    }
     return render_template(
         "proposals/run.html",
         run=match_run,
         groups=_group(proposals, by),
         group_by=by,
-        names=Names(),
+        names=Names(named),
         reason_text=reason_text,
         diagnostic_text=diagnostic_text,
         need_titles=need_titles,
         shifts=shifts,
         override_form=OverrideForm(formdata=None),
-        pending=sum(1 for p in proposals if p.status == AssignmentStatus.PROPOSED),
+        pending=pending,
+        page=page,
+        pages=pages,
+        unfilled=unfilled,
+        unfilled_page=unfilled_page,
+        unfilled_pages=unfilled_pages,
     )
 
 

@@ -381,20 +381,51 @@ def latest_runs(limit: int = 10) -> list[MatchRun]:
     return list(db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)))
 
 
-def proposals_of(run: MatchRun, need_ids: Iterable[int] | None = None) -> list[Assignment]:
+def _proposals_query(run: MatchRun, need_ids: Iterable[int] | None):
+    query = select(Assignment).where(Assignment.match_run_id == run.id)
+    if need_ids is not None:
+        query = query.where(Assignment.need_id.in_(list(need_ids)))
+    return query
+
+
+def proposals_of(
+    run: MatchRun,
+    need_ids: Iterable[int] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Assignment]:
+    """A run's proposals by need, shift and score; `limit`/`offset` give one page of them."""
     query = (
-        select(Assignment)
-        .where(Assignment.match_run_id == run.id)
+        _proposals_query(run, need_ids)
         .options(
             selectinload(Assignment.volunteer),
             selectinload(Assignment.shift),
             selectinload(Assignment.need).selectinload(Need.institution),
         )
         .order_by(Assignment.need_id, Assignment.shift_id, Assignment.score.desc(), Assignment.id)
+        .offset(offset)
+        .limit(limit)
     )
-    if need_ids is not None:
-        query = query.where(Assignment.need_id.in_(list(need_ids)))
     return list(db.session.scalars(query))
 
 
-__all__ = ["Scope", "execute_run", "latest_runs", "proposals_of", "run_safely", "start_run"]
+def proposal_counts(run: MatchRun, need_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """(all proposals of the run, those still waiting for a decision), in one query."""
+    query = _proposals_query(run, need_ids).with_only_columns(
+        func.count(),
+        func.count().filter(Assignment.status == AssignmentStatus.PROPOSED),
+    )
+    total, pending = db.session.execute(query).one()
+    return total, pending
+
+
+__all__ = [
+    "Scope",
+    "execute_run",
+    "latest_runs",
+    "proposal_counts",
+    "proposals_of",
+    "run_safely",
+    "start_run",
+]

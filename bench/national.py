@@ -1,0 +1,584 @@
+"""A coalition at national scale in PostgreSQL, written with COPY, for the web load benchmark.
+
+    .venv/bin/python -m bench.national [--database-url URL] [--volunteers 100000]
+        [--institutions 5000] [--needs 20000] [--past-assignments 1000000]
+
+By default: 100,000 volunteers, 5,000 institutions (one staff member each), 20,000 open needs with
+ten past weekly shifts and three ahead, 1,000,000 past assignments on the past shifts, a few
+accepted places ahead, and one finished matching run with its proposals waiting for a
+coordinator. The schema comes from the migrations, as in production. The database named in the
+URL is dropped and created again: never point it at real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess  # noqa: S404 - runs our own `flask db upgrade`
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy.engine import make_url
+
+from bench.needs_search import KINDS, PLACES, WORDS, bulk_copy
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_national"
+PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - throwaway accounts in a throwaway database
+ROOT = Path(__file__).resolve().parent.parent
+
+PAST_SHIFTS_PER_NEED = 10
+SHIFTS_AHEAD_PER_NEED = 3
+ASSIGNMENT_STATUSES = ["completed"] * 17 + ["no_show", "cancelled", "rejected"]
+# Multiplying by a number coprime to the volunteer count spreads people evenly over shifts.
+SPREAD = 7919
+
+
+@dataclass
+class World:
+    """What the load driver needs to know about the data it is about to request."""
+
+    volunteers: int
+    institutions: int
+    needs: int
+    shifts: int
+    past_assignments: int
+    proposals: int
+    seconds: float
+    volunteer_email: str
+    coordinator_email: str
+    staff_email: str
+    run_id: int
+    skill_ids: list[int]
+
+
+def recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def migrate(url: str) -> None:
+    env = {"DATABASE_URL": url, "APP_ENV": "development", "PATH": "/usr/bin:/bin"}
+    flask = Path(sys.executable).with_name("flask")
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [str(flask), "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _psycopg_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def load(
+    url: str,
+    volunteers: int = 100_000,
+    institutions: int = 5_000,
+    needs: int = 20_000,
+    past_assignments: int = 1_000_000,
+    seed: int = 11,
+) -> World:
+    from app.services.passwords import hash_password
+    from app.services.text import fold
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    recreate_database(url)
+    migrate(url)
+    password_hash = hash_password(PASSWORD)
+
+    with psycopg.connect(_psycopg_url(url)) as conn:
+        conn.execute("SET synchronous_commit = off")
+        kinds = ["museum", "library", "theatre", "gallery", "archive", "ngo"]
+        bulk_copy(
+            conn,
+            "institution",
+            [
+                "id",
+                "name",
+                "short_name",
+                "slug",
+                "kind",
+                "is_founder",
+                "is_active",
+                "description",
+                "address",
+                "contact_email",
+                "contact_phone",
+                "website",
+                "joined_at",
+                "staff_approve_proposals",
+            ],
+            (
+                (
+                    i,
+                    f"Instytucja kultury nr {i}",
+                    f"IK{i}",
+                    f"instytucja-{i}",
+                    kinds[i % len(kinds)],
+                    i <= 5,
+                    True,
+                    "Instytucja członkowska koalicji.",
+                    f"ul. Kulturalna {i % 200 + 1}, Opole",
+                    f"kontakt{i}@example.org",
+                    "",
+                    "",
+                    now,
+                    False,
+                )
+                for i in range(1, institutions + 1)
+            ),
+        )
+        skill_ids = []
+        for g in range(6):
+            conn.execute(
+                "INSERT INTO skill_group (id, code, name_pl, name_en, position) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (g + 1, f"g{g}", f"Grupa {g}", f"Group {g}", g),
+            )
+            for s in range(5):
+                sid = g * 5 + s + 1
+                name = WORDS[(g * 5 + s) % len(WORDS)].capitalize()
+                conn.execute(
+                    "INSERT INTO skill (id, code, group_id, name_pl, name_en, position) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (sid, f"s{g}-{s}", g + 1, f"{name} {g}{s}", f"Skill {g}{s}", s),
+                )
+                skill_ids.append(sid)
+
+        staff_first = volunteers + 1
+        coordinator_id = volunteers + institutions + 1
+
+        def user_rows():
+            for v in range(1, volunteers + 1):
+                yield (v, f"wolontariusz{v}@example.org", "volunteer", "Jan", f"Testowy{v}")
+            for i in range(institutions):
+                yield (staff_first + i, f"kadra{i + 1}@example.org", "staff", "Ewa", f"Kadrowa{i}")
+            yield (coordinator_id, "koordynacja@example.org", "coordinator", "Olga", "Koordynator")
+
+        bulk_copy(
+            conn,
+            "user",
+            [
+                "id",
+                "email",
+                "password_hash",
+                "role",
+                "first_name",
+                "last_name",
+                "locale",
+                "is_active_account",
+                "email_confirmed_at",
+                "created_at",
+                "password_changed_at",
+                "session_token",
+            ],
+            (
+                (
+                    uid,
+                    email,
+                    password_hash,
+                    role,
+                    first,
+                    last,
+                    "pl",
+                    True,
+                    now,
+                    now,
+                    now,
+                    f"t{uid:012d}",
+                )
+                for uid, email, role, first, last in user_rows()
+            ),
+        )
+        bulk_copy(
+            conn,
+            "staff_membership",
+            ["user_id", "institution_id", "position", "created_at"],
+            (
+                (staff_first + i, i + 1, "Koordynatorka wolontariatu", now)
+                for i in range(institutions)
+            ),
+        )
+        bulk_copy(
+            conn,
+            "volunteer_profile",
+            [
+                "user_id",
+                "date_of_birth",
+                "phone",
+                "city",
+                "bio",
+                "languages",
+                "interests",
+                "max_hours_month",
+                "is_korpus",
+                "has_disability",
+                "access_needs",
+                "guardian_name",
+                "guardian_email",
+                "feed_token",
+                "updated_at",
+            ],
+            (
+                (
+                    v,
+                    date(1970 + v % 40, 1 + v % 12, 1 + v % 28),
+                    "",
+                    "Opole",
+                    "",
+                    "",
+                    "",
+                    20,
+                    v % 5 == 0,
+                    False,
+                    "",
+                    "",
+                    "",
+                    f"feed{v:020d}",
+                    now,
+                )
+                for v in range(1, volunteers + 1)
+            ),
+        )
+        bulk_copy(
+            conn,
+            "volunteer_skill",
+            ["user_id", "skill_id", "level"],
+            (
+                (v, skill_ids[(v + k * 7) % len(skill_ids)], 1 + (v + k) % 3)
+                for v in range(1, volunteers + 1)
+                for k in range(2)
+            ),
+        )
+        bulk_copy(
+            conn,
+            "availability_window",
+            ["user_id", "weekday", "start_time", "end_time"],
+            (
+                (v, (v + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
+                for v in range(1, volunteers + 1)
+                for k in range(2)
+            ),
+        )
+
+        per_need = PAST_SHIFTS_PER_NEED + SHIFTS_AHEAD_PER_NEED
+        need_rows, shift_rows, need_skill_rows = [], [], []
+        for n in range(1, needs + 1):
+            inst = rng.randint(1, institutions)
+            title = " ".join(rng.sample(WORDS, 3)).capitalize()
+            description = " ".join(rng.choices(WORDS, k=25))
+            place = rng.choice(PLACES)
+            chosen = rng.sample(skill_ids, rng.randint(0, 3))
+            need_rows.append(
+                (
+                    n,
+                    inst,
+                    title,
+                    description,
+                    rng.choice(KINDS),
+                    "published",
+                    place,
+                    rng.choice([0, 0, 16, 18]),
+                    n % 7 == 0,
+                    n % 3 == 0,
+                    "",
+                    n % 4 == 0,
+                    True,
+                    n % 5 == 0,
+                    "Koordynatorka",
+                    "koordynacja@example.org",
+                    now,
+                    now,
+                    now,
+                    fold(f"{title} {description} {place} Instytucja kultury nr {inst} IK{inst}"),
+                )
+            )
+            for index, skill_id in enumerate(chosen):
+                need_skill_rows.append((n, skill_id, 1 + (n + index) % 3, index == 0))
+            first_ahead = now + timedelta(hours=rng.randrange(24, 24 * 7))
+            for k in range(per_need):
+                start = first_ahead + timedelta(days=7 * (k - PAST_SHIFTS_PER_NEED))
+                shift_rows.append(
+                    (
+                        (n - 1) * per_need + k + 1,
+                        n,
+                        start,
+                        start + timedelta(hours=4),
+                        2 + (n + k) % 4,
+                        0,
+                        False,
+                    )
+                )
+        bulk_copy(
+            conn,
+            "need",
+            [
+                "id",
+                "institution_id",
+                "title",
+                "description",
+                "kind",
+                "status",
+                "place",
+                "min_age",
+                "works_with_children",
+                "is_accessible",
+                "accessibility_note",
+                "offers_training",
+                "offers_certificate",
+                "offers_reimbursement",
+                "contact_name",
+                "contact_email",
+                "created_at",
+                "updated_at",
+                "published_at",
+                "search_text",
+            ],
+            need_rows,
+        )
+        bulk_copy(
+            conn, "need_skill", ["need_id", "skill_id", "min_level", "is_required"], need_skill_rows
+        )
+
+        # Places taken ahead: the bench volunteer has three, every other shift has one.
+        accepted: dict[int, list[int]] = {}
+        for n in range(1, needs + 1):
+            for k in range(PAST_SHIFTS_PER_NEED, per_need):
+                sid = (n - 1) * per_need + k + 1
+                if sid % 2 == 0:
+                    accepted[sid] = [(sid * SPREAD) % volunteers + 2]
+        for n in (1, 2, 3):
+            sid = (n - 1) * per_need + PAST_SHIFTS_PER_NEED + 1
+            accepted.setdefault(sid, []).append(1)
+        shift_rows = [row[:5] + (len(accepted.get(row[0], ())),) + row[6:] for row in shift_rows]
+        bulk_copy(
+            conn,
+            "shift",
+            ["id", "need_id", "starts_at", "ends_at", "places", "accepted_count", "is_cancelled"],
+            shift_rows,
+        )
+        shift_start = {row[0]: row[2] for row in shift_rows}
+        del shift_rows, need_rows
+
+        past_shift_ids = [
+            (n - 1) * per_need + k + 1
+            for n in range(1, needs + 1)
+            for k in range(PAST_SHIFTS_PER_NEED)
+        ]
+        per_shift = -(-past_assignments // len(past_shift_ids))
+
+        def past_rows():
+            written = 0
+            for sid in past_shift_ids:
+                need_id = (sid - 1) // per_need + 1
+                created = shift_start[sid] - timedelta(days=5)
+                for j in range(per_shift):
+                    if written == past_assignments:
+                        return
+                    written += 1
+                    volunteer = ((sid * per_shift + j) * SPREAD) % volunteers + 1
+                    status = ASSIGNMENT_STATUSES[(sid + j) % len(ASSIGNMENT_STATUSES)]
+                    yield (
+                        volunteer,
+                        sid,
+                        need_id,
+                        status,
+                        "application",
+                        "",
+                        None,
+                        Jsonb([]),
+                        None,
+                        "",
+                        None,
+                        created,
+                        shift_start[sid],
+                        None,
+                        None,
+                    )
+
+        def ahead_rows():
+            for sid, people in accepted.items():
+                for volunteer in people:
+                    need_id = (sid - 1) // per_need + 1
+                    yield (
+                        volunteer,
+                        sid,
+                        need_id,
+                        "accepted",
+                        "application",
+                        "",
+                        None,
+                        Jsonb([]),
+                        None,
+                        "",
+                        None,
+                        now,
+                        now,
+                        None,
+                        None,
+                    )
+
+        columns = [
+            "volunteer_id",
+            "shift_id",
+            "need_id",
+            "status",
+            "source",
+            "message",
+            "score",
+            "reasons",
+            "match_run_id",
+            "decision_note",
+            "decided_by_id",
+            "created_at",
+            "updated_at",
+            "offered_at",
+            "expires_at",
+        ]
+        written = bulk_copy(conn, "assignment", columns, past_rows())
+        bulk_copy(conn, "assignment", columns, ahead_rows())
+
+        # A coalition-wide matching run, finished, its proposals waiting for approval.
+        run_id = 1
+        proposals = []
+        diagnostics = []
+        for n in range(1, needs + 1):
+            sid = (n - 1) * per_need + PAST_SHIFTS_PER_NEED + 2
+            if n % 4 == 0:
+                diagnostics.append(
+                    {
+                        "place_id": sid,
+                        "need_id": n,
+                        "places_left": 2,
+                        "proposed": 0,
+                        "code": "too_few_candidates",
+                        "params": {"count": n % 3},
+                    }
+                )
+                continue
+            volunteer = ((sid * 3 + 1) * SPREAD) % volunteers + 1
+            reasons = [
+                {
+                    "code": "skill_level",
+                    "params": {
+                        "skill_id": skill_ids[n % len(skill_ids)],
+                        "level": 2,
+                        "min_level": 1,
+                    },
+                    "points": 40,
+                },
+                {
+                    "code": "preferred_institution",
+                    "params": {"institution_id": 1 + n % institutions},
+                    "points": 10,
+                },
+            ]
+            proposals.append(
+                (
+                    volunteer,
+                    sid,
+                    n,
+                    "proposed",
+                    "matching",
+                    "",
+                    50 + n % 50,
+                    Jsonb(reasons),
+                    run_id,
+                    "",
+                    None,
+                    now,
+                    now,
+                    None,
+                    None,
+                )
+            )
+        stats = {
+            "volunteers": volunteers,
+            "places": needs,
+            "needs": needs,
+            "pairs": 0,
+            "proposals": len(proposals),
+            "needs_with_proposal": len(proposals),
+            "objective": 0,
+            "score_total": 0,
+            "seconds_total": 0.0,
+            "superseded": 0,
+        }
+        conn.execute(
+            "INSERT INTO match_run (id, created_by_id, created_at, finished_at, status, stage, "
+            "params, stats, diagnostics, error) VALUES (%s, %s, %s, %s, 'done', '', %s, %s, %s, '')",
+            (run_id, coordinator_id, now, now, Jsonb({}), Jsonb(stats), Jsonb(diagnostics)),
+        )
+        bulk_copy(conn, "assignment", columns, proposals)
+
+        for table in (
+            "user",
+            "institution",
+            "need",
+            "shift",
+            "need_skill",
+            "assignment",
+            "staff_membership",
+            "volunteer_skill",
+            "availability_window",
+            "match_run",
+            "skill",
+            "skill_group",
+        ):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT max(id) FROM "{table}"))'
+            )
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+
+    return World(
+        volunteers=volunteers,
+        institutions=institutions,
+        needs=needs,
+        shifts=needs * per_need,
+        past_assignments=written,
+        proposals=len(proposals),
+        seconds=round(time.perf_counter() - started, 1),
+        volunteer_email="wolontariusz1@example.org",
+        coordinator_email="koordynacja@example.org",
+        staff_email="kadra1@example.org",
+        run_id=run_id,
+        skill_ids=skill_ids,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--volunteers", type=int, default=100_000)
+    parser.add_argument("--institutions", type=int, default=5_000)
+    parser.add_argument("--needs", type=int, default=20_000)
+    parser.add_argument("--past-assignments", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    world = load(
+        args.database_url, args.volunteers, args.institutions, args.needs, args.past_assignments
+    )
+    print(json.dumps({"data": asdict(world)}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
