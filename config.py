@@ -69,6 +69,8 @@ class Config:
     # "Zapamiętaj mnie" lasts this long; older sign-ins are forgotten on the server too.
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # No page takes files: a request body over 1 MiB is refused with 413 before any form is read.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
 
     # Matching: offers hold their place this long; runs go to a background thread unless SYNC.
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
@@ -92,6 +94,15 @@ class Config:
     OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
     SCHEDULER_STANDBY_SECONDS = _int("SCHEDULER_STANDBY_SECONDS", 30)
 
+    # The needs search keeps its rendered results this long (app/services/search_cache.py); any
+    # change to needs or shifts makes them stale at once. Web and scheduler processes must share
+    # the store: a directory here, Redis in production.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "FileSystemCache")
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "instance" / "cache"))
+    CACHE_KEY_PREFIX = "okik:"
+    CACHE_DEFAULT_TIMEOUT = 60
+    SEARCH_CACHE_SECONDS = _int("SEARCH_CACHE_SECONDS", 60)
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -106,6 +117,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     ALLOW_DEMO_DATA = True
+    CACHE_TYPE = "NullCache"  # tests that check the cache turn it on themselves
+    CACHE_NO_NULL_WARNING = True
     MAIL_SERVER = None
     SERVER_NAME_FOR_EMAIL = "http://127.0.0.1:5000"
 
@@ -114,6 +127,8 @@ class ProductionConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     # Several gunicorn workers must share rate-limit counters.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

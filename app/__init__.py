@@ -54,13 +54,15 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.extensions import csrf, db, limiter, migrate
+    from app.extensions import cache, csrf, db, limiter, migrate
+    from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
 
     Path(app.instance_path).mkdir(exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
 
 def configure_i18n(app: Flask) -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db, login_manager
-from app.models import Assignment, Institution, Need, NeedKind, Role, SkillGroup, User
+from app.models import Assignment, Institution, Need, Role, SkillGroup, User
 from app.models.base import utcnow
 from app.needs import bp
 from app.needs.forms import ApplyForm
 from app.needs.labels import kind_labels, shift_when, template_helpers
+from app.services import search_cache
 from app.services.applications import ApplicationError, eligibility_problems
 from app.services.applications import apply as apply_to_shifts
 from app.services.search import parse_filters, public_need, upcoming_shifts
@@ -31,30 +36,61 @@ def signed_in_volunteer() -> User | None:
     return None
 
 
+# Above this many institutions a drop-down list is no help (and a heavy page): the chosen
+# institution is shown on its own, and names are found through the text search.
+INSTITUTION_SELECT_MAX = 100
+
+
 @bp.get("/")
 def search():
     """Search published needs that still have a shift ahead."""
     volunteer = signed_in_volunteer()
     can_match = volunteer is not None and volunteer.profile is not None
     parsed = parse_filters(request.args, allow_profile=can_match)
-    result = find_needs(parsed.filters, volunteer if can_match else None)
+    filters = parsed.filters
+
+    def results() -> str:
+        return render_template(
+            "needs/_results.html",
+            result=find_needs(filters, volunteer if can_match else None),
+            filters=filters,
+            now=utcnow(),
+        )
+
+    if filters.matches_profile:
+        results_html = results()  # depends on who asks: never shared
+    else:
+        key = hashlib.sha256(repr(filters).encode()).hexdigest()
+        results_html = search_cache.rendered((str(get_locale()), key), results)
     institutions = db.session.scalars(
-        select(Institution).where(Institution.is_active).order_by(Institution.name)
+        select(Institution)
+        .where(Institution.is_active)
+        .order_by(Institution.name)
+        .limit(INSTITUTION_SELECT_MAX + 1)
     ).all()
+    many = len(institutions) > INSTITUTION_SELECT_MAX
+    if many:
+        institutions = []
+    chosen = (
+        db.session.scalar(select(Institution).where(Institution.slug == filters.institution))
+        if many and filters.institution
+        else None
+    )
     groups = db.session.scalars(
         select(SkillGroup).options(selectinload(SkillGroup.skills)).order_by(SkillGroup.position)
     ).all()
     return render_template(
         "needs/search.html",
-        filters=parsed.filters,
+        filters=filters,
         errors=parsed.errors,
-        result=result,
+        # Our own template rendered it, escaping every value; stored, it is still that output.
+        results_html=Markup(results_html),  # noqa: S704  # nosec B704
         institutions=institutions,
+        chosen_institution=chosen,
+        all_institutions_args={k: v for k, v in filters.as_args().items() if k != "institution"},
         groups=groups,
         kinds=kind_labels(),
         can_match=can_match,
-        now=utcnow(),
-        kind_long_term=NeedKind.LONG_TERM,
     )
 
 
