@@ -358,14 +358,22 @@ def test_two_coordinators_approving_at_once_never_overfill_or_double_book(
 
 
 def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, factory):
-    """150 proposals and 120 unfilled shifts: 100 of each per page, the counts always whole."""
+    """Many proposals and unfilled shifts: a page of each at a time, the counts always whole."""
+    from app.proposals.routes import PROPOSALS_PER_PAGE, UNFILLED_PER_PAGE
+
+    proposed, unfilled = 2 * PROPOSALS_PER_PAGE + 10, UNFILLED_PER_PAGE + 7
     museum = factory.institution("Muzeum Stron")
     coordinator = factory.user(Role.COORDINATOR)
-    need = factory.need(museum, "Dyżur stronicowany", shifts=3, places=60)
-    people = [factory.user(first_name=f"Osoba{n:03d}") for n in range(150)]
+    need = factory.need(museum, "Dyżur stronicowany", shifts=3, places=200)
+    people = [factory.user(first_name=f"Osoba{n:03d}") for n in range(proposed)]
     with app.app_context():
         shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
-        run = MatchRun(created_by_id=coordinator.id, status="done", stats={"proposals": 150})
+        run = MatchRun(
+            created_by_id=coordinator.id,
+            status="done",
+            stats={"proposals": proposed},
+            finished_at=datetime.now(UTC),
+        )
         db.session.add(run)
         db.session.flush()
         run.diagnostics = [
@@ -377,7 +385,7 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
                 "code": "too_few_candidates",
                 "params": {"count": n},
             }
-            for n in range(120)
+            for n in range(unfilled)
         ]
         for n, person in enumerate(people):
             db.session.add(
@@ -396,19 +404,21 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
         run_id = run.id
     auth.login(coordinator.email)
 
-    first = client.get(f"/proposals/runs/{run_id}").get_data(as_text=True)
-    second = client.get(f"/proposals/runs/{run_id}?page=2").get_data(as_text=True)
-    beyond = client.get(f"/proposals/runs/{run_id}?page=99").get_data(as_text=True)
+    def names_on(page: str) -> set[str]:
+        return {p.first_name for p in people if f">{p.first_name} " in page}
 
-    on_first = {name for name in (p.first_name for p in people) if f">{name} " in first}
-    on_second = {name for name in (p.first_name for p in people) if f">{name} " in second}
-    assert len(on_first) == 100 and len(on_second) == 50
-    assert not on_first & on_second
-    for page in (first, second):
-        assert "do decyzji: 150" in page
-        assert "120 nieobsadzonych zmian" in page
-    assert "Strona 1 z 2" in first and "Strona 2 z 2" in second
-    assert beyond.count('name="ids"') == 50  # past the end: the last page
-    unfilled = client.get(f"/proposals/runs/{run_id}?unfilled=2").get_data(as_text=True)
-    assert unfilled.count("Tylko ") == 20
-    assert first.count("Tylko ") == 100
+    pages = [
+        client.get(f"/proposals/runs/{run_id}?page={n}").get_data(as_text=True) for n in (1, 2, 3)
+    ]
+    assert [len(names_on(page)) for page in pages] == [PROPOSALS_PER_PAGE, PROPOSALS_PER_PAGE, 10]
+    assert not names_on(pages[0]) & names_on(pages[1])
+    assert set().union(*map(names_on, pages)) == {p.first_name for p in people}
+    for page in pages:
+        assert f"do decyzji: {proposed}" in page
+        assert f"{unfilled} nieobsadzonych zmian" in page
+    assert "Strona 1 z 3" in pages[0] and "Strona 3 z 3" in pages[2]
+    beyond = client.get(f"/proposals/runs/{run_id}?page=99").get_data(as_text=True)
+    assert beyond.count('name="ids"') == 10  # past the end: the last page
+    assert pages[0].count("Tylko ") == UNFILLED_PER_PAGE
+    second = client.get(f"/proposals/runs/{run_id}?unfilled=2").get_data(as_text=True)
+    assert second.count("Tylko ") == 7

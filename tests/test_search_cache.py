@@ -122,3 +122,17 @@ def test_a_large_coalition_gets_no_endless_list_of_institutions(client, factory,
     filtered = client.get("/needs/?institution=teatr-wybrany").get_data(as_text=True)
     assert "Teatr Wybrany" in filtered and 'name="institution" value="teatr-wybrany"' in filtered
     assert 'href="/needs/">wszystkie instytucje' in filtered
+
+
+def test_the_api_list_shares_the_cache_and_its_freshness(cached_app, two_needs):
+    client = cached_app.test_client()
+    with count_queries(cached_app) as statements:
+        first = client.get("/api/v1/needs").get_json()
+        again = client.get("/api/v1/needs")
+    assert searches_of_needs(statements) == 1
+    assert again.get_json() == first and again.headers["ETag"]
+    with cached_app.app_context():
+        db.session.get(Need, two_needs[0].id).title = "Nowy tytuł w API"
+        db.session.commit()
+    titles_now = {item["title"] for item in client.get("/api/v1/needs").get_json()["items"]}
+    assert "Nowy tytuł w API" in titles_now

@@ -7,12 +7,14 @@ import json
 from datetime import datetime
 
 from flask import Response, abort, jsonify, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api import bp
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus
+from app.services import search_cache
 from app.services.api_openapi import openapi_document
 from app.services.api_serializers import institution_json, need_json
 from app.services.search import parse_filters, public_need, search
@@ -67,15 +69,22 @@ def needs():
     parsed = parse_filters(request.args, strict=True)
     if parsed.errors:
         return bad_request(parsed.errors)
-    result = search(parsed.filters, clamp_page=False)
-    data = {
-        "items": [need_json(n, _url) for n in result.needs],
-        "page": result.page,
-        "per_page": result.per_page,
-        "total": result.total,
-    }
-    newest = max((n.updated_at for n in result.needs), default=None)
-    return cached_json(data, newest)
+
+    def page() -> str:
+        result = search(parsed.filters, clamp_page=False)
+        newest = max((n.updated_at for n in result.needs), default=None)
+        data = {
+            "items": [need_json(n, _url) for n in result.needs],
+            "page": result.page,
+            "per_page": result.per_page,
+            "total": result.total,
+        }
+        return json.dumps({"data": data, "modified": newest.isoformat() if newest else None})
+
+    key = hashlib.sha256(repr(parsed.filters).encode()).hexdigest()
+    stored = json.loads(search_cache.rendered(("api", str(get_locale()), key), page))
+    modified = stored["modified"] and datetime.fromisoformat(stored["modified"])
+    return cached_json(stored["data"], modified or None)
 
 
 @bp.get("/needs/<int:need_id>")

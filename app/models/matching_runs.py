@@ -27,7 +27,9 @@ class MatchRun(db.Model):
     # Sizes, timings and objective from the library.
     stats: Mapped[dict] = mapped_column(db.JSON, default=dict)
     # One entry per place left (partly) unfilled: need, shift, code and parameters.
-    diagnostics: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Thousands of entries in a coalition-wide run: read only when asked for (see
+    # app.services.matching_run.unfilled_of).
+    diagnostics: Mapped[list] = mapped_column(db.JSON, default=list, deferred=True)
     error: Mapped[str] = mapped_column(String(500), default="")
 
     created_by: Mapped[User | None] = relationship()

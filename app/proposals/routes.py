@@ -26,6 +26,7 @@ from app.services.matching_run import (
     proposals_of,
     run_safely,
     start_run,
+    unfilled_of,
 )
 from app.services.permissions import managed_need_ids_query
 
@@ -97,8 +98,8 @@ def _group(assignments: list[Assignment], by: str) -> list[tuple[str, list[Assig
     return sorted(groups.items())
 
 
-PROPOSALS_PER_PAGE = 100
-UNFILLED_PER_PAGE = 100
+PROPOSALS_PER_PAGE = 25
+UNFILLED_PER_PAGE = 25
 
 
 def _page_number(name: str, pages: int) -> int:
@@ -123,7 +124,7 @@ def run_detail(run_id: int):
         if total
         else []
     )
-    diagnostics = match_run.diagnostics or []
+    diagnostics = unfilled_of(match_run)
     unfilled_pages = -(-len(diagnostics) // UNFILLED_PER_PAGE)
     unfilled_page = _page_number("unfilled", unfilled_pages)
     unfilled = diagnostics[(unfilled_page - 1) * UNFILLED_PER_PAGE :][:UNFILLED_PER_PAGE]
@@ -167,6 +168,7 @@ def run_detail(run_id: int):
         page=page,
         pages=pages,
         unfilled=unfilled,
+        unfilled_total=len(diagnostics),
         unfilled_page=unfilled_page,
         unfilled_pages=unfilled_pages,
     )

@@ -6,6 +6,7 @@ its frozen dataclasses (in Warsaw wall-clock time) and its proposals back into A
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -410,6 +411,23 @@ def proposals_of(
     return list(db.session.scalars(query))
 
 
+@functools.lru_cache(maxsize=8)
+def _finished_unfilled(run_id: int, finished_at: datetime) -> tuple[dict, ...]:
+    return tuple(db.session.scalar(select(MatchRun.diagnostics).where(MatchRun.id == run_id)) or ())
+
+
+def unfilled_of(run: MatchRun) -> tuple[dict, ...]:
+    """Why a finished run left shifts unfilled.
+
+    A finished run never changes, and decoding its list at national scale costs more than the
+    rest of its page, so each process keeps the last few it read (the finishing time in the key
+    tells a run from an earlier one with the same number).
+    """
+    if run.status != "done" or run.finished_at is None:
+        return ()
+    return _finished_unfilled(run.id, run.finished_at)
+
+
 def proposal_counts(run: MatchRun, need_ids: Iterable[int] | None = None) -> tuple[int, int]:
     """(all proposals of the run, those still waiting for a decision), in one query."""
     query = _proposals_query(run, need_ids).with_only_columns(
@@ -425,6 +443,7 @@ __all__ = [
     "execute_run",
     "latest_runs",
     "proposal_counts",
+    "unfilled_of",
     "proposals_of",
     "run_safely",
     "start_run",
