@@ -274,15 +274,16 @@ def authz_world(factory):
     inst_a = factory.institution("Muzeum A")
     inst_b = factory.institution("Teatr B")
     volunteer = factory.user(Role.VOLUNTEER)
-    other = factory.user(Role.VOLUNTEER)
+    other = factory.user(Role.VOLUNTEER, first_name="Zofia", last_name="Zielińska")
     need_a = factory.need(inst_a, "Dyżur w muzeum A")
     draft_a = factory.need(inst_a, "Szkic potrzeby A", status=NeedStatus.DRAFT)
     need_b = factory.need(inst_b, "Obsługa widowni w teatrze B")
     applicant = factory.user()
+    staff_a = factory.user(Role.STAFF, institution=inst_a)
     users = {
         "anonymous": None,
         "volunteer": volunteer.email,
-        "staff_a": factory.user(Role.STAFF, institution=inst_a).email,
+        "staff_a": staff_a.email,
         "staff_b": factory.user(Role.STAFF, institution=inst_b).email,
         "coordinator": factory.user(Role.COORDINATOR).email,
         "admin": factory.user(Role.ADMIN).email,
@@ -317,4 +318,68 @@ def authz_world(factory):
     world.other_offer = factory.application(
         other, need_c, shift_index=1, status=AssignmentStatus.OFFERED
     ).id
+    _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a)
+    users["other_volunteer"] = other.email
     return world, users
+
+
+def _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a) -> None:
+    """A shift at A that is over, worked by both volunteers; the other volunteer's hours, documents
+    and availability. Documents are issued by the app's own services, as people would."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from app.models import AvailabilityWindow, User, VolunteerAbsence
+    from app.models.hours import HoursEntry, HoursSource, HoursStatus
+    from app.services import documents
+
+    started = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    past_need = factory.need(inst_a, "Noc muzeów w A", start=started)
+    world.staff_a_user = staff_a.id
+    world.past_need_a = past_need.id
+    world.past_shift_a = past_need.shifts[0].id
+    world.past_placement_a = factory.application(
+        other, past_need, status=AssignmentStatus.ACCEPTED
+    ).id
+    factory.application(volunteer, past_need, status=AssignmentStatus.ACCEPTED)
+    # The signed-in volunteer's application on need_a clashes with their offer at C; this does not.
+    world.other_application_a = factory.application(other, need_a).id
+    with factory.app.app_context():
+        today = datetime.now(documents.WARSAW).date()
+        entries = [
+            HoursEntry(
+                volunteer_id=other.id,
+                institution_id=inst_a.id,
+                need_id=past_need.id,
+                worked_on=today - timedelta(days=days_ago),
+                hours=hours,
+                description="Oprowadzanie po wystawie",
+                source=HoursSource.SELF_LOG,
+                status=status,
+            )
+            for days_ago, hours, status in (
+                (3, 2, HoursStatus.CONFIRMED),
+                (1, 3, HoursStatus.PENDING),
+            )
+        ]
+        window = AvailabilityWindow(
+            user_id=other.id, weekday=5, start_time=time(10), end_time=time(14)
+        )
+        absence = VolunteerAbsence(
+            user_id=other.id,
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=35),
+        )
+        db.session.add_all([*entries, window, absence])
+        db.session.flush()
+        certificate = documents.issue_certificate(
+            db.session.get(User, other.id), today - timedelta(days=7), today, inst_a.id, today
+        )
+        agreement = documents.issue_agreement(
+            other.id, past_need.id, db.session.get(User, staff_a.id), today
+        )
+        db.session.commit()
+        world.entry_a = entries[1].id
+        world.certificate_a = certificate.id
+        world.agreement_a = agreement.id
+        world.other_window = window.id
+        world.other_absence = absence.id

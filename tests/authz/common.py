@@ -12,7 +12,10 @@ ROLES = ("anonymous", "volunteer", "staff_a", "staff_b", "coordinator", "admin")
 class World:
     """Records that the route table can point at. "a" belongs to institution A, "b" to B.
 
-    The signed-in volunteer has applied to need_a; another volunteer has applied to need_b.
+    The signed-in volunteer has applied to need_a; another volunteer has applied to need_b. The
+    other volunteer also worked a shift at A that is over (past_shift_a), logged and was confirmed
+    hours there, holds a certificate and an agreement of A, and keeps availability windows and
+    absences: the records that staff of B and the signed-in volunteer must never reach.
     """
 
     slug_a: str
@@ -37,11 +40,51 @@ class World:
     proposal_a: int = 0  # a pending proposal (for the other volunteer)
     offer: int = 0  # an offer to the signed-in volunteer
     other_offer: int = 0  # an offer to the other volunteer
+    # More records at institution A, mostly the other volunteer's (tests/conftest.py authz_world):
+    staff_a_user: int = 0  # the id of the staff member of A (a valid "volunteer coordinator")
+    past_need_a: int = 0  # a need of A whose one shift is over
+    past_shift_a: int = 0
+    past_placement_a: int = 0  # the other volunteer's accepted place on past_shift_a
+    other_application_a: int = 0  # the other volunteer's application on need_a, free to accept
+    entry_a: int = 0  # the other volunteer's own log of hours at A, waiting for staff
+    certificate_a: int = 0  # the other volunteer's certificate of hours at A
+    agreement_a: int = 0  # the other volunteer's agreement with A for past_need_a
+    other_window: int = 0  # the other volunteer's weekly availability window
+    other_absence: int = 0  # the other volunteer's dates away
 
 
 Url = Callable[[World], str]
 Expected = dict[str, int]
 Routes = dict[tuple[str, str], tuple[Url, Expected]]
+Form = Callable[[World], dict[str, str]]
+
+# Who asks for a record that is not theirs, and who owns it: staff of B ask for institution A's
+# records; the signed-in volunteer asks for the other volunteer's. Same role, wrong owner.
+OWNER_OF = {"staff_b": "staff_a", "volunteer": "other_volunteer"}
+
+
+def no_form(world: World) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class CrossOwner:
+    """A request by the wrong owner on someone else's record: it must be refused, change nothing.
+
+    The form is complete and valid, so that a missing check would show as a change; the rightful
+    owner (OWNER_OF[who]) sending the very same request gets `owner_gets`, which proves the refusal
+    is about ownership and not about a broken form or a missing record.
+    """
+
+    who: str  # "staff_b" or "volunteer", see OWNER_OF
+    url: Url
+    refused: int  # 403 or 404: what the app answers the wrong owner
+    owner_gets: int
+    form: Form = no_form
+
+
+# (endpoint, method) -> the cross-owner requests on that route.
+CrossOwnerRoutes = dict[tuple[str, str], list[CrossOwner]]
 
 
 def everyone(code: int) -> Expected:
@@ -82,3 +125,13 @@ def staff_of_a(allowed: int, other_staff: int = 403) -> Expected:
         "coordinator": allowed,
         "admin": allowed,
     }
+
+
+def staff_b_on_a(url: Url, owner_gets: int, form: Form = no_form) -> list[CrossOwner]:
+    """Staff of B ask for a record of institution A: 403."""
+    return [CrossOwner("staff_b", url, 403, owner_gets, form)]
+
+
+def volunteer_on_other(url: Url, owner_gets: int, form: Form = no_form) -> list[CrossOwner]:
+    """The signed-in volunteer asks for the other volunteer's record: 404, as if there were none."""
+    return [CrossOwner("volunteer", url, 404, owner_gets, form)]

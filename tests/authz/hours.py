@@ -1,16 +1,21 @@
 """Routes of the hours pages: attendance on shifts, corrections, own logs, Korpus Solidarności.
 
-Object routes point at institution A's shift and the volunteer's application on need A: staff of A
-and coordinators get through (empty POSTs stop at validation, 422), staff of B get 403. Ledger
-entries do not exist in the world, so those routes answer 404 to everyone allowed to ask; the IDOR
-stories with real entries are in tests/test_hours_idor.py.
+Object routes point at institution A's shift, the volunteer's application on need A and the other
+volunteer's own log at A: staff of A and coordinators get through (empty POSTs stop at validation,
+422), staff of B get 403. The cross-owner requests send complete forms on a shift at A that is
+over, so that a missing check would confirm hours; more stories in tests/test_hours_idor.py.
 """
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, coordinators, staff_of_a, volunteers_only
-
-MISSING = 987654321
+from tests.authz.common import (
+    CrossOwnerRoutes,
+    Routes,
+    coordinators,
+    staff_b_on_a,
+    staff_of_a,
+    volunteers_only,
+)
 
 ALL_STAFF = {
     "anonymous": 302,
@@ -20,7 +25,6 @@ ALL_STAFF = {
     "coordinator": 200,
     "admin": 200,
 }
-STAFF_404 = {**dict.fromkeys(ALL_STAFF, 404), "anonymous": 302, "volunteer": 403}
 
 ROUTES: Routes = {
     ("hours.shift", "GET"): (lambda w: f"/hours/shifts/{w.shift_a}", staff_of_a(200)),
@@ -36,10 +40,17 @@ ROUTES: Routes = {
         lambda w: f"/hours/assignments/{w.assignment_a}/no-show",
         staff_of_a(422),
     ),
-    ("hours.correct", "GET"): (lambda w: f"/hours/entries/{MISSING}/correct", STAFF_404),
-    ("hours.correct", "POST"): (lambda w: f"/hours/entries/{MISSING}/correct", STAFF_404),
-    ("hours.confirm_entry", "POST"): (lambda w: f"/hours/entries/{MISSING}/confirm", STAFF_404),
-    ("hours.reject_entry", "POST"): (lambda w: f"/hours/entries/{MISSING}/reject", STAFF_404),
+    ("hours.correct", "GET"): (lambda w: f"/hours/entries/{w.entry_a}/correct", staff_of_a(200)),
+    ("hours.correct", "POST"): (lambda w: f"/hours/entries/{w.entry_a}/correct", staff_of_a(422)),
+    # Confirming needs no form: whoever gets through confirms the log (sorted before the others).
+    ("hours.confirm_entry", "POST"): (
+        lambda w: f"/hours/entries/{w.entry_a}/confirm",
+        staff_of_a(303),
+    ),
+    ("hours.reject_entry", "POST"): (
+        lambda w: f"/hours/entries/{w.entry_a}/reject",
+        staff_of_a(422),
+    ),
     ("hours.pending", "GET"): (lambda w: "/hours/pending", ALL_STAFF),
     ("hours.mine", "GET"): (lambda w: "/hours/mine", volunteers_only(200)),
     ("hours.log", "POST"): (lambda w: "/hours/mine/log", volunteers_only(422)),
@@ -53,5 +64,45 @@ ROUTES: Routes = {
     ("hours.volunteer_coordinator", "POST"): (
         lambda w: f"/hours/institutions/{w.slug_a}/coordinator",
         staff_of_a(422),
+    ),
+}
+
+
+CROSS_OWNER: CrossOwnerRoutes = {
+    ("hours.shift", "GET"): staff_b_on_a(lambda w: f"/hours/shifts/{w.past_shift_a}", 200),
+    ("hours.confirm_all", "POST"): staff_b_on_a(
+        lambda w: f"/hours/shifts/{w.past_shift_a}/confirm", 303, lambda w: {"hours": "4"}
+    ),
+    ("hours.confirm_one", "POST"): staff_b_on_a(
+        lambda w: f"/hours/assignments/{w.past_placement_a}/confirm",
+        303,
+        lambda w: {f"a{w.past_placement_a}-hours": "4"},
+    ),
+    ("hours.no_show", "POST"): staff_b_on_a(
+        lambda w: f"/hours/assignments/{w.past_placement_a}/no-show",
+        303,
+        lambda w: {f"n{w.past_placement_a}-reason": "Nie przyszła i nie dała znać."},
+    ),
+    ("hours.correct", "GET"): staff_b_on_a(lambda w: f"/hours/entries/{w.entry_a}/correct", 200),
+    ("hours.correct", "POST"): staff_b_on_a(
+        lambda w: f"/hours/entries/{w.entry_a}/correct",
+        303,
+        lambda w: {"hours": "1", "reason": "Wpisano za dużo."},
+    ),
+    ("hours.confirm_entry", "POST"): staff_b_on_a(
+        lambda w: f"/hours/entries/{w.entry_a}/confirm", 303
+    ),
+    ("hours.reject_entry", "POST"): staff_b_on_a(
+        lambda w: f"/hours/entries/{w.entry_a}/reject",
+        303,
+        lambda w: {"reason": "Tego dnia muzeum było zamknięte."},
+    ),
+    ("hours.volunteer_coordinator", "GET"): staff_b_on_a(
+        lambda w: f"/hours/institutions/{w.slug_a}/coordinator", 200
+    ),
+    ("hours.volunteer_coordinator", "POST"): staff_b_on_a(
+        lambda w: f"/hours/institutions/{w.slug_a}/coordinator",
+        303,
+        lambda w: {"person": str(w.staff_a_user)},
     ),
 }

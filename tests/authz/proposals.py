@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.authz.common import ROLES, Routes, coordinators
+from tests.authz.common import (
+    ROLES,
+    CrossOwnerRoutes,
+    Routes,
+    coordinators,
+    staff_b_on_a,
+    volunteer_on_other,
+)
 
 # Signed-in non-volunteers are refused volunteer pages; only the owner sees an offer (404 otherwise).
 own_offer = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "volunteer": 200}
@@ -49,4 +56,17 @@ ROUTES: Routes = {
         {**own_offer_post, "volunteer": 404},
     ),
     ("proposals.decline_offer", "POST"): (lambda w: f"/offers/{w.offer}/decline", own_offer_post),
+}
+
+CROSS_OWNER: CrossOwnerRoutes = {
+    ("proposals.for_institution", "GET"): staff_b_on_a(
+        lambda w: f"/proposals/institution/{w.slug_a}", 200
+    ),
+    ("proposals.offer", "GET"): volunteer_on_other(lambda w: f"/offers/{w.other_offer}", 200),
+    ("proposals.accept_offer", "POST"): volunteer_on_other(
+        lambda w: f"/offers/{w.other_offer}/accept", 303
+    ),
+    ("proposals.decline_offer", "POST"): volunteer_on_other(
+        lambda w: f"/offers/{w.other_offer}/decline", 303, lambda w: {"note": "Nie mogę."}
+    ),
 }

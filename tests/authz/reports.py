@@ -3,7 +3,7 @@ institution's report and exports for its staff (staff of B get 403 on A's report
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, coordinators, staff_of_a
+from tests.authz.common import CrossOwnerRoutes, Routes, coordinators, staff_b_on_a, staff_of_a
 
 ROUTES: Routes = {
     ("reports.dashboard", "GET"): (lambda w: "/reports/", coordinators(200)),
@@ -26,5 +26,17 @@ ROUTES: Routes = {
     ("reports.institution_export_xlsx", "GET"): (
         lambda w: f"/reports/institutions/{w.slug_a}/export.xlsx?table=hours&months=3",
         staff_of_a(200),
+    ),
+}
+
+CROSS_OWNER: CrossOwnerRoutes = {
+    ("reports.institution", "GET"): staff_b_on_a(
+        lambda w: f"/reports/institutions/{w.slug_a}", 200
+    ),
+    ("reports.institution_export_csv", "GET"): staff_b_on_a(
+        lambda w: f"/reports/institutions/{w.slug_a}/export.csv?table=hours&months=3", 200
+    ),
+    ("reports.institution_export_xlsx", "GET"): staff_b_on_a(
+        lambda w: f"/reports/institutions/{w.slug_a}/export.xlsx?table=sharing", 200
     ),
 }

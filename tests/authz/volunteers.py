@@ -2,13 +2,19 @@
 
 Only a volunteer has a profile: staff, coordinators and administrators get 403 on /me/*; anonymous
 visitors are sent to sign in. The feed and the guardian page are public: the secret in the URL is
-the key, and a wrong one gives 404. Records of another volunteer answer 404 (see
-tests/test_volunteer_privacy.py for the IDOR stories).
+the key, and a wrong one gives 404. Records of another volunteer answer 404, as if there were
+none (CROSS_OWNER).
 """
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, everyone, volunteers_only
+from tests.authz.common import (
+    CrossOwnerRoutes,
+    Routes,
+    everyone,
+    volunteer_on_other,
+    volunteers_only,
+)
 
 MISSING = 987654321
 
@@ -59,4 +65,19 @@ ROUTES: Routes = {
     ("volunteers.data_json", "GET"): (lambda w: "/me/data.json", volunteers_only(200)),
     ("volunteers.delete_account", "GET"): (lambda w: "/me/delete", volunteers_only(200)),
     ("volunteers.delete_account", "POST"): (lambda w: "/me/delete", volunteers_only(422)),
+}
+
+CROSS_OWNER: CrossOwnerRoutes = {
+    ("volunteers.delete_window", "POST"): volunteer_on_other(
+        lambda w: f"/me/availability/windows/{w.other_window}/delete", 302
+    ),
+    ("volunteers.delete_absence", "POST"): volunteer_on_other(
+        lambda w: f"/me/availability/absences/{w.other_absence}/delete", 302
+    ),
+    ("volunteers.withdraw_assignment", "GET"): volunteer_on_other(
+        lambda w: f"/me/assignments/{w.assignment_b}/withdraw", 200
+    ),
+    ("volunteers.withdraw_assignment", "POST"): volunteer_on_other(
+        lambda w: f"/me/assignments/{w.assignment_b}/withdraw", 302
+    ),
 }
