@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: bench-search bench-reminders bench-all run serve install install-test translations extract-messages update-messages db seed \
+.PHONY: bench-search bench-reminders bench-web bench-all run serve install install-test translations extract-messages update-messages db seed \
         test test-sqlite test-postgres lint bench clean
 
 $(BIN)/python:
@@ -88,7 +88,14 @@ bench-search: install-test
 bench-reminders: install-test
 	$(BIN)/python -m bench.reminders
 
-bench-all: bench bench-search bench-reminders
+# gunicorn on PostgreSQL under wrk: loads 100k volunteers, 5k institutions, 20k needs and 1M past
+# assignments (BENCH_WEB_ARGS=--skip-load reuses them), then prints one JSON line per endpoint.
+bench-web: install translations
+	@command -v wrk >/dev/null || { echo "Installing wrk"; apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }
+	$(BIN)/python -m bench.web $(BENCH_WEB_ARGS)
+
+bench-all: bench bench-search bench-reminders bench-web
 
 clean:
 	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache

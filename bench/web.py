@@ -141,7 +141,7 @@ def wrk_run(
     }
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, log: Path):
+def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str, log: Path):
     env = {
         **os.environ,
         "APP_ENV": "production",
@@ -157,7 +157,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, log: Path):
             "--workers",
             str(workers),
             "--worker-class",
-            "gthread",
+            worker_class,
             "--threads",
             str(threads),
             "--bind",
@@ -291,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--only", default="", help="comma-separated endpoints to run")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk (make bench-web installs it)", file=sys.stderr)
@@ -325,13 +327,21 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="okik-bench-web-"))
     server = start_gunicorn(
-        args.database_url, args.port, args.workers, args.threads, workdir / "gunicorn.log"
+        args.database_url,
+        args.port,
+        args.workers,
+        args.threads,
+        args.worker_class,
+        workdir / "gunicorn.log",
     )
     results: dict[str, dict] = {}
     try:
         volunteer = sign_in(args.port, world.volunteer_email)
         coordinator = sign_in(args.port, world.coordinator_email)
+        chosen = set(filter(None, args.only.split(","))) | {"ceiling", "needs_search"}
         for name, paths, cookie in endpoints(world, volunteer, coordinator):
+            if args.only and name not in chosen:
+                continue
             for path in paths[:3]:  # warm the workers; a wrong page stops the benchmark here
                 status, _h, _b = get(args.port, path, cookie)
                 if status != 200:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -41,6 +42,38 @@ def signed_in_volunteer() -> User | None:
 INSTITUTION_SELECT_MAX = 100
 
 
+def _filter_choices() -> dict:
+    """The institutions (None when too many to list) and skills the filters offer, as plain
+    lists; kept with the search results, which change whenever these do."""
+
+    def load() -> str:
+        locale = str(get_locale())
+        institutions = db.session.execute(
+            select(Institution.slug, Institution.name)
+            .where(Institution.is_active)
+            .order_by(Institution.name)
+            .limit(INSTITUTION_SELECT_MAX + 1)
+        ).all()
+        groups = db.session.scalars(
+            select(SkillGroup)
+            .options(selectinload(SkillGroup.skills))
+            .order_by(SkillGroup.position)
+        ).all()
+        return json.dumps(
+            {
+                "institutions": [list(row) for row in institutions]
+                if len(institutions) <= INSTITUTION_SELECT_MAX
+                else None,
+                "groups": [
+                    [group.name(locale), [[s.id, s.name(locale)] for s in group.skills]]
+                    for group in groups
+                ],
+            }
+        )
+
+    return json.loads(search_cache.rendered(("choices", str(get_locale())), load))
+
+
 @bp.get("/")
 def search():
     """Search published needs that still have a shift ahead."""
@@ -62,33 +95,23 @@ def search():
     else:
         key = hashlib.sha256(repr(filters).encode()).hexdigest()
         results_html = search_cache.rendered((str(get_locale()), key), results)
-    institutions = db.session.scalars(
-        select(Institution)
-        .where(Institution.is_active)
-        .order_by(Institution.name)
-        .limit(INSTITUTION_SELECT_MAX + 1)
-    ).all()
-    many = len(institutions) > INSTITUTION_SELECT_MAX
-    if many:
-        institutions = []
+    choices = _filter_choices()
+    institutions = choices["institutions"]
     chosen = (
         db.session.scalar(select(Institution).where(Institution.slug == filters.institution))
-        if many and filters.institution
+        if institutions is None and filters.institution
         else None
     )
-    groups = db.session.scalars(
-        select(SkillGroup).options(selectinload(SkillGroup.skills)).order_by(SkillGroup.position)
-    ).all()
     return render_template(
         "needs/search.html",
         filters=filters,
         errors=parsed.errors,
         # Our own template rendered it, escaping every value; stored, it is still that output.
         results_html=Markup(results_html),  # noqa: S704  # nosec B704
-        institutions=institutions,
+        institutions=institutions or [],
         chosen_institution=chosen,
         all_institutions_args={k: v for k, v in filters.as_args().items() if k != "institution"},
-        groups=groups,
+        groups=choices["groups"],
         kinds=kind_labels(),
         can_match=can_match,
     )
