@@ -90,12 +90,19 @@ bench-reminders: install-test
 
 # gunicorn on PostgreSQL under wrk: loads 100k volunteers, 5k institutions, 20k needs and 1M past
 # assignments (BENCH_WEB_ARGS=--skip-load reuses them), then prints one JSON line per endpoint.
-bench-web: install translations
+# locust lives in a venv of its own: it brings gevent and a web stack of its own.
+VENV_LOAD := .venv-load
+$(VENV_LOAD)/bin/locust:
+	$(PYTHON) -m venv $(VENV_LOAD)
+	$(VENV_LOAD)/bin/pip install --quiet --upgrade pip
+	$(VENV_LOAD)/bin/pip install --quiet "locust>=2.30"
+
+bench-web: install translations $(VENV_LOAD)/bin/locust
 	@command -v wrk >/dev/null || { echo "Installing wrk"; apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }
-	$(BIN)/python -m bench.web $(BENCH_WEB_ARGS)
+	$(BIN)/python -m bench.web --locust $(VENV_LOAD)/bin/locust $(BENCH_WEB_ARGS)
 
 bench-all: bench bench-search bench-reminders bench-web
 
 clean:
-	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache
+	rm -rf $(VENV) $(VENV_LOAD) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache

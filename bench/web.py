@@ -1,17 +1,20 @@
-"""Load benchmark of the production shape: gunicorn on PostgreSQL at national scale, driven by wrk.
+"""Load benchmark of the production shape: gunicorn on PostgreSQL at national scale.
 
-    .venv/bin/python -m bench.web [--skip-load] [--clients 50] [--seconds 20]
+    make bench-web            (BENCH_WEB_ARGS="--skip-load" reuses the data already loaded)
+    .venv/bin/python -m bench.web --locust .venv-load/bin/locust [--clients 50] [--seconds 30]
 
-Steps: fill PostgreSQL with `bench.national` (unless --skip-load), start gunicorn on 127.0.0.1 with
-the production configuration, sign in a volunteer and a coordinator, then drive each endpoint with
-wrk (Debian's package) from a separate process, twice:
+Steps: fill PostgreSQL with `bench.national` (unless --skip-load), start gunicorn on 127.0.0.1 as
+the Procfile does (4 sync workers, production configuration, Redis for limits and the search
+cache), sign in a volunteer and a coordinator, then drive each endpoint from separate processes:
 
-* as 50 people at once, each waiting between 0.5 and 1.5 s before the next click (wrk's `delay`):
-  the latency a user sees under that load gives `p50_ms`, `p95_ms` and `p99_ms`;
-* as 50 clients that never wait, which saturates the server: `max_rps` is the throughput it
-  reaches, with the latency it then shows (`saturated_p95_ms`).
+* wrk (Debian's package) with 50 connections that never pause saturates the server: `max_rps` is
+  the throughput it reaches, with the latency it then shows (`saturated_p95_ms`); it runs first,
+  so every worker is warm when the people arrive;
+* locust with 50 people who each click, read for 1 to 5 s (`--think-ms`) and click again; they
+  all arrive within 2 s and the figures start once they have: `requests`, `errors`, `rps`,
+  `p50_ms`, `p95_ms`, `p99_ms` are what those people saw.
 
-Each run stops at `--max-requests` or `--seconds`, whichever comes first, and talks to 127.0.0.1
+Each run stops at `--max-requests` or its time, whichever comes first, and talks to 127.0.0.1
 only. One JSON line per endpoint, then one line with the targets: p95 under 100 ms for every page,
 and the needs search reaching at least 40% of the throughput of a trivial endpoint (`ceiling`,
 `/healthz`, one `SELECT 1`).
@@ -20,6 +23,7 @@ and the needs search reaching at least 40% of the throughput of a trivial endpoi
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
 import json
 import os
@@ -47,7 +51,6 @@ LUA = """
 local paths = {%(paths)s}
 local cookie = "%(cookie)s"
 local limit = %(limit)d
-local think_lo, think_hi = %(think_lo)d, %(think_hi)d
 local sent, seen = 0, 0
 local threads = {}
 
@@ -67,11 +70,6 @@ function request()
   return wrk.format("GET", paths[(sent %% #paths) + 1], headers)
 end
 
-function delay()
-  if think_hi == 0 then return 0 end
-  return math.random(think_lo, think_hi)
-end
-
 function response(status, headers, body)
   seen = seen + 1
   if seen >= limit then wrk.thread:stop() end
@@ -80,8 +78,9 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'RESULT {"requests": %%d, "duration_us": %%d, "errors": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\\n',
+    'RESULT {"requests": %%d, "duration_us": %%d, "errors": %%d, "status_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
@@ -94,9 +93,9 @@ def wrk_run(
     clients: int,
     seconds: int,
     max_requests: int,
-    think_ms: tuple[int, int],
     workdir: Path,
 ) -> dict:
+    """Clients that never pause: the throughput the server reaches and its latency then."""
     threads = 2
     script = workdir / "load.lua"
     script.write_text(
@@ -105,8 +104,6 @@ def wrk_run(
             "paths": ", ".join(json.dumps(p) for p in paths),
             "cookie": cookie,
             "limit": max(1, max_requests // threads),
-            "think_lo": think_ms[0],
-            "think_hi": think_ms[1],
         }
     )
     output = subprocess.run(  # noqa: S603 - fixed arguments, loopback only
@@ -134,10 +131,72 @@ def wrk_run(
     return {
         "requests": raw["requests"],
         "errors": raw["errors"],
+        "status_errors": raw["status_errors"],
+        "timeouts": raw["timeouts"],
         "rps": round(raw["requests"] / duration, 1) if duration else 0.0,
         "p50_ms": round(raw["p50_us"] / 1000, 1),
         "p95_ms": round(raw["p95_us"] / 1000, 1),
         "p99_ms": round(raw["p99_us"] / 1000, 1),
+    }
+
+
+def locust_run(
+    locust: Path,
+    port: int,
+    name: str,
+    paths: list[str],
+    cookie: str,
+    clients: int,
+    seconds: int,
+    max_requests: int,
+    think_ms: str,
+    workdir: Path,
+) -> dict:
+    """People who click, read and click again; all have arrived before the figures start."""
+    ramp = 2
+    env = {
+        **os.environ,
+        "BENCH_ENDPOINT": name,
+        "BENCH_PATHS": json.dumps(paths),
+        "BENCH_COOKIE": cookie,
+        "BENCH_THINK_MS": think_ms,
+        "BENCH_MAX_REQUESTS": str(max_requests),
+    }
+    prefix = workdir / f"users-{name}"
+    subprocess.run(  # noqa: S603 - fixed arguments, loopback only
+        [
+            str(locust),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(clients),
+            "--spawn-rate",
+            str(max(1, clients // ramp)),
+            "--run-time",
+            f"{seconds + ramp}s",
+            "--reset-stats",
+            "--only-summary",
+            "--host",
+            f"http://{HOST}:{port}",
+            "--csv",
+            str(prefix),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + ramp + 60,
+        check=False,  # locust exits 1 when any request failed; the figures say so
+    )
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == name)
+    return {
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
     }
 
 
@@ -285,20 +344,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--needs", type=int, default=20_000)
     parser.add_argument("--past-assignments", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=20, help="longest run per endpoint")
+    parser.add_argument("--seconds", type=int, default=30, help="longest run per endpoint")
     parser.add_argument("--max-requests", type=int, default=20_000, help="most per run")
-    parser.add_argument("--think-ms", default="500-1500", help="pause between clicks")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--think-ms", default="1000-5000", help="a person's pause between clicks, in ms"
+    )
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    # As the Procfile runs it: 4 sync workers (behind nginx in production).
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
     parser.add_argument("--only", default="", help="comma-separated endpoints to run")
+    parser.add_argument("--locust", default=str(ROOT / ".venv-load" / "bin" / "locust"))
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk (make bench-web installs it)", file=sys.stderr)
         return 2
-    lo, _dash, hi = args.think_ms.partition("-")
-    think = (int(lo), int(hi or lo))
+    locust = Path(args.locust)
+    if not locust.exists():
+        print(f"locust is missing at {locust} (make bench-web installs it)", file=sys.stderr)
+        return 2
 
     if args.skip_load:
         world = national.World(
@@ -342,20 +407,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, paths, cookie in endpoints(world, volunteer, coordinator):
             if args.only and name not in chosen:
                 continue
-            for path in paths[:3]:  # warm the workers; a wrong page stops the benchmark here
+            for path in paths[:3]:  # a wrong page stops the benchmark here
                 status, _h, _b = get(args.port, path, cookie)
                 if status != 200:
                     raise RuntimeError(f"{name}: {path} answered {status}")
-            users = wrk_run(
-                args.port,
-                paths,
-                cookie,
-                args.clients,
-                args.seconds,
-                args.max_requests,
-                think,
-                workdir,
-            )
+            # Saturation first: it also warms every worker (templates compiled, connections
+            # open), as a server that has been up for a while is.
+            # Saturation first: it also warms every worker (templates compiled, connections
+            # open), as a server that has been up for a while is.
             saturated = wrk_run(
                 args.port,
                 paths,
@@ -363,7 +422,19 @@ def main(argv: list[str] | None = None) -> int:
                 args.clients,
                 max(5, args.seconds // 2),
                 args.max_requests,
-                (0, 0),
+                workdir,
+            )
+            time.sleep(3)  # let the server finish what the saturating clients left queued
+            users = locust_run(
+                locust,
+                args.port,
+                name,
+                paths,
+                cookie,
+                args.clients,
+                args.seconds,
+                args.max_requests,
+                args.think_ms,
                 workdir,
             )
             line = {
@@ -374,6 +445,13 @@ def main(argv: list[str] | None = None) -> int:
                 "max_rps": saturated["rps"],
                 "saturated_p95_ms": saturated["p95_ms"],
                 "saturated_errors": saturated["errors"],
+                "saturated_error_kinds": {
+                    "http_status": saturated["status_errors"],
+                    "timeout": saturated["timeouts"],
+                    "socket": saturated["errors"]
+                    - saturated["status_errors"]
+                    - saturated["timeouts"],
+                },
             }
             results[name] = line
             print(json.dumps(line), flush=True)

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required
@@ -128,25 +129,19 @@ def run_detail(run_id: int):
     unfilled_pages = -(-len(diagnostics) // UNFILLED_PER_PAGE)
     unfilled_page = _page_number("unfilled", unfilled_pages)
     unfilled = diagnostics[(unfilled_page - 1) * UNFILLED_PER_PAGE :][:UNFILLED_PER_PAGE]
-    need_titles = (
-        dict(
-            db.session.execute(
-                select(Need.id, Need.title).where(Need.id.in_({d["need_id"] for d in unfilled}))
-            ).all()
-        )
-        if unfilled
-        else {}
-    )
     shifts = (
         {
             s.id: s
             for s in db.session.scalars(
-                select(Shift).where(Shift.id.in_([d["place_id"] for d in unfilled]))
+                select(Shift)
+                .where(Shift.id.in_([d["place_id"] for d in unfilled]))
+                .options(joinedload(Shift.need, innerjoin=True))
             )
         }
         if unfilled
         else {}
     )
+    need_titles = {s.need_id: s.need.title for s in shifts.values()}
     named = {
         r["params"]["institution_id"]
         for p in proposals
