@@ -16,6 +16,7 @@ CATALOGUE = Path(__file__).resolve().parent.parent / "translations/pl/LC_MESSAGE
 # singular msgid -> the form used after 2, 3, 4 (22, 23, 24, ...)
 POLISH_FEW = {
     "Na tę zmianę przyjęto już %(num)d osobę. Nie można zmniejszyć liczby miejsc poniżej tej liczby: najpierw porozmawiaj z wolontariuszem i zmień jego przydział.": "Na tę zmianę przyjęto już %(num)d osoby. Nie można zmniejszyć liczby miejsc poniżej tej liczby: najpierw porozmawiaj z wolontariuszami i zmień ich przydział.",
+    "%(num)d nieobsadzona zmiana.": "%(num)d nieobsadzone zmiany.",
     "%(num)d instytucja": "%(num)d instytucje",
     "%(num)d otwarta potrzeba": "%(num)d otwarte potrzeby",
     "%(num)d wolontariusz": "%(num)d wolontariuszy",

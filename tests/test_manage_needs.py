@@ -312,7 +312,11 @@ def test_times_are_entered_and_shown_in_warsaw_time_across_daylight_saving(
 
 def test_edit_a_shift_and_refuse_fewer_places_than_accepted(app, client, auth, factory, museum):
     inst, staff = museum
-    need = factory.need(inst, "Dyżur w szatni", places=3)
+    # Noon in Warsaw a week ahead: the 4-hour shift never crosses midnight, whenever this runs.
+    noon = datetime.combine(
+        datetime.now(WARSAW).date() + timedelta(days=7), datetime.min.time().replace(hour=12)
+    ).replace(tzinfo=WARSAW)
+    need = factory.need(inst, "Dyżur w szatni", places=3, start=noon.astimezone(UTC))
     for _ in range(2):
         factory.application(factory.user(), need, status="accepted")
     shift_id = need.shifts[0].id
