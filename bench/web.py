@@ -190,7 +190,10 @@ def locust_run(
     )
     with open(f"{prefix}_stats.csv", newline="") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == name)
+    with open(f"{prefix}_failures.csv", newline="") as f:
+        failures = {r["Error"][:120]: int(r["Occurrences"]) for r in csv.DictReader(f)}
     return {
+        "failures": failures,
         "requests": int(row["Request Count"]),
         "errors": int(row["Failure Count"]),
         "rps": round(float(row["Requests/s"]), 1),
@@ -218,7 +221,8 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class
             "--worker-class",
             worker_class,
             "--threads",
-            str(threads),
+            # gunicorn turns sync workers with threads into gthread ones: one thread each.
+            str(threads if worker_class == "gthread" else 1),
             "--bind",
             f"{HOST}:{port}",
             "--backlog",
@@ -468,7 +472,12 @@ def main(argv: list[str] | None = None) -> int:
             "share_met": share >= CEILING_SHARE_TARGET,
             "errors": sum(r["errors"] + r["saturated_errors"] for r in results.values()),
         },
-        "server": {"workers": args.workers, "threads": args.threads, "cpus": os.cpu_count()},
+        "server": {
+            "worker_class": args.worker_class,
+            "workers": args.workers,
+            "threads": args.threads if args.worker_class == "gthread" else 1,
+            "cpus": os.cpu_count(),
+        },
     }
     print(json.dumps(summary), flush=True)
     shutil.rmtree(workdir, ignore_errors=True)
