@@ -27,7 +27,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
-from bench.needs_search import KINDS, PLACES, WORDS, bulk_copy
+from bench.copying import COLUMNS, bulk_copy
+from bench.needs_search import KINDS, PLACES, WORDS
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_national"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - throwaway accounts in a throwaway database
@@ -174,20 +175,7 @@ def load(
         bulk_copy(
             conn,
             "user",
-            [
-                "id",
-                "email",
-                "password_hash",
-                "role",
-                "first_name",
-                "last_name",
-                "locale",
-                "is_active_account",
-                "email_confirmed_at",
-                "created_at",
-                "password_changed_at",
-                "session_token",
-            ],
+            COLUMNS["user"],
             (
                 (
                     uid,
@@ -218,23 +206,7 @@ def load(
         bulk_copy(
             conn,
             "volunteer_profile",
-            [
-                "user_id",
-                "date_of_birth",
-                "phone",
-                "city",
-                "bio",
-                "languages",
-                "interests",
-                "max_hours_month",
-                "is_korpus",
-                "has_disability",
-                "access_needs",
-                "guardian_name",
-                "guardian_email",
-                "feed_token",
-                "updated_at",
-            ],
+            COLUMNS["volunteer_profile"],
             (
                 (
                     v,
@@ -259,7 +231,7 @@ def load(
         bulk_copy(
             conn,
             "volunteer_skill",
-            ["user_id", "skill_id", "level"],
+            COLUMNS["volunteer_skill"],
             (
                 (v, skill_ids[(v + k * 7) % len(skill_ids)], 1 + (v + k) % 3)
                 for v in range(1, volunteers + 1)
@@ -269,7 +241,7 @@ def load(
         bulk_copy(
             conn,
             "availability_window",
-            ["user_id", "weekday", "start_time", "end_time"],
+            COLUMNS["availability_window"],
             (
                 (v, (v + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
                 for v in range(1, volunteers + 1)
@@ -328,33 +300,10 @@ def load(
         bulk_copy(
             conn,
             "need",
-            [
-                "id",
-                "institution_id",
-                "title",
-                "description",
-                "kind",
-                "status",
-                "place",
-                "min_age",
-                "works_with_children",
-                "is_accessible",
-                "accessibility_note",
-                "offers_training",
-                "offers_certificate",
-                "offers_reimbursement",
-                "contact_name",
-                "contact_email",
-                "created_at",
-                "updated_at",
-                "published_at",
-                "search_text",
-            ],
+            COLUMNS["need"],
             need_rows,
         )
-        bulk_copy(
-            conn, "need_skill", ["need_id", "skill_id", "min_level", "is_required"], need_skill_rows
-        )
+        bulk_copy(conn, "need_skill", COLUMNS["need_skill"], need_skill_rows)
 
         # Places taken ahead: the bench volunteer has three, every other shift has one.
         accepted: dict[int, list[int]] = {}
@@ -370,7 +319,7 @@ def load(
         bulk_copy(
             conn,
             "shift",
-            ["id", "need_id", "starts_at", "ends_at", "places", "accepted_count", "is_cancelled"],
+            COLUMNS["shift"],
             shift_rows,
         )
         shift_start = {row[0]: row[2] for row in shift_rows}

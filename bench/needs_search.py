@@ -21,13 +21,12 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
-import psycopg
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+
+from bench.copying import COLUMNS, bulk_copy, ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - a throwaway account in a throwaway database
@@ -69,31 +68,6 @@ WORDS = [
 ]
 PLACES = ["Opole, Rynek", "Opole, ul. Piastowska", "Brzeg", "Nysa", "Łódź", "Kluczbork", "Prudnik"]
 KINDS = ["one_off", "recurring", "long_term", "training"]
-
-
-def bulk_copy(
-    conn: psycopg.Connection, table: str, columns: list[str], rows: Iterable[tuple]
-) -> int:
-    count = 0
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    with conn.cursor() as cur, cur.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
-
-
-def ensure_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        found = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
-        ).fetchone()
-        if not found:
-            conn.execute(f'CREATE DATABASE "{parsed.database}"')
 
 
 def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
@@ -151,20 +125,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
             bulk_copy(
                 conn,
                 "user",
-                [
-                    "id",
-                    "email",
-                    "password_hash",
-                    "role",
-                    "first_name",
-                    "last_name",
-                    "locale",
-                    "is_active_account",
-                    "email_confirmed_at",
-                    "created_at",
-                    "password_changed_at",
-                    "session_token",
-                ],
+                COLUMNS["user"],
                 (
                     (
                         first_user + v,
@@ -186,23 +147,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
             bulk_copy(
                 conn,
                 "volunteer_profile",
-                [
-                    "user_id",
-                    "date_of_birth",
-                    "phone",
-                    "city",
-                    "bio",
-                    "languages",
-                    "interests",
-                    "max_hours_month",
-                    "is_korpus",
-                    "has_disability",
-                    "access_needs",
-                    "guardian_name",
-                    "guardian_email",
-                    "feed_token",
-                    "updated_at",
-                ],
+                COLUMNS["volunteer_profile"],
                 (
                     (
                         first_user + v,
@@ -227,7 +172,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
             bulk_copy(
                 conn,
                 "volunteer_skill",
-                ["user_id", "skill_id", "level"],
+                COLUMNS["volunteer_skill"],
                 (
                     (first_user + v, skill_rows[(v + k * 7) % len(skill_rows)][0], 1 + (v + k) % 3)
                     for v in range(volunteers)
@@ -237,7 +182,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
             bulk_copy(
                 conn,
                 "availability_window",
-                ["user_id", "weekday", "start_time", "end_time"],
+                COLUMNS["availability_window"],
                 (
                     (first_user + v, (v + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
                     for v in range(volunteers)
@@ -308,48 +253,19 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
             bulk_copy(
                 conn,
                 "need",
-                [
-                    "id",
-                    "institution_id",
-                    "title",
-                    "description",
-                    "kind",
-                    "status",
-                    "place",
-                    "min_age",
-                    "works_with_children",
-                    "is_accessible",
-                    "accessibility_note",
-                    "offers_training",
-                    "offers_certificate",
-                    "offers_reimbursement",
-                    "contact_name",
-                    "contact_email",
-                    "created_at",
-                    "updated_at",
-                    "published_at",
-                    "search_text",
-                ],
+                COLUMNS["need"],
                 need_rows,
             )
             bulk_copy(
                 conn,
                 "shift",
-                [
-                    "id",
-                    "need_id",
-                    "starts_at",
-                    "ends_at",
-                    "places",
-                    "accepted_count",
-                    "is_cancelled",
-                ],
+                COLUMNS["shift"],
                 shift_rows,
             )
             bulk_copy(
                 conn,
                 "need_skill",
-                ["need_id", "skill_id", "min_level", "is_required"],
+                COLUMNS["need_skill"],
                 need_skill_rows,
             )
             bulk_copy(conn, "need_cohost", ["need_id", "institution_id"], cohost_rows)

@@ -25,6 +25,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.copying import ensure_database
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench_reminders"
 
 
@@ -41,18 +43,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def ensure_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
-        ).fetchone():
-            conn.execute(f'CREATE DATABASE "{parsed.database}"')
 
 
 def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], rows) -> None:

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 
-from bench.needs_search import bulk_copy, ensure_database
+from bench.copying import COLUMNS, bulk_copy, ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench_reports"
 TODAY = date(2026, 11, 15)
@@ -62,20 +62,7 @@ def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) ->
             bulk_copy(
                 conn,
                 "user",
-                [
-                    "id",
-                    "email",
-                    "password_hash",
-                    "role",
-                    "first_name",
-                    "last_name",
-                    "locale",
-                    "is_active_account",
-                    "email_confirmed_at",
-                    "created_at",
-                    "password_changed_at",
-                    "session_token",
-                ],
+                COLUMNS["user"],
                 (
                     (
                         1 + v,
@@ -189,42 +176,13 @@ def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) ->
             bulk_copy(
                 conn,
                 "need",
-                [
-                    "id",
-                    "institution_id",
-                    "title",
-                    "description",
-                    "kind",
-                    "status",
-                    "place",
-                    "min_age",
-                    "works_with_children",
-                    "is_accessible",
-                    "accessibility_note",
-                    "offers_training",
-                    "offers_certificate",
-                    "offers_reimbursement",
-                    "contact_name",
-                    "contact_email",
-                    "created_at",
-                    "updated_at",
-                    "published_at",
-                    "search_text",
-                ],
+                COLUMNS["need"],
                 need_rows,
             )
             bulk_copy(
                 conn,
                 "shift",
-                [
-                    "id",
-                    "need_id",
-                    "starts_at",
-                    "ends_at",
-                    "places",
-                    "accepted_count",
-                    "is_cancelled",
-                ],
+                COLUMNS["shift"],
                 shift_rows,
             )
             for table in ("user", "hours_entry", "need", "shift"):

@@ -1,0 +1,94 @@
+"""What the benchmarks share: COPY into a table, a database made on demand, and the column lists
+of the tables several of them fill (kept here so a new column is added once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+COLUMNS: dict[str, list[str]] = {
+    "user": [
+        "id",
+        "email",
+        "password_hash",
+        "role",
+        "first_name",
+        "last_name",
+        "locale",
+        "is_active_account",
+        "email_confirmed_at",
+        "created_at",
+        "password_changed_at",
+        "session_token",
+    ],
+    "volunteer_profile": [
+        "user_id",
+        "date_of_birth",
+        "phone",
+        "city",
+        "bio",
+        "languages",
+        "interests",
+        "max_hours_month",
+        "is_korpus",
+        "has_disability",
+        "access_needs",
+        "guardian_name",
+        "guardian_email",
+        "feed_token",
+        "updated_at",
+    ],
+    "volunteer_skill": ["user_id", "skill_id", "level"],
+    "availability_window": ["user_id", "weekday", "start_time", "end_time"],
+    "need": [
+        "id",
+        "institution_id",
+        "title",
+        "description",
+        "kind",
+        "status",
+        "place",
+        "min_age",
+        "works_with_children",
+        "is_accessible",
+        "accessibility_note",
+        "offers_training",
+        "offers_certificate",
+        "offers_reimbursement",
+        "contact_name",
+        "contact_email",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "search_text",
+    ],
+    "need_skill": ["need_id", "skill_id", "min_level", "is_required"],
+    "shift": ["id", "need_id", "starts_at", "ends_at", "places", "accepted_count", "is_cancelled"],
+}
+
+
+def bulk_copy(
+    conn: psycopg.Connection, table: str, columns: list[str], rows: Iterable[tuple]
+) -> int:
+    count = 0
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with conn.cursor() as cur, cur.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def ensure_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+        ).fetchone()
+        if not found:
+            conn.execute(f'CREATE DATABASE "{parsed.database}"')
