@@ -12,7 +12,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,6 +28,7 @@ from config import TestConfig
 from tests.factories import PASSWORD, Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def is_postgres() -> bool:
@@ -172,6 +175,25 @@ def make_test_config(database_url: str, smtp_port: int, **overrides) -> type[Tes
     return type("SuiteConfig", (TestConfig,), attrs)
 
 
+def scheduler_clock() -> datetime:
+    """Now, or, during the quiet hours (21-8 Warsaw time), the next morning at 8:05.
+
+    Tests read what the scheduler delivers, whenever they run: optional mail held overnight is
+    what the scheduler sends in the morning. The quiet hours themselves are tested with fixed
+    clocks in tests/test_notifications.py.
+    """
+    from app.services.outbox import in_quiet_hours
+
+    now = datetime.now(UTC)
+    if not in_quiet_hours(now):
+        return now
+    local = now.astimezone(WARSAW)
+    morning = local.replace(hour=8, minute=5, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return morning.astimezone(UTC)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, smtp_server):
     _mailbox, port = smtp_server
@@ -181,7 +203,7 @@ def app(database_url, smtp_server):
         from app.services.outbox import deliver_due
 
         with application.app_context():
-            deliver_due()
+            deliver_due(scheduler_clock())
 
     _mailbox.deliver = deliver_outbox
     with application.app_context():
