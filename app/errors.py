@@ -23,7 +23,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         403: (_("Brak dostępu"), _("Nie masz uprawnień do tej strony.")),
         404: (_("Nie znaleziono strony"), _("Ta strona nie istnieje albo została przeniesiona.")),
         405: (_("Niedozwolona operacja"), _("Tej strony nie można otworzyć w ten sposób.")),
-        413: (_("Za duży plik"), _("Przesłane dane są za duże.")),
+        413: (_("Za dużo danych"), _("Przesłane dane są za duże.")),
         429: (
             _("Zbyt wiele prób"),
             _("Wykonano zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie."),
