@@ -175,6 +175,17 @@ def _pinhole_scenario(app, factory):
     return ala, bartek
 
 
+def turn_proposal_pages_until(page: Page, text: str) -> None:
+    """A run's proposals come a page at a time, as a coordinator reads them: turn until `text`."""
+    for _ in range(30):
+        if page.get_by_role("main").get_by_text(text).count():
+            return
+        page.get_by_role("navigation", name="Strony", exact=True).get_by_role(
+            "link", name="Następna"
+        ).click()
+    raise AssertionError(f"{text!r} is on no page of the run")
+
+
 def test_coordinator_matches_the_demo_coalition_and_a_declined_place_goes_to_someone_else(
     page: Page, browser, base_url, factory, app, assert_accessible
 ):
@@ -188,18 +199,22 @@ def test_coordinator_matches_the_demo_coalition_and_a_declined_place_goes_to_som
     page.get_by_role("button", name="Uruchom dopasowanie").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Przebieg dopasowania")
     main = page.get_by_role("main")
-    expect(main).to_contain_text("umie: Fotografia otworkowa, poziom 3 (wymagany 2)")
     expect(main).to_contain_text("Dlaczego niektóre zmiany zostają nieobsadzone")
+    turn_proposal_pages_until(page, "Ala Otworkowa")
+    expect(main).to_contain_text("umie: Fotografia otworkowa, poziom 3 (wymagany 2)")
     assert_accessible(page)
 
-    # Approve Ala's two proposals and two more from the demo in one go.
+    # Approve Ala's two proposals and two more from this page in one go.
     page.get_by_label("Ala Otworkowa").first.check()
     page.get_by_label("Ala Otworkowa").nth(1).check()
     unchecked = page.locator("input[name=ids]:not(:checked)")
-    unchecked.first.check()  # the locator is live: after a check the next unchecked is first
-    unchecked.first.check()
+    others = min(2, unchecked.count())
+    for _ in range(others):
+        unchecked.first.check()  # the locator is live: after a check the next unchecked is first
     page.get_by_role("button", name="Zatwierdź zaznaczone").click()
-    expect(page.get_by_role("status").first).to_contain_text("Zatwierdzono propozycje: 4")
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Zatwierdzono propozycje: {2 + others}"
+    )
 
     # Ala accepts Saturday and declines Sunday.
     volunteer = browser.new_page(base_url=base_url, locale="pl-PL")
@@ -219,7 +234,7 @@ def test_coordinator_matches_the_demo_coalition_and_a_declined_place_goes_to_som
     # The next run proposes the Sunday place to Bartek.
     page.get_by_role("link", name="Dopasowania").click()
     page.get_by_role("button", name="Uruchom dopasowanie").click()
-    expect(page.get_by_role("main")).to_contain_text("Bartek Otworkowy")
+    turn_proposal_pages_until(page, "Bartek Otworkowy")
     with app.app_context():
         proposed = db.session.scalars(
             select(Assignment).where(
