@@ -236,6 +236,34 @@ def test_staff_of_another_institution_cannot_see_or_record_compliance(app, world
         assert db.session.scalars(select(Document)).all() == []
 
 
+def test_a_co_host_records_compliance_but_leaves_the_agreement_to_the_host(app, world):
+    from tests.test_needs_helpers import add_cohost
+
+    add_cohost(app, world.need, world.b)
+    staff_b = client_for(app, world.staff_b)
+    page = staff_b.get(f"/documents/compliance/{world.need.id}")
+    assert page.status_code == 200
+    assert "przygotowuje gospodarz potrzeby: Filharmonia Opolska" in page.text
+    assert "/agreements" not in page.text
+    response = staff_b.post(
+        f"/documents/compliance/{world.need.id}/agreements",
+        data={"volunteer_id": str(world.volunteer.id)},
+    )
+    assert response.status_code == 403
+    assert 'role="alert"' in response.text and "Filharmonia Opolska" in response.text
+    with app.app_context():
+        assert db.session.scalars(select(Document)).all() == []
+    response = staff_b.post(
+        f"/documents/compliance/{world.need.id}/records",
+        data={
+            "volunteer_id": str(world.volunteer.id),
+            "kind": "safety_briefing",
+            "done_on": date.today().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+
+
 def test_the_public_page_confirms_a_code_with_only_name_and_dates(app, world):
     client_for(app, world.volunteer).post(
         "/documents/agreements/request", data={"need_id": str(world.need.id)}

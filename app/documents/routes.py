@@ -34,7 +34,7 @@ from app.extensions import db, login_manager
 from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
 from app.services import compliance, pdf
 from app.services import documents as service
-from app.services.permissions import can_manage_need
+from app.services.permissions import can_manage_need, speaks_for_host
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 
@@ -280,7 +280,13 @@ def _managed_need(need_id: int) -> Need:
     return need
 
 
-def _compliance_page(need: Need, record_form=None, agreement_form=None, status: int = 200):
+def _compliance_page(
+    need: Need,
+    record_form=None,
+    agreement_form=None,
+    status: int = 200,
+    agreement_refused: bool = False,
+):
     volunteers = compliance.engaged_volunteers(need.id)
     labels = compliance.kind_labels()
     record_form = record_form or ComplianceForm(formdata=None)
@@ -313,6 +319,8 @@ def _compliance_page(need: Need, record_form=None, agreement_form=None, status: 
             kind_labels=labels,
             record_form=record_form,
             agreement_form=agreement_form,
+            may_issue_agreement=speaks_for_host(current_user, need),
+            agreement_refused=agreement_refused,
         ),
         status,
     )
@@ -368,6 +376,8 @@ def issue_agreement(need_id: int):
     need = _managed_need(need_id)
     form = IssueAgreementForm()
     _compliance_choices(need, ComplianceForm(formdata=None), form)
+    if not speaks_for_host(current_user, need):
+        return _compliance_page(need, agreement_refused=True, status=403)
     if form.validate_on_submit():
         try:
             document = service.issue_agreement(

@@ -21,6 +21,16 @@ def can_manage_need(user: User, need: Need) -> bool:
     return user.role == Role.STAFF and bool(need.host_ids() & user.institution_ids())
 
 
+def speaks_for_host(user: User, need: Need) -> bool:
+    """Staff of the host institution itself, and coordinators: an agreement binds the host, so a
+    co-host, who may otherwise run the need, does not sign for it."""
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return True
+    return user.role == Role.STAFF and need.institution_id in user.institution_ids()
+
+
 def managed_need_ids_query(user: User):
     """A select of the ids of needs the user may manage (for filtering lists)."""
     if user.role in (Role.COORDINATOR, Role.ADMIN):

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
@@ -28,8 +29,21 @@ SHOTS = Path(__file__).resolve().parent.parent.parent / "test-results" / "story"
 
 
 def shot(page: Page, name: str) -> None:
+    """Save the page as the README shows it, once it has settled.
+
+    Headless Chromium now and then refuses a capture taken while a page is still being laid out
+    ("Unable to capture screenshot"); the picture is illustration, so it is tried a few times.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.wait_for_load_state("load")
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(SHOTS / f"{name}.png"))
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(300)
 
 
 def test_the_whole_story(page: Page, browser, base_url, factory, app, mailbox, assert_accessible):
