@@ -4,6 +4,8 @@ of the tables several of them fill (kept here so a new column is added once)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from datetime import time as clock
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -92,3 +94,55 @@ def ensure_database(url: str) -> None:
         ).fetchone()
         if not found:
             conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def copy_volunteer_details(
+    conn: psycopg.Connection, user_ids: range, skill_ids: list[int], now: datetime
+) -> None:
+    """Profiles, two skills and two weekly availability windows for each of `user_ids`, varied
+    by the id so that filters and matching have something to tell apart."""
+    bulk_copy(
+        conn,
+        "volunteer_profile",
+        COLUMNS["volunteer_profile"],
+        (
+            (
+                uid,
+                date(1970 + uid % 40, 1 + uid % 12, 1 + uid % 28),
+                "",
+                "Opole",
+                "",
+                "",
+                "",
+                20,
+                uid % 5 == 0,
+                False,
+                "",
+                "",
+                "",
+                f"feed{uid:020d}",
+                now,
+            )
+            for uid in user_ids
+        ),
+    )
+    bulk_copy(
+        conn,
+        "volunteer_skill",
+        COLUMNS["volunteer_skill"],
+        (
+            (uid, skill_ids[(uid + k * 7) % len(skill_ids)], 1 + (uid + k) % 3)
+            for uid in user_ids
+            for k in range(2)
+        ),
+    )
+    bulk_copy(
+        conn,
+        "availability_window",
+        COLUMNS["availability_window"],
+        (
+            (uid, (uid + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
+            for uid in user_ids
+            for k in range(2)
+        ),
+    )

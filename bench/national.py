@@ -19,15 +19,14 @@ import subprocess  # noqa: S404 - runs our own `flask db upgrade`
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
-from bench.copying import COLUMNS, bulk_copy
+from bench.copying import COLUMNS, bulk_copy, copy_volunteer_details
 from bench.needs_search import KINDS, PLACES, WORDS
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_national"
@@ -203,51 +202,7 @@ def load(
                 for i in range(institutions)
             ),
         )
-        bulk_copy(
-            conn,
-            "volunteer_profile",
-            COLUMNS["volunteer_profile"],
-            (
-                (
-                    v,
-                    date(1970 + v % 40, 1 + v % 12, 1 + v % 28),
-                    "",
-                    "Opole",
-                    "",
-                    "",
-                    "",
-                    20,
-                    v % 5 == 0,
-                    False,
-                    "",
-                    "",
-                    "",
-                    f"feed{v:020d}",
-                    now,
-                )
-                for v in range(1, volunteers + 1)
-            ),
-        )
-        bulk_copy(
-            conn,
-            "volunteer_skill",
-            COLUMNS["volunteer_skill"],
-            (
-                (v, skill_ids[(v + k * 7) % len(skill_ids)], 1 + (v + k) % 3)
-                for v in range(1, volunteers + 1)
-                for k in range(2)
-            ),
-        )
-        bulk_copy(
-            conn,
-            "availability_window",
-            COLUMNS["availability_window"],
-            (
-                (v, (v + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
-                for v in range(1, volunteers + 1)
-                for k in range(2)
-            ),
-        )
+        copy_volunteer_details(conn, range(1, volunteers + 1), skill_ids, now)
 
         per_need = PAST_SHIFTS_PER_NEED + SHIFTS_AHEAD_PER_NEED
         need_rows, shift_rows, need_skill_rows = [], [], []

@@ -22,11 +22,10 @@ import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
 
 from sqlalchemy import event, text
 
-from bench.copying import COLUMNS, bulk_copy, ensure_database
+from bench.copying import COLUMNS, bulk_copy, copy_volunteer_details, ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - a throwaway account in a throwaway database
@@ -144,50 +143,11 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
                     for v in range(volunteers)
                 ),
             )
-            bulk_copy(
+            copy_volunteer_details(
                 conn,
-                "volunteer_profile",
-                COLUMNS["volunteer_profile"],
-                (
-                    (
-                        first_user + v,
-                        date(1970 + v % 40, 1 + v % 12, 1 + v % 28),
-                        "",
-                        "Opole",
-                        "",
-                        "",
-                        "",
-                        20,
-                        v % 5 == 0,
-                        False,
-                        "",
-                        "",
-                        "",
-                        f"feed{v:020d}",
-                        now,
-                    )
-                    for v in range(volunteers)
-                ),
-            )
-            bulk_copy(
-                conn,
-                "volunteer_skill",
-                COLUMNS["volunteer_skill"],
-                (
-                    (first_user + v, skill_rows[(v + k * 7) % len(skill_rows)][0], 1 + (v + k) % 3)
-                    for v in range(volunteers)
-                    for k in range(2)
-                ),
-            )
-            bulk_copy(
-                conn,
-                "availability_window",
-                COLUMNS["availability_window"],
-                (
-                    (first_user + v, (v + k * 3) % 7, clock(9 + k * 4), clock(13 + k * 5))
-                    for v in range(volunteers)
-                    for k in range(2)
-                ),
+                range(first_user, first_user + volunteers),
+                [row[0] for row in skill_rows],
+                now,
             )
             need_rows, shift_rows, need_skill_rows, cohost_rows = [], [], [], []
             shift_id = 1
@@ -296,9 +256,11 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
     }
 
 
-def search_queries(world: dict, rng: random.Random) -> list[dict]:
+def search_mix(skill_id: int, other_institution: str = "instytucja-7") -> list[dict]:
+    """The questions people ask the search: words with and without Polish letters, filters,
+    dates, a far page and a word nobody used. Shared by the benchmarks that drive the search."""
     today = date.today()
-    mix = [
+    return [
         {},
         {"q": "fotografia"},
         {"q": "lodz"},
@@ -306,10 +268,10 @@ def search_queries(world: dict, rng: random.Random) -> list[dict]:
         {"q": "zolw warsztaty"},
         {"q": "festiwal", "accessible": "1"},
         {"institution": "instytucja-3"},
-        {"institution": "instytucja-7", "q": "koncert"},
+        {"institution": other_institution, "q": "koncert"},
         {"kind": "long_term"},
         {"korpus": "1", "minors": "1"},
-        {"skill": str(world["skills"][4])},
+        {"skill": str(skill_id)},
         {
             "from": (today + timedelta(days=7)).isoformat(),
             "to": (today + timedelta(days=14)).isoformat(),
@@ -318,6 +280,10 @@ def search_queries(world: dict, rng: random.Random) -> list[dict]:
         {"page": "5"},
         {"q": "nieistniejaceslowo"},
     ]
+
+
+def search_queries(world: dict, rng: random.Random) -> list[dict]:
+    mix = search_mix(world["skills"][4])
     return [rng.choice(mix) for _ in range(len(mix))]
 
 

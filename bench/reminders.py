@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.copying import ensure_database
+from bench.copying import bulk_copy, ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench_reminders"
 
@@ -45,20 +45,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], rows) -> None:
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def fill(url: str, volunteers: int, upcoming: int, assignments: int) -> None:
     """Volunteers, one institution and need, shifts (the upcoming ones within 24 h) and assignments."""
     raw = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     now = datetime.now(UTC)
     with psycopg.connect(raw) as conn:
-        copy_rows(
+        bulk_copy(
             conn,
-            '"user"',
+            "user",
             [
                 "id",
                 "email",
@@ -114,7 +108,7 @@ def fill(url: str, volunteers: int, upcoming: int, assignments: int) -> None:
                     start = now - timedelta(days=1 + i % 365, hours=i % 12)
                 yield (i, 1, start, start + timedelta(hours=4), 10, 0, False)
 
-        copy_rows(
+        bulk_copy(
             conn,
             "shift",
             ["id", "need_id", "starts_at", "ends_at", "places", "accepted_count", "is_cancelled"],
@@ -144,7 +138,7 @@ def fill(url: str, volunteers: int, upcoming: int, assignments: int) -> None:
                     now,
                 )
 
-        copy_rows(
+        bulk_copy(
             conn,
             "assignment",
             [

@@ -36,11 +36,11 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict
-from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import national
+from bench.needs_search import search_mix
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -296,27 +296,7 @@ def sign_in(port: int, email: str) -> str:
 
 
 def endpoints(world: national.World, volunteer: str, coordinator: str) -> list[tuple]:
-    today = date.today()
-    searches = [
-        {},
-        {"q": "fotografia"},
-        {"q": "lodz"},
-        {"q": "muzeum opole"},
-        {"q": "zolw warsztaty"},
-        {"q": "festiwal", "accessible": "1"},
-        {"institution": "instytucja-3"},
-        {"institution": "instytucja-777", "q": "koncert"},
-        {"kind": "long_term"},
-        {"korpus": "1", "minors": "1"},
-        {"skill": str(world.skill_ids[4])},
-        {
-            "from": (today + timedelta(days=7)).isoformat(),
-            "to": (today + timedelta(days=14)).isoformat(),
-        },
-        {"q": "teatr", "from": (today + timedelta(days=3)).isoformat()},
-        {"page": "5"},
-        {"q": "nieistniejaceslowo"},
-    ]
+    searches = search_mix(world.skill_ids[4], "instytucja-777")
     api = [{k: ("true" if v == "1" else v) for k, v in s.items()} for s in searches]
     step = max(1, world.needs // 97)
     need_ids = list(range(1, world.needs + 1, step))

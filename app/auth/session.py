@@ -53,6 +53,21 @@ coordinator_required = roles_required(Role.COORDINATOR)
 admin_required = roles_required(Role.ADMIN)
 
 
+def volunteer_required(view: F) -> F:
+    """Only a signed-in volunteer with a profile: staff, coordinators and administrators have
+    none, so unlike `roles_required` nobody else passes."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//"):

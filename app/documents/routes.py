@@ -8,10 +8,7 @@ and shows only kind, number, name, institution and dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
-from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.auth.session import roles_required
+from app.auth.session import roles_required, volunteer_required
 from app.documents import bp
 from app.documents.forms import (
     AgreementRequestForm,
@@ -41,20 +38,6 @@ staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 
 def _today():
     return datetime.now(UTC).astimezone(service.WARSAW).date()
-
-
-def volunteer_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Only a signed-in volunteer with a profile."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def kind_labels() -> dict[DocumentKind, str]:

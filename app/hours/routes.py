@@ -6,8 +6,6 @@ Staff pages let through staff and coordinators, then check the need behind the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -17,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from app.auth.session import coordinator_required, roles_required
-from app.extensions import db, login_manager
+from app.auth.session import coordinator_required, roles_required, volunteer_required
+from app.extensions import db
 from app.hours import bp
 from app.hours.forms import (
     ConfirmForm,
@@ -38,18 +36,6 @@ from app.services.permissions import can_manage_need
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 MAX_ID = 2**31 - 1
-
-
-def volunteer_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _get(model, ident: int):

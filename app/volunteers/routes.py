@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,8 +12,9 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db, login_manager
-from app.models import AssignmentStatus, ConsentKind, Role, SkillGroup
+from app.auth.session import volunteer_required
+from app.extensions import db
+from app.models import AssignmentStatus, ConsentKind, SkillGroup
 from app.notice_texts import notice_text
 from app.services import data_rights, feeds
 from app.services import volunteers as service
@@ -32,20 +31,6 @@ from app.volunteers.forms import (
     skill_form_class,
     weekday_names,
 )
-
-
-def volunteer_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Only a signed-in volunteer with a profile; staff, coordinators and admins have none."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def status_labels() -> dict[AssignmentStatus, str]:
