@@ -4,8 +4,8 @@ with real processes on PostgreSQL.
 gunicorn (two workers) serves `wsgi:app`, `flask --app wsgi scheduler` processes run the jobs, a
 real SMTP server is turned off and on by the test, and everything is configured the way an
 operator would do it: through environment variables. The module works in its own database,
-`okik_faults`, built by `flask db upgrade` from the migrations and dropped at the end, so the
-suite's test database and its per-test cleanup are left alone.
+`okik_faults` (FAULTS_DATABASE names another), built by `flask db upgrade` from the migrations and
+dropped at the end, so the suite's test database and its per-test cleanup are left alone.
 
 The processes run with APP_ENV=development: ProductionConfig marks the session cookie Secure,
 which a browser never sends back over plain http://127.0.0.1, so the CSRF token of a form could
@@ -22,14 +22,8 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import CookieJar
-from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, build_opener
 
 import psycopg
 import pytest
@@ -48,80 +42,20 @@ from tests.conftest import (
     free_port,
     make_test_config,
 )
-from tests.factories import PASSWORD, Factory
+from tests.factories import Factory
+from tests.live_server import (
+    BIN,
+    ROOT,
+    WAIT,
+    Processes,
+    Visitor,
+    start_gunicorn,
+    wait_until,
+)
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-FAULTS_DATABASE = "okik_faults"
-WAIT = 30.0  # the longest any single wait may take, in seconds
-
-
-def wait_until(what: str, check: Callable[[], object], explain: Callable[[], str] = str):
-    """Poll `check` until it returns something true; fail after WAIT seconds."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {WAIT:.0f} s\n{explain()}")
-        time.sleep(0.1)
-
-
-class Processes:
-    """Child processes, each in its own process group with its output in a file; all of them are
-    killed (group and all) when the fixture that owns them ends."""
-
-    def __init__(self, directory: Path, env: dict[str, str]) -> None:
-        self.directory = directory
-        self.env = env
-        self.running: list[subprocess.Popen] = []
-        self.logs: dict[int, Path] = {}
-
-    def start(self, name: str, *args: str, stdin=None) -> subprocess.Popen:
-        log = self.directory / f"{name}-{len(self.logs)}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                args,
-                cwd=ROOT,
-                env=self.env,
-                stdin=stdin,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.running.append(proc)
-        self.logs[proc.pid] = log
-        return proc
-
-    def log(self, proc: subprocess.Popen) -> str:
-        return self.logs[proc.pid].read_text(errors="replace")
-
-    def all_logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')}" for path in self.logs.values()
-        )
-
-    def kill(self, proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for proc in self.running:
-            if proc.poll() is None:
-                self.kill(proc, signal.SIGTERM)
-            if proc.stdin is not None:
-                proc.stdin.close()
-        self.running.clear()
+FAULTS_DATABASE = os.environ.get("FAULTS_DATABASE", "okik_faults")
 
 
 class SmtpServer:
@@ -146,48 +80,6 @@ class SmtpServer:
 
     def received(self, address: str) -> list:
         return self.mailbox.to(address)
-
-
-class Visitor:
-    """Someone with a browser that keeps cookies, talking HTTP to gunicorn."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self._opener = build_opener(HTTPCookieProcessor(CookieJar()))
-
-    def _open(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
-        url = path if path.startswith("http") else self.base_url + path
-        body = urlencode(data).encode() if data is not None else None
-        try:
-            with self._opener.open(url, data=body, timeout=15) as response:
-                return response.status, urlsplit(response.url).path, response.read().decode()
-        except HTTPError as error:
-            return error.code, urlsplit(error.url).path, error.read().decode()
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        return self._open(path)
-
-    def submit(self, path: str, fields: dict) -> tuple[int, str, str]:
-        """Open the form's page, then post it with the page's CSRF token, as a browser would."""
-        status, _, page = self.get(path)
-        assert status == 200, page
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert token, "the form carries no CSRF token"
-        return self._open(path, {"csrf_token": token.group(1), **fields})
-
-    def register(self, first_name: str, email: str) -> None:
-        status, where, page = self.submit(
-            "/register",
-            {
-                "first_name": first_name,
-                "last_name": "Testowa",
-                "email": email,
-                "password": PASSWORD,
-                "password2": PASSWORD,
-                "accept_terms": "y",
-            },
-        )
-        assert (status, where) == (200, "/register/check-email"), page
 
 
 # --- The world the processes live in ----------------------------------------------------------
@@ -279,28 +171,8 @@ def faults_app(faults_database_url, smtp, migrated):
 def web(tmp_path_factory, environment, migrated, web_port) -> Iterator[str]:
     """gunicorn with two workers, as in the Procfile, on a loopback port."""
     processes = Processes(tmp_path_factory.mktemp("gunicorn"), environment)
-    base_url = f"http://127.0.0.1:{web_port}"
     try:
-        server = processes.start(
-            "gunicorn",
-            str(BIN / "gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{web_port}",
-            "--access-logfile",
-            "-",
-            "wsgi:app",
-        )
-
-        def serving() -> bool:
-            assert server.poll() is None, processes.all_logs()
-            try:
-                return Visitor(base_url).get("/register")[0] == 200
-            except OSError:
-                return False
-
-        wait_until("gunicorn answers", serving, processes.all_logs)
+        base_url = start_gunicorn(processes, web_port, workers=2)
         yield base_url
     finally:
         processes.stop_all()
