@@ -10,7 +10,7 @@ Two rules must hold also when people act at the same moment:
 Every status change is a compare-and-set (`Assignment.move_to`); places are taken or given back,
 and people told, only when it changed the row, so a repeated request changes nothing and says
 why (`AlreadyDecided`). Whatever takes or gives back a place first locks the shift's row. Rows are
-locked in one order everywhere, so that two requests never wait for each other: volunteer
+locked in one order everywhere, so that requests wait their turn rather than deadlock: volunteer
 profiles, then shifts, then assignments, each kind by ascending id.
 """
 
