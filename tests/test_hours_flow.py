@@ -99,9 +99,11 @@ def test_staff_confirm_a_whole_shift_with_the_shift_length(app, hours_world):
         assert r.confirmed_by_id == w.staff_a.id
         assert r.assignment_id in (w.anna_on_shift.id, w.piotr_on_shift.id)
     assert status_of(app, w.anna_on_shift.id) == AssignmentStatus.COMPLETED
-    # Nobody left to confirm: the button is gone and a second post changes nothing.
+    # Nobody left to confirm: a second post (a double click) changes nothing and says so.
     again = staff.post(f"/hours/shifts/{w.shift.id}/confirm", data={"hours": "4"})
-    assert again.status_code == 409
+    assert again.status_code == 303
+    page = staff.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Obecność wszystkich osób na tej zmianie została już zapisana." in page
     assert len(entries(app)) == 2
 
 
@@ -148,7 +150,9 @@ def test_a_withdrawn_volunteer_is_never_a_no_show(app, hours_world):
     staff = signed_in(app, w.staff_a)
     p_id = w.piotr_on_shift.id
     response = staff.post(f"/hours/assignments/{p_id}/no-show", data={f"n{p_id}-reason": "x"})
-    assert response.status_code == 409
+    assert response.status_code == 303
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ta osoba wycofała się z tej zmiany." in page
     assert status_of(app, p_id) == AssignmentStatus.WITHDRAWN
 
 

@@ -78,10 +78,12 @@ def test_staff_reject_with_a_note(app, client, auth, factory, museum):
         notice = db.session.scalar(select(Notice).where(Notice.user_id == person.id))
         assert notice.kind == "application_rejected"
         assert notice.params["note"] == "Komplet na ten dzień."
-    # Deciding twice (a stale page) is refused, and nothing changes.
+    # Deciding again from a stale page changes nothing and says what was decided.
     again = decide(client, application.id, "accept")
-    assert again.status_code == 409
-    assert "zostało już rozpatrzone" in again.get_data(as_text=True)
+    assert again.status_code == 303
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "To zgłoszenie zostało już odrzucone." in page
+    assert status_of(app, application.id) == AssignmentStatus.REJECTED
 
 
 def test_a_full_shift_refuses_the_next_applicant(app, client, auth, factory, museum):

@@ -135,6 +135,14 @@ def _after(shift: Shift):
     return redirect(url_for("hours.shift", shift_id=shift.id), code=303)
 
 
+def _already(shift: Shift, error: Exception):
+    """A second click or a colleague a moment earlier: nothing changed; the page shows why."""
+    shift_id = shift.id
+    db.session.rollback()
+    flash(str(error), "info")
+    return redirect(url_for("hours.shift", shift_id=shift_id), code=303)
+
+
 @bp.post("/shifts/<int:shift_id>/confirm")
 @staff_required
 def confirm_all(shift_id: int):
@@ -146,6 +154,8 @@ def confirm_all(shift_id: int):
     try:
         done = service.confirm_shift(current_user, shift, form.hours.hours)
         db.session.commit()
+    except service.AttendanceAlreadyRecorded as e:
+        return _already(shift, e)
     except (service.HoursError, IntegrityError) as e:
         db.session.rollback()
         flash(_message(e), "error")
@@ -165,6 +175,8 @@ def confirm_one(assignment_id: int):
     try:
         service.confirm_assignment(current_user, assignment, form.hours.hours)
         db.session.commit()
+    except service.AttendanceAlreadyRecorded as e:
+        return _already(assignment.shift, e)
     except (service.HoursError, IntegrityError) as e:
         db.session.rollback()
         flash(_message(e), "error")
@@ -183,6 +195,8 @@ def no_show(assignment_id: int):
         return _shift_page(assignment.shift, 422, no_show={assignment.id: form})
     try:
         service.mark_no_show(current_user, assignment, form.reason.data)
+    except service.AttendanceAlreadyRecorded as e:
+        return _already(assignment.shift, e)
     except service.HoursError as e:
         db.session.rollback()
         flash(str(e), "error")

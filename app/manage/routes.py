@@ -41,9 +41,10 @@ from app.models import (
     User,
 )
 from app.services import applications, checks, needs, staff_views
-from app.services.applications import ApplicationError
+from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.needs import NeedError, ShiftSpec, local_to_utc
 from app.services.permissions import can_manage_need, can_see_volunteer
+from app.services.status_messages import application_state
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 
@@ -429,7 +430,12 @@ def cancel_shift(shift_id: int):
     if shift.is_cancelled:
         flash(_("Ta zmiana jest już odwołana."), "error")
         return _need_page(shift.need, 409)
-    needs.cancel_shift(shift, current_user, form.reason.data)
+    try:
+        needs.cancel_shift(shift, current_user, form.reason.data)
+    except NeedError as exc:  # cancelled by someone else a moment ago
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _need_page(db.session.get(Shift, shift_id).need, 409)
     db.session.commit()
     flash(_("Zmiana odwołana. Osoby na niej zgłoszone zostały powiadomione."), "success")
     return redirect(url_for("manage.need", need_id=shift.need_id), 303)
@@ -446,10 +452,15 @@ def _decide(assignment_id: int, decide, done_message: str):
         flash(_("Odśwież stronę i spróbuj ponownie."), "error")
         return _need_page(assignment.need, 422)
     if not _seen_status_ok(form, assignment.status):
-        flash(_("To zgłoszenie zostało już rozpatrzone."), "error")
-        return _need_page(assignment.need, 409)
+        # The page was out of date: say what happened instead of deciding again.
+        flash(application_state(assignment.status), "info")
+        return redirect(url_for("manage.need", need_id=need_id), 303)
     try:
         decide(assignment, current_user, form.note.data or "")
+    except AlreadyDecided as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("manage.need", need_id=need_id), 303)
     except ApplicationError as exc:
         db.session.rollback()
         flash(

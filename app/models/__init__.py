@@ -3,6 +3,7 @@
 from app.models.assignments import (
     ACTIVE,
     BOOKED,
+    COUNTED_IN_PLACES,
     HOLDS_PLACE,
     Assignment,
     AssignmentSource,
@@ -53,6 +54,7 @@ __all__ = [
     "HoursStatus",
     "ACTIVE",
     "BOOKED",
+    "COUNTED_IN_PLACES",
     "HOLDS_PLACE",
     "Assignment",
     "AssignmentSource",

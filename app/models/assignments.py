@@ -2,15 +2,23 @@
 
 Every change of status goes through `Assignment.move_to`, which refuses transitions not listed in
 TRANSITIONS; the lifecycle is in this one place so that it can be read and tested as a whole.
+
+`move_to` is a compare-and-set: `UPDATE assignment SET status = :new ... WHERE id = :id AND
+status = :seen`. Two requests that act on the same row at once (a double click, two tabs, a
+volunteer withdrawing while staff accept) both read the old status, but only one UPDATE matches it;
+on PostgreSQL the second blocks on the row lock and then finds nothing to change. Callers take
+places, send notices and write audit rows only when `move_to` says it changed the row.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, inspect, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -58,6 +66,11 @@ ACTIVE = frozenset({S.APPLIED, S.PROPOSED, S.OFFERED, S.ACCEPTED})
 BOOKED = frozenset({S.APPLIED, S.OFFERED, S.ACCEPTED})
 # Statuses that hold one of the shift's places: an open offer keeps the place for the volunteer.
 HOLDS_PLACE = frozenset({S.ACCEPTED, S.OFFERED})
+# Statuses counted in `Shift.accepted_count`: the places held, and the places that were held by
+# people whose attendance has been recorded since. Recording attendance (COMPLETED, NO_SHOW) moves
+# between these statuses and leaves the counter alone, so a shift that has taken place still shows
+# how many of its places were filled (reports' fill rates, the staff overview).
+COUNTED_IN_PLACES = HOLDS_PLACE | frozenset({S.COMPLETED, S.NO_SHOW})
 
 
 class TransitionError(ValueError):
@@ -122,7 +135,34 @@ class Assignment(db.Model):
     def can_move_to(self, new: AssignmentStatus) -> bool:
         return new in TRANSITIONS[AssignmentStatus(self.status)]
 
-    def move_to(self, new: AssignmentStatus) -> None:
-        if not self.can_move_to(new):
-            raise TransitionError(f"{self.status} -> {new} is not allowed")
-        self.status = new
+    def move_to(self, new: AssignmentStatus, **values: Any) -> bool:
+        """Change the status from the one this object shows to `new`, with the other columns in
+        `values`, if the database still has that status; returns whether the row changed.
+
+        When it did not, the object is re-read, so `status` says what the row holds now. A row
+        the database has not seen yet (not flushed) has no other writer and is changed in memory.
+        """
+        seen = AssignmentStatus(self.status)
+        if new not in TRANSITIONS[seen]:
+            raise TransitionError(f"{seen} -> {new} is not allowed")
+        state = inspect(self)
+        if state.transient or state.pending:
+            for key, value in values.items():
+                setattr(self, key, value)
+            self.status = new
+            return True
+        values = {"updated_at": utcnow(), **values, "status": new}
+        result = db.session.execute(
+            update(Assignment)
+            .where(Assignment.id == self.id, Assignment.status == seen)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            db.session.refresh(self)
+            return False
+        for key, value in values.items():
+            set_committed_value(self, key, value)
+        if "decided_by_id" in values:
+            db.session.expire(self, ["decided_by"])
+        return True

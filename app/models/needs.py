@@ -95,8 +95,8 @@ class Shift(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     places: Mapped[int] = mapped_column(default=1)
-    # Places held by accepted volunteers and open offers, changed only by a guarded UPDATE so
-    # that it never passes `places`.
+    # Places held by accepted volunteers and open offers, and kept by those whose attendance was
+    # recorded (COUNTED_IN_PLACES); changed only by a guarded UPDATE, so it never passes `places`.
     accepted_count: Mapped[int] = mapped_column(default=0)
     is_cancelled: Mapped[bool] = mapped_column(default=False)
 

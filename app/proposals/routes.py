@@ -19,7 +19,7 @@ from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need
 from app.proposals import bp
 from app.proposals.forms import DeclineForm, OverrideForm, RunForm
 from app.services import offers
-from app.services.applications import ApplicationError
+from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.matching_run import (
     Scope,
     latest_runs,
@@ -342,6 +342,10 @@ def accept_offer(assignment_id: int):
     assignment = _own_offer(assignment_id)
     try:
         offers.accept_offer(assignment, current_user)
+    except AlreadyDecided as exc:  # a second click, or an answer from another tab
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("proposals.my_offers"), 303)
     except ApplicationError as exc:
         db.session.commit()  # an expired offer is recorded as such
         flash(str(exc), "error")
@@ -367,7 +371,12 @@ def decline_offer(assignment_id: int):
         ), 422
     try:
         offers.decline_offer(assignment, current_user, form.note.data or "")
+    except AlreadyDecided as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("proposals.my_offers"), 303)
     except ApplicationError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
     db.session.commit()

@@ -6,6 +6,12 @@ Two rules must hold also when people act at the same moment:
 - a volunteer is never booked on two overlapping shifts anywhere in the coalition: every booking
   change first locks the volunteer's profile row (SELECT ... FOR UPDATE on PostgreSQL; SQLite
   allows one writer at a time anyway), then checks the overlap.
+
+Every status change is a compare-and-set (`Assignment.move_to`); places are taken or given back,
+and people told, only when it changed the row, so a repeated request changes nothing and says
+why (`AlreadyDecided`). Whatever takes or gives back a place first locks the shift's row. Rows are
+locked in one order everywhere, so that requests wait their turn rather than deadlock: volunteer
+profiles, then shifts, then assignments, each kind by ascending id.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 
 from app.extensions import db
 from app.models import (
     BOOKED,
+    COUNTED_IN_PLACES,
     HOLDS_PLACE,
     Assignment,
     AssignmentSource,
@@ -35,6 +42,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import audit
 from app.services.notices import notify
+from app.services.status_messages import application_state, proposal_state
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -43,9 +51,44 @@ class ApplicationError(Exception):
     """Refused, with the reason in the user's language."""
 
 
+class AlreadyDecided(ApplicationError):
+    """A repeated or late request: nothing changed, and the message says the row's current state.
+
+    Pages show it as news, not as an error: someone (perhaps the same person a moment ago) did it.
+    """
+
+    def __init__(self, message: str, status: AssignmentStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def lock_volunteer(volunteer_id: int) -> VolunteerProfile | None:
     return db.session.scalar(
         select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer_id).with_for_update()
+    )
+
+
+def lock_shift(shift_id: int) -> None:
+    """Hold the shift's row until the transaction ends, before taking or giving back its places.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: applications being inserted meanwhile only need the row to
+    stay (their foreign key check), and must not wait.
+    """
+    db.session.execute(select(Shift.id).where(Shift.id == shift_id).with_for_update(key_share=True))
+
+
+def recount_places(shift_id: int) -> None:
+    """Set the shift's counter from the rows it counts; the caller holds the shift's lock."""
+    counted = (
+        select(func.count(Assignment.id))
+        .where(Assignment.shift_id == shift_id, Assignment.status.in_(COUNTED_IN_PLACES))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift_id)
+        .values(accepted_count=counted)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -195,16 +238,21 @@ def withdraw(assignment: Assignment, volunteer: User) -> None:
     if assignment.shift.starts_at <= utcnow():
         raise ApplicationError(_("Zmiana już się rozpoczęła: napisz do instytucji."))
     if not assignment.can_move_to(AssignmentStatus.WITHDRAWN):
-        raise ApplicationError(_("Tego zgłoszenia nie można już wycofać."))
+        if assignment.is_active:
+            raise ApplicationError(_("Tego zgłoszenia nie można już wycofać."))
+        raise AlreadyDecided(application_state(assignment.status), assignment.status)
+    lock_shift(assignment.shift_id)
     held_place = assignment.status in HOLDS_PLACE
-    assignment.move_to(AssignmentStatus.WITHDRAWN)
+    if not assignment.move_to(AssignmentStatus.WITHDRAWN):
+        raise AlreadyDecided(application_state(assignment.status), assignment.status)
     if held_place:
         _release_place(assignment.shift_id)
     audit.record(volunteer, "application.withdrawn", assignment, need_id=assignment.need_id)
 
 
 def release_place(assignment: Assignment) -> None:
-    """Give back the place an offer or an acceptance held (used by offers and cancellations)."""
+    """Give back the place an offer or an acceptance held, after the status change that let go of
+    it; the caller holds the shift's lock (`lock_shift`)."""
     _release_place(assignment.shift_id)
 
 
@@ -230,14 +278,30 @@ def _release_place(shift_id: int) -> None:
 
 
 def place_volunteer(
-    assignment: Assignment, actor: User, to: AssignmentStatus = AssignmentStatus.ACCEPTED
+    assignment: Assignment,
+    actor: User,
+    to: AssignmentStatus = AssignmentStatus.ACCEPTED,
+    **values,
 ) -> None:
     """Hold a place on the shift for the volunteer (accepted, or offered), under both concurrency
-    rules; raises when refused."""
+    rules, writing `values` with the new status; raises when refused.
+
+    When the place cannot be taken after the status changed, the error leaves the change in the
+    transaction: the caller rolls back, as after any ApplicationError.
+    """
+    seen = AssignmentStatus(assignment.status)
+    describe = proposal_state if to == AssignmentStatus.OFFERED else application_state
     profile = lock_volunteer(assignment.volunteer_id)
     if profile is None:
         raise ApplicationError(_("Ta osoba nie ma już profilu wolontariusza."))
     shift = assignment.shift
+    if shift.starts_at <= utcnow():
+        raise ApplicationError(
+            _(
+                "Zmiana %(when)s już się rozpoczęła: nie można na nią przyjąć.",
+                when=_local(shift.starts_at),
+            )
+        )
     if not profile.may_be_placed_on(shift.starts_at.astimezone(WARSAW).date()):
         raise ApplicationError(
             _(
@@ -266,19 +330,28 @@ def place_volunteer(
                 title=clash.need.title,
             )
         )
+    lock_shift(shift.id)
+    # Whoever held these locks before us has committed: read what they left.
+    db.session.refresh(assignment, ["status"])
+    if assignment.status != seen:
+        raise AlreadyDecided(describe(assignment.status), assignment.status)
+    db.session.refresh(shift, ["places", "accepted_count", "is_cancelled"])
+    if shift.is_cancelled:
+        raise ApplicationError(_("Ta zmiana została odwołana."))
+    if shift.accepted_count >= shift.places:
+        raise ApplicationError(_("Na tej zmianie nie ma już wolnych miejsc."))
+    if not assignment.move_to(to, **values):
+        raise AlreadyDecided(describe(assignment.status), assignment.status)
     if not _take_place(shift.id):
         raise ApplicationError(_("Na tej zmianie nie ma już wolnych miejsc."))
-    assignment.move_to(to)
     db.session.refresh(shift, ["accepted_count"])
 
 
 def accept(assignment: Assignment, actor: User, note: str = "") -> None:
     """Staff accept an application."""
     if assignment.status != AssignmentStatus.APPLIED:
-        raise ApplicationError(_("To zgłoszenie zostało już rozpatrzone."))
-    place_volunteer(assignment, actor)
-    assignment.decided_by_id = actor.id
-    assignment.decision_note = note.strip()
+        raise AlreadyDecided(application_state(assignment.status), assignment.status)
+    place_volunteer(assignment, actor, decided_by_id=actor.id, decision_note=note.strip())
     notify(
         [assignment.volunteer_id],
         "application_accepted",
@@ -297,10 +370,11 @@ def accept(assignment: Assignment, actor: User, note: str = "") -> None:
 
 def reject(assignment: Assignment, actor: User, note: str = "") -> None:
     if assignment.status != AssignmentStatus.APPLIED:
-        raise ApplicationError(_("To zgłoszenie zostało już rozpatrzone."))
-    assignment.move_to(AssignmentStatus.REJECTED)
-    assignment.decided_by_id = actor.id
-    assignment.decision_note = note.strip()
+        raise AlreadyDecided(application_state(assignment.status), assignment.status)
+    if not assignment.move_to(
+        AssignmentStatus.REJECTED, decided_by_id=actor.id, decision_note=note.strip()
+    ):
+        raise AlreadyDecided(application_state(assignment.status), assignment.status)
     notify(
         [assignment.volunteer_id],
         "application_rejected",

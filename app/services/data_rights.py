@@ -161,16 +161,17 @@ def _withdraw_future(user: User) -> int:
     """Step back from every live application, offer and place on a shift still to come."""
     now = utcnow()
     count = 0
-    for a in assignments_of(user.id):
+    # Shift by shift in ascending order: withdrawing locks each shift's row.
+    for a in sorted(assignments_of(user.id), key=lambda a: (a.shift_id, a.id)):
         if a.status not in ACTIVE or a.shift.starts_at <= now:
             continue
         if a.can_move_to(AssignmentStatus.WITHDRAWN):
             try:
                 withdraw(a, user)
-            except ApplicationError:
+            except ApplicationError:  # it ended meanwhile, or cannot be withdrawn here
                 continue
-        else:  # a proposal nobody has approved yet simply lapses
-            a.move_to(AssignmentStatus.CANCELLED)
+        elif not a.move_to(AssignmentStatus.CANCELLED):  # an unapproved proposal simply lapses
+            continue
         count += 1
     return count
 

@@ -21,6 +21,7 @@ from app.models.base import utcnow
 from app.models.hours import HoursEntry, HoursSource, HoursStatus
 from app.services import audit
 from app.services.permissions import can_manage_need, managed_need_ids_query
+from app.services.status_messages import attendance_state
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MAX_HOURS = 24.0
@@ -32,6 +33,11 @@ class HoursError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class AttendanceAlreadyRecorded(HoursError):
+    """Someone recorded this person's attendance (or they left the shift) a moment ago: nothing
+    changed, and the message says what the row holds now."""
 
 
 def warsaw_date(moment: datetime) -> date:
@@ -114,15 +120,20 @@ def _check_attendance(actor: User, assignment: Assignment) -> None:
     if not has_started(shift):
         raise HoursError(_("Obecność można potwierdzić dopiero po rozpoczęciu zmiany."))
     if assignment.status != AssignmentStatus.ACCEPTED:
-        raise HoursError(_("Obecność tej osoby została już zapisana."))
+        raise AttendanceAlreadyRecorded(attendance_state(assignment.status))
+
+
+def _record_attendance(assignment: Assignment, status: AssignmentStatus, **values) -> None:
+    """The compare-and-set of attendance; the place stays counted (see COUNTED_IN_PLACES)."""
+    if not assignment.move_to(status, **values):
+        raise AttendanceAlreadyRecorded(attendance_state(assignment.status))
 
 
 def confirm_assignment(actor: User, assignment: Assignment, hours: float) -> HoursEntry:
     """The volunteer came: the place is completed and the hours go into the ledger, confirmed."""
     _check_attendance(actor, assignment)
     value = check_hours(hours)
-    assignment.move_to(AssignmentStatus.COMPLETED)
-    assignment.decided_by_id = actor.id
+    _record_attendance(assignment, AssignmentStatus.COMPLETED, decided_by_id=actor.id)
     entry = HoursEntry(
         volunteer_id=assignment.volunteer_id,
         institution_id=assignment.need.institution_id,
@@ -142,12 +153,27 @@ def confirm_assignment(actor: User, assignment: Assignment, hours: float) -> Hou
 
 
 def confirm_shift(actor: User, shift: Shift, hours: float) -> list[HoursEntry]:
-    """Confirm everyone still marked as accepted on the shift with the same hours."""
+    """Confirm everyone still marked as accepted on the shift with the same hours; people whose
+    attendance someone recorded meanwhile keep what was recorded."""
     value = check_hours(hours)
     sheet = shift_sheet(shift)
     if not sheet.to_confirm:
+        if sheet.done:
+            raise AttendanceAlreadyRecorded(
+                _("Obecność wszystkich osób na tej zmianie została już zapisana.")
+            )
         raise HoursError(_("Na tej zmianie nie ma nikogo do potwierdzenia."))
-    return [confirm_assignment(actor, a, value) for a in sheet.to_confirm]
+    done = []
+    for assignment in sheet.to_confirm:
+        try:
+            done.append(confirm_assignment(actor, assignment, value))
+        except AttendanceAlreadyRecorded:
+            continue
+    if not done:
+        raise AttendanceAlreadyRecorded(
+            _("Obecność wszystkich osób na tej zmianie została już zapisana.")
+        )
+    return done
 
 
 def mark_no_show(actor: User, assignment: Assignment, reason: str) -> None:
@@ -156,9 +182,9 @@ def mark_no_show(actor: User, assignment: Assignment, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise HoursError(_("Podaj powód."), "reason")
-    assignment.move_to(AssignmentStatus.NO_SHOW)
-    assignment.decision_note = reason[:500]
-    assignment.decided_by_id = actor.id
+    _record_attendance(
+        assignment, AssignmentStatus.NO_SHOW, decision_note=reason[:500], decided_by_id=actor.id
+    )
     audit.record(actor, "assignment.no_show", assignment, reason=reason[:500])
 
 

@@ -289,14 +289,17 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
 
     _set_stage(run, "saving")
     place_ids = [p.id for p in places]
-    superseded = db.session.scalars(
-        select(Assignment).where(
-            Assignment.status == S.PROPOSED, Assignment.shift_id.in_(place_ids)
-        )
+    pending = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.status == S.PROPOSED, Assignment.shift_id.in_(place_ids))
+        .order_by(Assignment.id)
     ).all()
-    for old in superseded:
-        old.move_to(S.CANCELLED)
-        old.decision_note = f"superseded by run {run.id}"
+    # A proposal someone approved or rejected while the run was solving keeps that decision.
+    superseded = [
+        old
+        for old in pending
+        if old.move_to(S.CANCELLED, decision_note=f"superseded by run {run.id}")
+    ]
     db.session.flush()
     for proposal in result.proposals:
         db.session.add(

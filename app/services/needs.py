@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import (
@@ -26,6 +27,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.applications import lock_shift, recount_places
 from app.services.notices import notify
 from app.services.text import fold
 
@@ -220,21 +222,32 @@ def add_shifts(need: Need, actor: User, specs: Sequence[ShiftSpec]) -> list[Shif
     return shifts
 
 
+def _places_error(holders: int) -> NeedError:
+    return NeedError(
+        ngettext(
+            "Na tę zmianę przyjęto już %(num)d osobę. Nie można zmniejszyć liczby miejsc "
+            "poniżej tej liczby: najpierw porozmawiaj z wolontariuszem i zmień jego przydział.",
+            "Na tę zmianę przyjęto już %(num)d osób. Nie można zmniejszyć liczby miejsc "
+            "poniżej tej liczby: najpierw porozmawiaj z wolontariuszami i zmień ich przydział.",
+            holders,
+        ),
+        "places",
+    )
+
+
 def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
-    """Change a shift's time or places; people on it are told. Returns whether anything changed."""
+    """Change a shift's time or places; people on it are told. Returns whether anything changed.
+
+    The shift's row is locked and re-read first, and the UPDATE itself requires that the people
+    holding a place still fit, so staff accepting someone at the same moment cannot end with more
+    people than places.
+    """
+    lock_shift(shift.id)
+    db.session.refresh(shift, ["starts_at", "ends_at", "places", "accepted_count", "is_cancelled"])
     if shift.is_cancelled:
         raise NeedError(_("Ta zmiana jest odwołana."))
     if spec.places < shift.accepted_count:
-        raise NeedError(
-            ngettext(
-                "Na tę zmianę przyjęto już %(num)d osobę. Nie można zmniejszyć liczby miejsc "
-                "poniżej tej liczby: najpierw porozmawiaj z wolontariuszem i zmień jego przydział.",
-                "Na tę zmianę przyjęto już %(num)d osób. Nie można zmniejszyć liczby miejsc "
-                "poniżej tej liczby: najpierw porozmawiaj z wolontariuszami i zmień ich przydział.",
-                shift.accepted_count,
-            ),
-            "places",
-        )
+        raise _places_error(shift.accepted_count)
     new = _new_shift(spec)
     changed = (
         shift.starts_at != new.starts_at
@@ -243,7 +256,18 @@ def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
     )
     if not changed:
         return False
-    shift.starts_at, shift.ends_at, shift.places = new.starts_at, new.ends_at, new.places
+    values = {"starts_at": new.starts_at, "ends_at": new.ends_at, "places": new.places}
+    result = db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.accepted_count <= new.places)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(shift, ["accepted_count"])
+        raise _places_error(shift.accepted_count)
+    for key, value in values.items():
+        set_committed_value(shift, key, value)
     need = shift.need
     if need.status == NeedStatus.PUBLISHED:
         notify(
@@ -261,23 +285,43 @@ def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
 def _cancel_assignments(
     need: Need, shift_ids: Sequence[int] | None, actor: User, reason: str
 ) -> list[int]:
+    """Cancel every live row; the caller holds the locks of the shifts concerned.
+
+    A row that someone else changed a moment ago (an acceptance, an answer to an offer) is
+    cancelled from the status it has now; one that ended meanwhile is left as it is.
+    """
     query = select(Assignment).where(Assignment.need_id == need.id, Assignment.status.in_(ACTIVE))
     if shift_ids is not None:
         query = query.where(Assignment.shift_id.in_(shift_ids))
     people = []
-    for assignment in db.session.scalars(query):
-        assignment.move_to(AssignmentStatus.CANCELLED)
-        assignment.decided_by_id = actor.id
-        assignment.decision_note = reason
-        people.append(assignment.volunteer_id)
+    for assignment in db.session.scalars(query.order_by(Assignment.id)).all():
+        for _attempt in range(len(ACTIVE) + 1):
+            if not assignment.is_active:
+                break
+            if assignment.move_to(
+                AssignmentStatus.CANCELLED, decided_by_id=actor.id, decision_note=reason
+            ):
+                people.append(assignment.volunteer_id)
+                break
     return people
 
 
+def _lock_shift_row(shift: Shift) -> None:
+    lock_shift(shift.id)
+    db.session.refresh(shift, ["is_cancelled", "accepted_count"])
+
+
 def cancel_shift(shift: Shift, actor: User, reason: str = "") -> None:
+    """Cancel one shift and everyone on it; refused when someone cancelled it a moment ago."""
     need = shift.need
+    _lock_shift_row(shift)
+    if shift.is_cancelled:
+        raise NeedError(_("Ta zmiana jest już odwołana."))
     people = _cancel_assignments(need, [shift.id], actor, reason)
     shift.is_cancelled = True
-    shift.accepted_count = 0
+    db.session.flush()
+    recount_places(shift.id)
+    db.session.refresh(shift, ["accepted_count"])
     notify(
         people,
         "shift_cancelled",
@@ -310,13 +354,28 @@ def close(need: Need, actor: User) -> None:
 
 
 def cancel(need: Need, actor: User, reason: str = "") -> int:
-    """Cancel the need and every live application and place on it; everyone on it is told."""
+    """Cancel the need and every live application and place on it; everyone on it is told.
+
+    The status change is a compare-and-set, so two people cancelling at once tell everyone once.
+    """
     if need.status == NeedStatus.CANCELLED:
         raise NeedError(_("Ta potrzeba jest już odwołana."))
+    changed = db.session.execute(
+        update(Need)
+        .where(Need.id == need.id, Need.status != NeedStatus.CANCELLED)
+        .values(status=NeedStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise NeedError(_("Ta potrzeba jest już odwołana."))
+    set_committed_value(need, "status", NeedStatus.CANCELLED)
+    shifts = sorted(need.shifts, key=lambda s: s.id)
+    for shift in shifts:
+        lock_shift(shift.id)
     people = _cancel_assignments(need, None, actor, reason)
-    for shift in need.shifts:
-        shift.accepted_count = 0
-    need.status = NeedStatus.CANCELLED
+    for shift in shifts:
+        recount_places(shift.id)
+        db.session.refresh(shift, ["accepted_count"])
     notified = notify(people, "need_cancelled", need.id, title=need.title, reason=reason)
     audit.record(actor, "need.cancelled", need, people=notified, reason=reason)
     return notified

@@ -11,20 +11,23 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Assignment, AssignmentSource, AssignmentStatus, Shift, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.applications import (
+    AlreadyDecided,
     ApplicationError,
     eligibility_problems,
+    lock_shift,
     lock_volunteer,
     place_volunteer,
     release_place,
 )
 from app.services.notices import notify
+from app.services.status_messages import offer_state, proposal_state
 
 S = AssignmentStatus
 
@@ -36,13 +39,17 @@ def offer_ttl() -> timedelta:
 def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
     """Turn a proposal into an offer that holds the place until the volunteer answers."""
     if assignment.status != S.PROPOSED:
-        raise ApplicationError(_("Ta propozycja została już rozpatrzona."))
-    place_volunteer(assignment, actor, to=S.OFFERED)
+        raise AlreadyDecided(proposal_state(assignment.status), assignment.status)
     now = utcnow()
-    assignment.offered_at = now
-    assignment.expires_at = now + offer_ttl()
-    assignment.decided_by_id = actor.id
-    assignment.decision_note = note.strip()
+    place_volunteer(
+        assignment,
+        actor,
+        to=S.OFFERED,
+        offered_at=now,
+        expires_at=now + offer_ttl(),
+        decided_by_id=actor.id,
+        decision_note=note.strip(),
+    )
     notify(
         [assignment.volunteer_id],
         "offer_made",
@@ -62,10 +69,9 @@ def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> Non
 
 def reject_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
     if assignment.status != S.PROPOSED:
-        raise ApplicationError(_("Ta propozycja została już rozpatrzona."))
-    assignment.move_to(S.REJECTED)
-    assignment.decided_by_id = actor.id
-    assignment.decision_note = note.strip()
+        raise AlreadyDecided(proposal_state(assignment.status), assignment.status)
+    if not assignment.move_to(S.REJECTED, decided_by_id=actor.id, decision_note=note.strip()):
+        raise AlreadyDecided(proposal_state(assignment.status), assignment.status)
     audit.record(
         actor,
         "proposal.rejected",
@@ -76,11 +82,21 @@ def reject_proposal(assignment: Assignment, actor: User, note: str = "") -> None
     )
 
 
+def _lock_in_order(assignments: Sequence[Assignment]) -> None:
+    """Take the profile and shift locks of a batch up front, each kind by ascending id, so that
+    two batches over the same people and shifts wait for each other instead of deadlocking."""
+    for volunteer_id in sorted({a.volunteer_id for a in assignments}):
+        lock_volunteer(volunteer_id)
+    for shift_id in sorted({a.shift_id for a in assignments}):
+        lock_shift(shift_id)
+
+
 def decide_many(
     ids: Sequence[int], actor: User, approve: bool, allowed_need_ids: set[int] | None
 ) -> tuple[int, list[str]]:
     """Approve or reject several proposals; each one stands alone, so one refusal does not undo the rest."""
     done, problems = 0, []
+    found: list[Assignment] = []
     for assignment_id in ids:
         assignment = db.session.get(Assignment, assignment_id)
         if assignment is None or (
@@ -93,6 +109,10 @@ def decide_many(
                 )
             )
             continue
+        found.append(assignment)
+    if approve:
+        _lock_in_order(found)
+    for assignment in sorted(found, key=lambda a: a.id):
         savepoint = db.session.begin_nested()
         try:
             if approve:
@@ -103,6 +123,8 @@ def decide_many(
             done += 1
         except ApplicationError as exc:
             savepoint.rollback()
+            # The savepoint undid the row in the database; read it again rather than trust memory.
+            db.session.expire(assignment)
             problems.append(f"{assignment.volunteer.full_name}, {assignment.need.title}: {exc}")
     return done, problems
 
@@ -111,11 +133,16 @@ def override(shift: Shift, volunteer: User, actor: User, reason: str) -> Assignm
     """Offer a place to someone the matcher did not propose; the reason is required and logged."""
     if not reason.strip():
         raise ApplicationError(_("Podaj powód przydziału poza propozycjami."))
+    if shift.starts_at <= utcnow():
+        raise ApplicationError(
+            _("Ta zmiana już się rozpoczęła: przydział poza propozycjami nie jest już możliwy.")
+        )
     need = shift.need
     problems = eligibility_problems(volunteer, need)
     if problems:
         raise ApplicationError(" ".join(problems))
     lock_volunteer(volunteer.id)
+    lock_shift(shift.id)
     live = db.session.scalar(
         select(Assignment).where(
             Assignment.volunteer_id == volunteer.id,
@@ -123,12 +150,13 @@ def override(shift: Shift, volunteer: User, actor: User, reason: str) -> Assignm
             Assignment.status.in_([S.APPLIED, S.PROPOSED, S.OFFERED, S.ACCEPTED]),
         )
     )
-    if live is not None and live.status in (S.OFFERED, S.ACCEPTED):
-        raise ApplicationError(_("Ta osoba ma już miejsce albo ofertę na tej zmianie."))
-    if live is not None:
-        # The override supersedes a pending proposal or application on the same shift.
+    if live is not None and live.status in (S.APPLIED, S.PROPOSED):
+        # The override supersedes a pending proposal or application on the same shift. If the
+        # volunteer withdrew it a moment ago there is nothing left to supersede.
         live.move_to(S.CANCELLED if live.status == S.PROPOSED else S.WITHDRAWN)
         db.session.flush()
+    if live is not None and live.status in (S.OFFERED, S.ACCEPTED):
+        raise ApplicationError(_("Ta osoba ma już miejsce albo ofertę na tej zmianie."))
     assignment = Assignment(
         volunteer_id=volunteer.id,
         shift_id=shift.id,
@@ -152,14 +180,22 @@ def override(shift: Shift, volunteer: User, actor: User, reason: str) -> Assignm
 
 
 def accept_offer(assignment: Assignment, volunteer: User) -> None:
+    """The volunteer takes the place the offer held; an offer past its time or its shift's start
+    lapses instead (the caller commits that)."""
     if assignment.volunteer_id != volunteer.id:
         raise ApplicationError(_("To nie jest Twoja oferta."))
     if assignment.status != S.OFFERED:
-        raise ApplicationError(_("Ta oferta nie czeka już na odpowiedź."))
-    if assignment.expires_at is not None and assignment.expires_at <= utcnow():
-        expire(assignment)
+        raise AlreadyDecided(offer_state(assignment.status), assignment.status)
+    now = utcnow()
+    started = assignment.shift.starts_at <= now
+    if started or (assignment.expires_at is not None and assignment.expires_at <= now):
+        if not expire(assignment):
+            raise AlreadyDecided(offer_state(assignment.status), assignment.status)
+        if started:
+            raise ApplicationError(_("Ta oferta wygasła: zmiana już się rozpoczęła."))
         raise ApplicationError(_("Ta oferta wygasła."))
-    assignment.move_to(S.ACCEPTED)
+    if not assignment.move_to(S.ACCEPTED):
+        raise AlreadyDecided(offer_state(assignment.status), assignment.status)
     audit.record(volunteer, "offer.accepted", assignment, need_id=assignment.need_id)
 
 
@@ -168,34 +204,43 @@ def decline_offer(assignment: Assignment, volunteer: User, note: str = "") -> No
     if assignment.volunteer_id != volunteer.id:
         raise ApplicationError(_("To nie jest Twoja oferta."))
     if assignment.status != S.OFFERED:
-        raise ApplicationError(_("Ta oferta nie czeka już na odpowiedź."))
-    assignment.move_to(S.DECLINED)
-    assignment.decision_note = note.strip()
+        raise AlreadyDecided(offer_state(assignment.status), assignment.status)
+    lock_shift(assignment.shift_id)
+    if not assignment.move_to(S.DECLINED, decision_note=note.strip()):
+        raise AlreadyDecided(offer_state(assignment.status), assignment.status)
     release_place(assignment)
     audit.record(volunteer, "offer.declined", assignment, need_id=assignment.need_id)
 
 
-def expire(assignment: Assignment) -> None:
-    assignment.move_to(S.EXPIRED)
+def expire(assignment: Assignment) -> bool:
+    """Let an unanswered offer lapse and give its place back; returns False (and changes
+    nothing) when the offer was answered or ended meanwhile."""
+    lock_shift(assignment.shift_id)
+    if assignment.status != S.OFFERED or not assignment.move_to(S.EXPIRED):
+        return False
     release_place(assignment)
     notify(
         [assignment.volunteer_id], "offer_expired", assignment.need_id, title=assignment.need.title
     )
     audit.record(None, "offer.expired", assignment, need_id=assignment.need_id)
+    return True
 
 
 def expire_offers(now: datetime | None = None) -> int:
-    """Expire every offer past its time; safe to run twice (the second run finds nothing)."""
+    """Expire every offer past its time or its shift's start; safe to run twice, or in two
+    processes at once: each offer lapses once."""
     now = now or utcnow()
     due = db.session.scalars(
         select(Assignment)
-        .where(Assignment.status == S.OFFERED, Assignment.expires_at <= now)
-        .order_by(Assignment.id)
-        .with_for_update(skip_locked=True)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(
+            Assignment.status == S.OFFERED,
+            or_(Assignment.expires_at <= now, Shift.starts_at <= now),
+        )
+        # Shifts are locked one by one as offers lapse: in ascending order, as everywhere.
+        .order_by(Assignment.shift_id, Assignment.id)
     ).all()
-    for assignment in due:
-        expire(assignment)
-    return len(due)
+    return sum(1 for assignment in due if expire(assignment))
 
 
 def pending_offers(volunteer_id: int) -> list[Assignment]:

@@ -18,7 +18,7 @@ from app.models import AssignmentStatus, ConsentKind, SkillGroup
 from app.notice_texts import notice_text
 from app.services import data_rights, feeds
 from app.services import volunteers as service
-from app.services.applications import ApplicationError, withdraw
+from app.services.applications import AlreadyDecided, ApplicationError, withdraw
 from app.volunteers import bp
 from app.volunteers.forms import (
     AbsenceForm,
@@ -402,6 +402,10 @@ def withdraw_assignment(assignment_id: int):
             abort(400)
         try:
             withdraw(assignment, current_user)
+        except AlreadyDecided as exc:  # a second click, or a decision a moment earlier
+            db.session.rollback()
+            flash(str(exc), "info")
+            return redirect(url_for("volunteers.schedule"))
         except ApplicationError as exc:
             db.session.rollback()
             flash(str(exc), "error")
