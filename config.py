@@ -23,6 +23,10 @@ def _int(name: str, default: int) -> int:
 
 
 class Config:
+    # Where the process keeps its files: the SQLite scheduler lock and the file cache. Processes
+    # that share it share one scheduler and one cache, so two checkouts (or a test run beside a
+    # `make run`) each need their own.
+    INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(BASE_DIR / "instance")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -98,7 +102,8 @@ class Config:
     # change to needs or shifts makes them stale at once. Web and scheduler processes must share
     # the store: a directory here, Redis in production.
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "FileSystemCache")
-    CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "instance" / "cache"))
+    # Unset: "cache" in the instance folder.
+    CACHE_DIR = os.environ.get("CACHE_DIR") or None
     CACHE_KEY_PREFIX = "okik:"
     CACHE_DEFAULT_TIMEOUT = 60
     SEARCH_CACHE_SECONDS = _int("SEARCH_CACHE_SECONDS", 60)

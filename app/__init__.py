@@ -19,9 +19,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder="static",
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(Path(config_class.INSTANCE_PATH).resolve()),
     )
     app.config.from_object(config_class)
+    app.config["CACHE_DIR"] = app.config.get("CACHE_DIR") or str(Path(app.instance_path) / "cache")
     configure_url_converters(app)
     configure_logging(app)
     configure_extensions(app)
@@ -57,7 +58,7 @@ def configure_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, migrate
     from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
 
-    Path(app.instance_path).mkdir(exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -23,7 +23,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from bench.copying import COLUMNS, bulk_copy, copy_volunteer_details, ensure_database
 
@@ -73,6 +73,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
     """Empty the database and fill it; returns ids the requests will use."""
     from app.extensions import db
     from app.models import Institution, InstitutionKind, Skill, SkillGroup
+    from app.schema import build_from_migrations
     from app.services.passwords import hash_password
     from app.services.text import fold
 
@@ -80,10 +81,7 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
+        build_from_migrations()
         institutions = []
         for n in range(20):
             inst = Institution(

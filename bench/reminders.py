@@ -175,6 +175,7 @@ def main() -> None:
 
     from app import create_app
     from app.extensions import db
+    from app.schema import build_from_migrations
     from app.services.outbox import deliver_due
     from app.services.reminders import shift_reminders
     from config import TestConfig
@@ -196,8 +197,7 @@ def main() -> None:
     )
     app = create_app(config)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        build_from_migrations()
     started = time.perf_counter()
     fill(
         args.database_url,

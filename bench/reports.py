@@ -34,15 +34,13 @@ def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) ->
     """Empty the database and fill it; returns the slug of a busy institution."""
     from app.extensions import db
     from app.models import Institution, InstitutionKind
+    from app.schema import build_from_migrations
 
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
+        build_from_migrations()
         for n in range(institutions):
             db.session.add(
                 Institution(

@@ -1,6 +1,10 @@
 """Fixtures in the flaskr style: app, client, factories, a login helper, a real SMTP server.
 
-The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Its schema
+comes from the migrations, as on a server. It keeps its files in an instance folder of its own,
+so a `make run` of the same checkout does not disturb it. OKIK_TEST_NOW (an ISO time with its
+offset, e.g. 2026-12-02T02:30:00+01:00) starts the session's clock at that moment: `make
+test-clock` runs the tests marked `clock` at the moments where dates and hours bite.
 """
 
 from __future__ import annotations
@@ -8,7 +12,9 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -17,18 +23,20 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db, limiter
 from app.models import AssignmentStatus, NeedStatus, Role
-from config import TestConfig
+from app.schema import build_from_migrations
+from config import Config, TestConfig
 from tests.factories import PASSWORD, Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 WARSAW = ZoneInfo("Europe/Warsaw")
+TEST_NOW = os.environ.get("OKIK_TEST_NOW", "").strip()
 
 
 def is_postgres() -> bool:
@@ -52,8 +60,51 @@ def pytest_sessionstart(session) -> None:
             write_mo(f, catalog)
 
 
-def pytest_report_header(config) -> str:
-    return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if is_postgres() else 'SQLite'}"
+def session_start_time() -> datetime | None:
+    """The moment OKIK_TEST_NOW names, or None for the real clock."""
+    if not TEST_NOW:
+        return None
+    moment = datetime.fromisoformat(TEST_NOW)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"OKIK_TEST_NOW={TEST_NOW!r} needs an offset, e.g. +01:00")
+    return moment
+
+
+def pytest_configure(config) -> None:
+    """Before anything is collected: a private instance folder, and the pinned clock if asked for.
+
+    The folder goes to the environment too, so that servers and schedulers the tests start keep
+    their lock and cache there and not in the checkout's instance/.
+    """
+    instance = tempfile.mkdtemp(prefix="okik-test-instance-")
+    config._okik_instance = instance
+    os.environ["INSTANCE_PATH"] = instance
+    Config.INSTANCE_PATH = instance
+    moment = session_start_time()
+    config._okik_clock = None
+    if moment is not None:
+        config._okik_clock = time_machine.travel(moment, tick=True)
+        config._okik_clock.start()
+
+
+def pytest_unconfigure(config) -> None:
+    clock = getattr(config, "_okik_clock", None)
+    if clock is not None:
+        clock.stop()
+    instance = getattr(config, "_okik_instance", None)
+    if instance:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def pytest_report_header(config) -> list[str]:
+    moment = session_start_time()
+    clock = "real"
+    if moment is not None:
+        clock = f"starts at {moment.astimezone(WARSAW):%Y-%m-%d %H:%M %Z} (Europe/Warsaw)"
+    return [
+        f"database: {'PostgreSQL ' + TEST_DATABASE_URL if is_postgres() else 'SQLite'}",
+        f"clock: {clock}",
+    ]
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -207,10 +258,7 @@ def app(database_url, smtp_server):
 
     _mailbox.deliver = deliver_outbox
     with application.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
+        build_from_migrations()
     yield application
     with application.app_context():
         db.session.remove()

@@ -206,6 +206,7 @@ def test_password_reset_answers_the_same_for_unknown_address(client, mailbox):
     assert mailbox.messages == []
 
 
+@pytest.mark.clock
 def test_expired_or_forged_reset_link_is_refused(client, factory, app):
     user = factory.user()
     response = client.get("/reset/not-a-real-token")

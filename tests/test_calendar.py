@@ -13,6 +13,8 @@ from app.extensions import db
 from app.models import NeedStatus, Shift
 from tests.test_needs_helpers import add_cohost, add_shift
 
+pytestmark = pytest.mark.clock
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 

@@ -10,6 +10,8 @@ from app.extensions import db
 from app.models import AssignmentStatus, ComplianceKind, Role, User, VolunteerProfile
 from app.services import compliance
 
+pytestmark = pytest.mark.clock
+
 K = ComplianceKind
 
 

@@ -28,7 +28,10 @@ from app.models import (
 from app.services import documents as service
 from app.services import pdf
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext"),
+    pytest.mark.clock,
+]
 
 
 def pdf_text(data: bytes) -> str:

@@ -19,6 +19,8 @@ from tests.factories import PASSWORD
 from tests.test_bad_input import nasty_text
 from tests.test_documents_pdf import add_hours, long_engagement, pdf_text
 
+pytestmark = pytest.mark.clock
+
 
 class World:
     pass

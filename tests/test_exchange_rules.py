@@ -61,6 +61,7 @@ def test_fold_ignores_case_and_polish_diacritics(text, query):
     assert fold(query) in fold(text)
 
 
+@pytest.mark.clock
 def test_weekly_shifts_follow_warsaw_time_across_daylight_saving(app_context):
     shifts = needs.weekly_shifts(date(2026, 3, 21), time(10), time(14), date(2026, 4, 4), places=3)
     assert [s.starts_at.astimezone(UTC).hour for s in shifts] == [
@@ -100,6 +101,7 @@ def in_app(app, fn):
         return result
 
 
+@pytest.mark.clock
 def test_volunteer_applies_to_two_shifts_and_is_refused_an_overlapping_third(app, factory, setting):
     museum, theatre, _staff, volunteer = setting
     need = factory.need(museum, "Dyżury", shifts=2)
@@ -175,6 +177,7 @@ def test_a_full_shift_refuses_new_applications(app, factory, setting):
         )
 
 
+@pytest.mark.clock
 def test_minor_without_guardian_consent_can_apply_but_not_be_placed(app, factory, setting):
     museum, _theatre, staff, _volunteer = setting
     minor = factory.user()
@@ -205,6 +208,7 @@ def test_withdrawing_a_place_frees_it(app, factory, setting):
         assert db.session.get(Shift, need.shifts[0].id).accepted_count == 0
 
 
+@pytest.mark.clock
 def test_places_cannot_drop_below_the_accepted_and_changes_are_announced(app, factory, setting):
     museum, _theatre, staff, volunteer = setting
     need = factory.need(museum, places=2)
@@ -248,6 +252,7 @@ def test_cancelling_a_need_cancels_every_live_assignment_and_tells_everyone(app,
         assert sorted(kinds) == ["need_cancelled", "need_cancelled"]
 
 
+@pytest.mark.clock
 def test_publishing_needs_a_future_shift(app, factory, setting):
     museum, _theatre, staff, _volunteer = setting
     past = datetime.now(UTC) - timedelta(days=3)

@@ -35,6 +35,7 @@ from app.models import (
     Role,
     Shift,
 )
+from app.schema import build_from_migrations
 from tests.conftest import free_port
 from tests.factories import PASSWORD, Factory
 
@@ -165,8 +166,7 @@ def site(cluster, make_app):
         cluster.start()
     application = make_app(database=cluster.url)
     with application.app_context():
-        db.drop_all()
-        db.create_all()
+        build_from_migrations()
     return application, Factory(application)
 
 

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from tests.test_bad_input import nasty_text
 from tests.test_hours_flow import hours_world, signed_in  # noqa: F401
 
+pytestmark = pytest.mark.clock
+
 values = st.one_of(
     nasty_text,
     st.floats(allow_nan=True, allow_infinity=True).map(str),

@@ -13,6 +13,8 @@ from app.models import Assignment, AssignmentStatus, AuditLog, Institution, Need
 from app.models.hours import HoursEntry, HoursSource, HoursStatus
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.clock
+
 
 def signed_in(app, user):
     client = app.test_client()

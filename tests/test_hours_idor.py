@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from app.models import AssignmentStatus
 from app.models.hours import HoursStatus
 from tests.test_hours_flow import entries, hours_world, signed_in, status_of  # noqa: F401
+
+pytestmark = pytest.mark.clock
 
 
 def _logged_and_confirmed(app, w):

@@ -16,6 +16,8 @@ from app.models.hours import HoursEntry, HoursSource, HoursStatus
 from app.services import korpus
 from tests.test_hours_flow import signed_in
 
+pytestmark = pytest.mark.clock
+
 
 def add_hours(app, volunteer, institution, day: date, hours: float, status=HoursStatus.CONFIRMED):
     with app.app_context():

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import User
+from app.schema import build_from_migrations
 from config import ProductionConfig
 
 
@@ -143,5 +144,5 @@ def test_production_refuses_demo_data(monkeypatch):
     assert result.exit_code != 0
     assert "refused" in result.output
     with app.app_context():
-        db.create_all()
+        build_from_migrations()
         assert db.session.scalar(select(User)) is None

@@ -29,6 +29,7 @@ def applicant(factory):
     return inst, staff, person
 
 
+@pytest.mark.clock
 def test_staff_record_a_check_for_their_applicant(app, client, auth, applicant):
     inst, staff, person = applicant
     auth.login(staff.email)
@@ -79,6 +80,7 @@ def test_staff_record_a_check_for_their_applicant(app, client, auth, applicant):
         ),
     ],
 )
+@pytest.mark.clock
 def test_both_dates_are_required_and_not_in_the_future(
     app, client, auth, applicant, data, field, message
 ):

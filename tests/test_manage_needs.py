@@ -61,6 +61,7 @@ def museum(factory):
     return inst, staff
 
 
+@pytest.mark.clock
 def test_staff_create_a_recurring_need_every_saturday_for_four_weeks(app, client, auth, museum):
     inst, staff = museum
     partner = None
@@ -108,6 +109,7 @@ def test_staff_create_a_recurring_need_every_saturday_for_four_weeks(app, client
     assert "szkic" in page and "10:00" in page and "14:00" in page
 
 
+@pytest.mark.clock
 def test_a_single_shift_without_repetition(app, client, auth, museum):
     inst, staff = museum
     auth.login(staff.email)
@@ -158,6 +160,7 @@ def test_wrong_input_is_explained_at_the_field(
         assert db.session.query(Need).count() == 0
 
 
+@pytest.mark.clock
 def test_too_many_weekly_shifts_are_refused_at_the_until_field(app, client, auth, museum):
     inst, staff = museum
     auth.login(staff.email)
@@ -230,6 +233,7 @@ def test_publish_close_reopen_and_the_status_seen_guard(app, client, auth, museu
         assert actions.count("need.published") == 2 and "need.closed" in actions
 
 
+@pytest.mark.clock
 def test_publishing_without_future_shifts_is_refused_with_409(app, client, auth, factory, museum):
     inst, staff = museum
     past = factory.need(
@@ -244,6 +248,7 @@ def test_publishing_without_future_shifts_is_refused_with_409(app, client, auth,
     assert "Dodaj co najmniej jedną przyszłą zmianę" in response.get_data(as_text=True)
 
 
+@pytest.mark.clock
 def test_add_a_single_shift_and_a_weekly_series(app, client, auth, museum):
     inst, staff = museum
     auth.login(staff.email)
@@ -285,6 +290,7 @@ def test_add_a_single_shift_and_a_weekly_series(app, client, auth, museum):
     assert 'id="add-end_time-error"' in wrong.get_data(as_text=True)
 
 
+@pytest.mark.clock
 def test_times_are_entered_and_shown_in_warsaw_time_across_daylight_saving(
     app, client, auth, museum
 ):
@@ -310,6 +316,7 @@ def test_times_are_entered_and_shown_in_warsaw_time_across_daylight_saving(
     assert page.count("10:00") >= 2
 
 
+@pytest.mark.clock
 def test_edit_a_shift_and_refuse_fewer_places_than_accepted(app, client, auth, factory, museum):
     inst, staff = museum
     # Noon in Warsaw a week ahead: the 4-hour shift never crosses midnight, whenever this runs.

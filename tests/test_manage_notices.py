@@ -68,6 +68,7 @@ def test_changing_only_the_title_tells_nobody(app, client, auth, crowd):
     assert notices(app) == {}
 
 
+@pytest.mark.clock
 def test_moving_a_shift_tells_the_people_on_that_shift(app, client, auth, crowd):
     staff, need, people, _rows = crowd
     shift = need.shifts[1]

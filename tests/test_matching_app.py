@@ -91,6 +91,7 @@ def run_as(app, coordinator, scope=Scope()) -> int:
         return run.id
 
 
+@pytest.mark.clock
 def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
     client, auth, coalition, app
 ):
@@ -116,6 +117,7 @@ def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
         )
 
 
+@pytest.mark.clock
 def test_run_form_refuses_an_inverted_date_range(client, auth, coalition):
     auth.login(coalition["coordinator"].email)
     response = client.post(
@@ -125,6 +127,7 @@ def test_run_form_refuses_an_inverted_date_range(client, auth, coalition):
     assert "nie może być wcześniejsza" in response.get_data(as_text=True)
 
 
+@pytest.mark.clock
 def test_bulk_approval_turns_proposals_into_offers_that_hold_the_place(
     client, auth, coalition, app
 ):
@@ -180,6 +183,7 @@ def test_declined_place_is_proposed_to_someone_else_on_the_next_run(client, auth
         assert [a.volunteer_id for a in again] == [coalition["people"][1].id]  # Bartek, level 2
 
 
+@pytest.mark.clock
 def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coalition, app):
     run_id = run_as(app, coalition["coordinator"])
     with app.app_context():
@@ -207,6 +211,7 @@ def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coal
         )
 
 
+@pytest.mark.clock
 def test_unanswered_offers_expire_and_their_place_returns(app, coalition):
     run_id = run_as(app, coalition["coordinator"])
     with app.app_context():

@@ -110,6 +110,7 @@ def next_spring_forward() -> date:
     return day - timedelta(days=(day.weekday() - 6) % 7)
 
 
+@pytest.mark.clock
 def test_shift_times_are_shown_in_warsaw_time_across_daylight_saving(client, factory, museum):
     sunday = next_spring_forward()
     saturday = sunday - timedelta(days=1)
@@ -214,6 +215,7 @@ def test_a_full_shift_is_refused(app, client, factory, museum):
     assert f'value="{full.shifts[0].id}"' not in page
 
 
+@pytest.mark.clock
 def test_overlap_with_another_institutions_shift_is_refused(client, factory, need):
     theatre = factory.institution("Teatr Lalki i Aktora")
     same_time = factory.need(
@@ -228,6 +230,7 @@ def test_overlap_with_another_institutions_shift_is_refused(client, factory, nee
     assert "Spektakl" in refusal_of(response)
 
 
+@pytest.mark.clock
 def test_too_young_volunteer_is_told_up_front_and_refused(app, client, factory, need):
     volunteer = factory.user()
     set_profile(app, volunteer, born=date.today() - timedelta(days=15 * 366))

@@ -126,6 +126,7 @@ CASES = [
 ]
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize(("story", "params", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_search_filters(client, exchange, story, params, expected):
     if "skill" in params:
@@ -150,6 +151,7 @@ def test_bad_parameters_are_named_on_the_page(client, exchange):
     assert "RRRR-MM-DD" in page
 
 
+@pytest.mark.clock
 def test_date_range_uses_warsaw_dates(app, client, factory):
     museum = factory.institution()
     day = datetime.now(WARSAW).date() + timedelta(days=9)
@@ -237,6 +239,7 @@ def profile_world(app, factory):
     return volunteer, saturday
 
 
+@pytest.mark.clock
 def test_matches_profile_needs_skills_and_a_free_shift(app, client, profile_world):
     volunteer, _saturday = profile_world
     client.post("/login", data={"email": volunteer.email, "password": PASSWORD})
@@ -246,6 +249,7 @@ def test_matches_profile_needs_skills_and_a_free_shift(app, client, profile_worl
     assert sorted(found) == ["Sobota z aparatem mile widzianym", "Sobotnie zdjęcia"]
 
 
+@pytest.mark.clock
 def test_dates_away_rule_out_a_shift(app, client, factory, profile_world):
     volunteer, saturday = profile_world
     day = saturday.astimezone(WARSAW).date()
@@ -276,6 +280,7 @@ def test_profile_filter_is_not_offered_to_staff(app, client, factory, profile_wo
         (datetime(2026, 3, 29, 8, 0, tzinfo=UTC), datetime(2026, 3, 29, 10, 0, tzinfo=UTC), False),
     ],
 )
+@pytest.mark.clock
 def test_availability_windows_are_warsaw_wall_clock(start, end, fits):
     saturday_morning = [Window(5, time(9), time(15))]
     assert shift_fits(start, end, saturday_morning, []) is fits

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -25,9 +30,12 @@ from app.models import (
 )
 from app.scheduler import acquire_singleton_lock, build_scheduler
 from app.services import outbox, reminders
-from tests.conftest import free_port
+from tests.conftest import WARSAW, free_port
+
+pytestmark = pytest.mark.clock
 
 S = AssignmentStatus
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def at(text: str) -> datetime:
@@ -336,10 +344,10 @@ def test_morning_digests_for_coordinators_and_staff(app, factory):
 def test_staff_are_asked_to_confirm_hours_the_morning_after(app, factory):
     museum = factory.institution()
     staff = factory.user(Role.STAFF, institution=museum)
-    yesterday = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(
-        days=1
-    )
-    need = factory.need(museum, start=yesterday)
+    # Yesterday in Warsaw, from 10:00 to 14:00: the job reads days on the Warsaw calendar.
+    today = datetime.now(WARSAW).replace(hour=10, minute=0, second=0, microsecond=0)
+    yesterday = today - timedelta(days=1)  # wall-clock arithmetic: 10:00 again
+    need = factory.need(museum, start=yesterday.astimezone(UTC))
     factory.application(factory.user(), need, status=S.ACCEPTED)
     jobs.bind_app(app)
     jobs.run_job("hours_confirmation", reminders.hours_confirmation_requests)
@@ -362,7 +370,50 @@ def test_guardian_is_reminded_after_three_days_at_most_twice(app, factory):
     assert len(queued(app, to_address="mama@example.org")) == 2
 
 
-def test_only_one_scheduler_holds_the_lock(app):
+@pytest.fixture
+def neighbour_scheduler():
+    """Another process holds the scheduler lock in the checkout's instance folder, as the
+    scheduler of a `make run` in the same checkout does."""
+    folder = ROOT / "instance"
+    made = not folder.exists()
+    folder.mkdir(exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            "f = open(sys.argv[1], 'w')\n"
+            "try:\n"
+            "    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+            "except BlockingIOError:\n"
+            "    pass  # a real scheduler holds it already: just as good\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.read()\n",
+            str(folder / "scheduler.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        holder.stdout.close()
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_suite_keeps_its_files_out_of_the_checkout(app):
+    instance = Path(app.instance_path)
+    assert not instance.is_relative_to(ROOT)
+    assert Path(app.config["CACHE_DIR"]).is_relative_to(instance)
+    assert os.environ["INSTANCE_PATH"] == str(instance)
+
+
+def test_only_one_scheduler_holds_the_lock(app, neighbour_scheduler):
     first = acquire_singleton_lock(app)
     assert first is not None
     try:
@@ -417,7 +468,8 @@ def test_outbox_counts_one_message_per_recipient(app, factory, mailbox):
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
-def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox):
+def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox, time_machine):
+    time_machine.move_to(at("2026-11-30T09:00"), tick=False)  # 10:00 in Warsaw: not quiet hours
     person = factory.user()
     with app.test_request_context():
         user = db.session.get(User, person.id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +18,8 @@ from app.models import Role, Shift
 from app.models.hours import HoursEntry, HoursSource, HoursStatus
 from app.services import reports
 from tests.test_hours_flow import signed_in
+
+pytestmark = pytest.mark.clock
 
 MARCH = date(2026, 3, 15)  # "today" for the service tests: the period is January-March 2026
 
@@ -122,9 +124,11 @@ def test_one_institution_sees_its_row_of_the_matrix(app, coalition):
 
 
 def test_fill_rate_counts_places_on_published_needs_shifts_in_the_period(app, factory):
+    """Both weekly shifts fall in this Warsaw month whatever day it is: the 1st and the 8th."""
     a = factory.institution("Muzeum")
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-    need = factory.need(a, shifts=2, places=4, start=start - timedelta(weeks=1))
+    first = datetime.now(reports.WARSAW).replace(day=1, hour=10, minute=0, second=0, microsecond=0)
+    start = first.astimezone(UTC)
+    need = factory.need(a, shifts=2, places=4, start=start)
     factory.need(a, "Szkic", shifts=1, places=10, start=start, status="draft")
     with app.app_context():
         shifts = db.session.query(Shift).filter_by(need_id=need.id).order_by(Shift.id).all()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from app import create_app
@@ -17,30 +14,6 @@ from app.mail import send_email
 from app.models import Institution, Need, NeedStatus, Role, Skill, StaffMembership, User
 from config import ProductionConfig
 from tests.factories import PASSWORD
-
-
-def test_migrations_build_the_same_schema_as_the_models(app):
-    with app.app_context():
-        db.drop_all()
-        try:
-            upgrade()
-            with db.engine.connect() as conn:
-                ignore_job_store = {
-                    "include_object": lambda obj, name, type_, *a: (
-                        "scheduler_job"
-                        not in (name, getattr(getattr(obj, "table", None), "name", None))
-                    )
-                }
-                diff = compare_metadata(
-                    MigrationContext.configure(conn, opts=ignore_job_store), db.metadata
-                )
-            assert diff == [], diff
-            downgrade(revision="base")
-        finally:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            db.create_all()
 
 
 def test_demo_data_loads_the_coalition_and_can_run_twice(app):

@@ -53,6 +53,7 @@ def consents_of(app, user_id: int) -> list[tuple[str, bool]]:
         return [(ConsentKind(r.kind).value, r.granted) for r in rows]
 
 
+@pytest.mark.clock
 def test_volunteer_grants_withdraws_and_regrants_image_consent_with_history(app, client, hanna):
     page = client.get("/me/consents").get_data(as_text=True)
     assert "Stan: nie wyrażono zgody." in page  # image and newsletter: never asked yet

@@ -47,6 +47,7 @@ def path_of(link: str) -> str:
     return "/" + link.split("/", 3)[3]
 
 
+@pytest.mark.clock
 def test_a_minor_must_name_a_guardian(client, julek):
     response = client.post(
         "/me/profile/edit", data=profile_form(guardian_name="", guardian_email="")
@@ -65,6 +66,7 @@ def test_guardian_address_must_be_an_address_and_not_the_volunteers_own(client, 
     assert "Adres opiekuna musi być inny niż Twój." in own.get_data(as_text=True)
 
 
+@pytest.mark.clock
 def test_guardian_confirms_by_link_and_then_the_minor_can_be_placed(
     app, client, factory, mailbox, julek
 ):
@@ -144,6 +146,7 @@ def test_volunteer_can_send_the_request_again(client, mailbox, julek):
     mailbox.wait_for("anna.nowak@example.org", 2)
 
 
+@pytest.mark.clock
 def test_expired_or_forged_links_are_refused(app, client, julek, monkeypatch):
     client.post("/me/profile/edit", data=profile_form())
     serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="guardian-consent")
@@ -162,6 +165,7 @@ def test_expired_or_forged_links_are_refused(app, client, julek, monkeypatch):
         assert db.session.get(VolunteerProfile, julek.id).guardian_consent_at is None
 
 
+@pytest.mark.clock
 def test_a_child_under_13_is_told_the_guardian_runs_the_account(client, mailbox, julek):
     client.post("/me/profile/edit", data=profile_form(date_of_birth=CHILD_DOB))
     page = client.get("/me/profile").get_data(as_text=True)

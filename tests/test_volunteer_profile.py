@@ -50,6 +50,7 @@ def profile_of(app, user_id: int) -> VolunteerProfile:
         return profile
 
 
+@pytest.mark.clock
 def test_volunteer_fills_in_the_profile_and_sees_it(app, client, factory, zofia):
     museum = factory.institution("Muzeum Śląska Opolskiego")
     closed = factory.institution("Dawna Galeria", is_active=False)
@@ -161,6 +162,7 @@ def test_volunteer_rates_skills_grouped_by_taxonomy(app, client, factory, zofia)
         assert [(r.skill_id, r.level) for r in rows] == [(second.id, 1)]
 
 
+@pytest.mark.clock
 def test_volunteer_adds_and_removes_weekly_availability(app, client, zofia):
     wrong = client.post(
         "/me/availability/windows",
@@ -202,6 +204,7 @@ def test_volunteer_adds_and_removes_weekly_availability(app, client, zofia):
         assert db.session.get(AvailabilityWindow, saturday) is None
 
 
+@pytest.mark.clock
 def test_volunteer_records_dates_away_inclusive(app, client, zofia):
     wrong = client.post(
         "/me/availability/absences", data={"starts_on": "2026-07-10", "ends_on": "2026-07-01"}

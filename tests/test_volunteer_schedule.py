@@ -11,6 +11,8 @@ from app.extensions import db
 from app.models import Assignment, AssignmentStatus, Notice, Shift, User, VolunteerProfile
 from app.services.notices import notify
 
+pytestmark = pytest.mark.clock
+
 # 10:00 in Warsaw on a summer Saturday (CEST, UTC+2) is 08:00 UTC.
 SUMMER_MORNING = datetime(2027, 7, 10, 8, 0, tzinfo=UTC)
 # 18:00 in Warsaw on a winter Friday (CET, UTC+1) is 17:00 UTC.

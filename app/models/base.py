@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, text
 from sqlalchemy.types import TypeDecorator
+
+# The database default of text columns added to tables that already had rows. Spelled as SQL: a
+# bare "" would be read back from SQLite as "''" and look like a different default to Alembic.
+EMPTY_TEXT = text("''")
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -57,7 +57,7 @@ class Institution(db.Model):
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # A coordinator may let the institution's staff approve matching proposals for its needs.
-    staff_approve_proposals: Mapped[bool] = mapped_column(default=False)
+    staff_approve_proposals: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[StaffMembership]] = relationship(
         back_populates="institution", cascade="all, delete-orphan"

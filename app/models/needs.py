@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
 from app.models.institutions import Institution
 from app.models.skills import Skill
 
@@ -67,7 +67,7 @@ class Need(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lower-case text without Polish diacritics, kept by the services, so that "lodz" finds "Łódź".
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY_TEXT)
 
     institution: Mapped[Institution] = relationship()
     cohosts: Mapped[list[Institution]] = relationship(secondary=need_cohost)
@@ -97,8 +97,8 @@ class Shift(db.Model):
     places: Mapped[int] = mapped_column(default=1)
     # Places held by accepted volunteers and open offers, and kept by those whose attendance was
     # recorded (COUNTED_IN_PLACES); changed only by a guarded UPDATE, so it never passes `places`.
-    accepted_count: Mapped[int] = mapped_column(default=0)
-    is_cancelled: Mapped[bool] = mapped_column(default=False)
+    accepted_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_cancelled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     need: Mapped[Need] = relationship(back_populates="shifts")
 

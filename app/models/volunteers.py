@@ -6,11 +6,20 @@ import enum
 import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
 from app.models.institutions import Institution
 from app.models.skills import Skill
 from app.models.users import User
@@ -45,11 +54,11 @@ class VolunteerProfile(db.Model):
     interests: Mapped[str] = mapped_column(String(300), default="")
     max_hours_month: Mapped[int] = mapped_column(default=20)
     is_korpus: Mapped[bool] = mapped_column(default=False)
-    has_disability: Mapped[bool] = mapped_column(default=False)
+    has_disability: Mapped[bool] = mapped_column(default=False, server_default=false())
     access_needs: Mapped[str] = mapped_column(Text, default="")
     # Minors: the guardian confirms consent through an e-mailed link before any placement.
-    guardian_name: Mapped[str] = mapped_column(String(160), default="")
-    guardian_email: Mapped[str] = mapped_column(String(254), default="")
+    guardian_name: Mapped[str] = mapped_column(String(160), default="", server_default=EMPTY_TEXT)
+    guardian_email: Mapped[str] = mapped_column(String(254), default="", server_default=EMPTY_TEXT)
     guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     guardian_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The personal calendar feed lives at a secret URL that the volunteer can replace.
