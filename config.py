@@ -22,6 +22,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -29,6 +34,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'okik.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # On SQLite, how long a transaction waits for the one writer ahead of it before the page says
+    # the database is unavailable (app/sqlite_transactions.py); the web server and the scheduler
+    # take turns writing to the same file.
+    SQLITE_BUSY_TIMEOUT_SECONDS = _float("SQLITE_BUSY_TIMEOUT_SECONDS", 20.0)
 
     # Languages: Polish is the default, English the second locale.
     LANGUAGES = ("pl", "en")
