@@ -102,6 +102,9 @@ class Config:
     OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)
     OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
     SCHEDULER_STANDBY_SECONDS = _int("SCHEDULER_STANDBY_SECONDS", 30)
+    # A message claimed for sending but never marked sent for this long is sent again (with the
+    # same Message-ID): its sender stopped between SMTP's answer and the mark.
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = _int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
 
     # The needs search keeps its rendered results this long (app/services/search_cache.py); any
     # change to needs or shifts makes them stale at once. Web and scheduler processes must share

@@ -307,7 +307,7 @@ def test_database_locked_at_the_sent_mark_sends_once_and_marks_it_when_the_lock_
 
     def accept_and_lock(envelope) -> None:
         receive(envelope)
-        holder.execute("BEGIN EXCLUSIVE")  # nobody else may write, or even read, from now on
+        holder.execute("BEGIN EXCLUSIVE")  # nobody else may write from now on
 
         def release() -> None:
             holder.execute("ROLLBACK")
