@@ -105,4 +105,4 @@ bench-web: install translations $(VENV_LOAD)/bin/locust
 bench-all: bench bench-search bench-reminders bench-web
 
 clean:
-	rm -rf $(VENV) $(VENV_LOAD) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache
+	rm -rf $(VENV) $(VENV_LOAD) instance/*.db instance/*.db-wal instance/*.db-shm instance/*.db.scheduler.lock translations/*/LC_MESSAGES/*.mo .pytest_cache

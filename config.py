@@ -22,6 +22,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class Config:
     # Where the process keeps its files: the SQLite scheduler lock and the file cache. Processes
     # that share it share one scheduler and one cache, so two checkouts (or a test run beside a
@@ -33,6 +38,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'okik.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # On SQLite, how long a transaction waits for the one writer ahead of it before the page says
+    # the database is unavailable (app/sqlite_transactions.py); the web server and the scheduler
+    # take turns writing to the same file.
+    SQLITE_BUSY_TIMEOUT_SECONDS = _float("SQLITE_BUSY_TIMEOUT_SECONDS", 20.0)
 
     # Languages: Polish is the default, English the second locale.
     LANGUAGES = ("pl", "en")
@@ -97,6 +106,9 @@ class Config:
     OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)
     OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
     SCHEDULER_STANDBY_SECONDS = _int("SCHEDULER_STANDBY_SECONDS", 30)
+    # A message claimed for sending but never marked sent for this long is sent again (with the
+    # same Message-ID): its sender stopped between SMTP's answer and the mark.
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = _int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
 
     # The needs search keeps its rendered results this long (app/services/search_cache.py); any
     # change to needs or shifts makes them stale at once. Web and scheduler processes must share

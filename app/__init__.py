@@ -57,8 +57,14 @@ def configure_logging(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, migrate
     from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
+    from app.sqlite_transactions import engine_options
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["SQLITE_BUSY_TIMEOUT_SECONDS"],
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
@@ -13,9 +11,10 @@ from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app import sqlite_transactions  # noqa: F401 - its engine listeners set SQLite up
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -25,24 +24,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_real_transactions(dbapi_connection, connection_record) -> None:
-    """Let SQLAlchemy, not the sqlite3 module, start transactions on SQLite.
-
-    The sqlite3 module does not open a transaction before SAVEPOINT, so a savepoint's work would be
-    committed on its own; with this, an outbox row commits or rolls back with the change around it,
-    as on PostgreSQL.
-    """
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
 
 
 class Base(DeclarativeBase):

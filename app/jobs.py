@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.sqlite_transactions import write_lock_up_front
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -31,7 +32,7 @@ def run_job(
     """Run one job in an app context; commit on success, roll back and log on failure."""
     if _app is None:
         raise RuntimeError("jobs.bind_app(app) must be called before jobs run")
-    with _app.app_context():
+    with _app.app_context(), write_lock_up_front():
         try:
             result = work(now or utcnow())
             db.session.commit()
@@ -50,6 +51,13 @@ def deliver_outbox() -> None:
     from app.services.outbox import deliver_due
 
     run_job("deliver_outbox", lambda now: deliver_due(now))
+
+
+def recover_outbox() -> None:
+    """At start: messages a scheduler before this one was sending when it stopped go out again."""
+    from app.services.outbox import recover_in_flight
+
+    run_job("recover_outbox", lambda now: recover_in_flight(now, older_than=timedelta(0)))
 
 
 def shift_reminders() -> None:

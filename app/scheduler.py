@@ -21,6 +21,8 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.sqlite_transactions import engine_options
+
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x4F4B494B  # "OKIK"
 
@@ -30,6 +32,15 @@ class SingletonLock:
 
     def __init__(self, release) -> None:
         self.release = release
+
+
+def _lock_file(app: Flask) -> Path:
+    """Beside the database file, so that one scheduler runs per database, not per checkout."""
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return Path(app.instance_path) / "scheduler.lock"
+    path = Path(database)
+    return path.with_name(f"{path.name}.scheduler.lock")
 
 
 def acquire_singleton_lock(app: Flask) -> SingletonLock | None:
@@ -52,7 +63,7 @@ def acquire_singleton_lock(app: Flask) -> SingletonLock | None:
             engine.dispose()
 
         return SingletonLock(release)
-    path = Path(app.instance_path) / "scheduler.lock"
+    path = _lock_file(app)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("w")
     try:
@@ -71,10 +82,13 @@ def acquire_singleton_lock(app: Flask) -> SingletonLock | None:
 def build_scheduler(
     app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler
 ) -> BaseScheduler:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    # The job store's own engine waits for SQLite's write lock like the app's does.
+    options = engine_options(url, {}, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
     return scheduler_class(
         jobstores={
             "default": SQLAlchemyJobStore(
-                url=app.config["SQLALCHEMY_DATABASE_URI"], tablename="scheduler_job"
+                url=url, tablename="scheduler_job", engine_options=options
             )
         },
         job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1},
@@ -97,6 +111,7 @@ def run_scheduler(app: Flask, standby_seconds: float | None = None) -> None:
             lock = acquire_singleton_lock(app)
         log.info("The other scheduler is gone: taking over.")
     jobs.bind_app(app)
+    jobs.recover_outbox()  # what a scheduler before this one left in flight
     scheduler = build_scheduler(app)
     jobs.register_jobs(scheduler, app.config)
     log.info("Scheduler started with %d job(s)", len(scheduler.get_jobs()))

@@ -4,8 +4,8 @@ with real processes on PostgreSQL.
 gunicorn (two workers) serves `wsgi:app`, `flask --app wsgi scheduler` processes run the jobs, a
 real SMTP server is turned off and on by the test, and everything is configured the way an
 operator would do it: through environment variables. The module works in its own database,
-`okik_faults` (FAULTS_DATABASE names another), built by `flask db upgrade` from the migrations and
-dropped at the end, so the suite's test database and its per-test cleanup are left alone.
+`okik_faults` (or OKIK_FAULTS_DB), built by `flask db upgrade` from the migrations and dropped at
+the end, so the suite's test database and its per-test cleanup are left alone.
 
 The processes run with APP_ENV=development: ProductionConfig marks the session cookie Secure,
 which a browser never sends back over plain http://127.0.0.1, so the CSRF token of a form could
@@ -22,6 +22,8 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -33,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import AssignmentStatus, OutboxMessage, OutboxStatus, User
+from app.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role, User
 from app.services.outbox import in_quiet_hours
 from tests.conftest import (
     TEST_DATABASE_URL,
@@ -42,7 +44,7 @@ from tests.conftest import (
     free_port,
     make_test_config,
 )
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 from tests.live_server import (
     BIN,
     ROOT,
@@ -55,7 +57,8 @@ from tests.live_server import (
 
 pytestmark = pytest.mark.postgres
 
-FAULTS_DATABASE = os.environ.get("FAULTS_DATABASE", "okik_faults")
+# Its own database, dropped at the end; OKIK_FAULTS_DB names another for runs side by side.
+FAULTS_DATABASE = os.environ.get("OKIK_FAULTS_DB", "okik_faults")
 
 
 class SmtpServer:
@@ -386,3 +389,56 @@ def test_the_shift_reminder_job_run_in_two_processes_at_once_queues_one_reminder
     )
     assert scheduler.poll() is None
     assert len(smtp.received(volunteer.email)) == 1
+
+
+def test_a_scheduler_killed_between_smtp_and_the_sent_mark_is_followed_by_one_resend_with_its_id(
+    web, smtp, faults_app, processes
+):
+    """The SMTP server has the message, but the scheduler dies before it hears "250 OK": the
+    next scheduler sends it again with the same Message-ID, counts the repeat, and the
+    administrators' page says so."""
+    factory = Factory(faults_app)
+    admin = factory.user(Role.ADMIN, email="admin.repeat@example.org")
+    receive = smtp.mailbox.receive
+    arrived, answer = threading.Event(), threading.Event()
+
+    def receive_and_stall(envelope) -> None:
+        receive(envelope)
+        arrived.set()
+        answer.wait(WAIT)  # the sender waits for "250 OK" meanwhile
+
+    smtp.mailbox.receive = receive_and_stall
+    try:
+        first = start_scheduler(processes)
+        wait_until("the scheduler runs", lambda: ACTIVE in processes.log(first), processes.all_logs)
+        address = "ela.repeat@example.org"
+        Visitor(web).register("Ela", address)
+        assert arrived.wait(WAIT), processes.all_logs()
+        processes.kill(first, signal.SIGKILL)
+    finally:
+        smtp.mailbox.receive = receive
+        answer.set()
+    (in_flight,) = outbox(faults_app, to_address=address)
+    assert in_flight.status == OutboxStatus.SENDING and in_flight.message_id
+
+    staff = Visitor(web)
+    status, _where, _page = staff.submit("/login", {"email": admin.email, "password": PASSWORD})
+    assert status == 200
+    page = staff.get("/admin/outbox")[2]
+    assert "W trakcie wysyłki: 1." in page and in_flight.message_id.strip("<>") in page
+
+    second = start_scheduler(processes)
+    copies = smtp.mailbox.wait_for(address, count=2, timeout=WAIT)
+    (sent,) = wait_until(
+        "the message marked sent",
+        lambda: outbox(faults_app, to_address=address, status=OutboxStatus.SENT),
+        processes.all_logs,
+    )
+    assert [m["Message-ID"] for m in copies] == [in_flight.message_id] * 2
+    assert (sent.repeats, sent.attempts) == (1, 1)
+    assert f"E-mail {sent.id} was in flight since" in processes.log(second)
+    time.sleep(3)  # three more delivery rounds send nothing more
+    assert len(smtp.received(address)) == 2
+    page = staff.get("/admin/outbox")[2]
+    assert "Wysłane ponownie po przerwanej wysyłce: 1." in page and "W trakcie wysyłki: 0." in page
+    assert second.poll() is None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,6 +17,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from icalendar import Calendar
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app import jobs
 from app.extensions import db
@@ -30,7 +33,7 @@ from app.models import (
 )
 from app.scheduler import acquire_singleton_lock, build_scheduler
 from app.services import outbox, reminders
-from tests.conftest import WARSAW, free_port
+from tests.conftest import WARSAW, free_port, is_postgres
 
 pytestmark = pytest.mark.clock
 
@@ -213,10 +216,11 @@ def test_after_the_last_attempt_a_message_is_failed_and_an_administrator_can_ret
     assert mailbox.wait_for(person.email)[0]["Subject"] == "Ważne"
 
 
-def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message(
-    app, factory, mailbox
+def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message_with_its_id(
+    app, factory, mailbox, client, auth
 ):
     person = factory.user()
+    admin = factory.user(Role.ADMIN)
     with app.test_request_context():
         user = db.session.get(User, person.id)
         for n in range(5):
@@ -235,11 +239,107 @@ def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message(
             outbox.deliver_due(crash_after_send=crash_on_third)
         db.session.rollback()
         db.session.remove()
-    with app.app_context():  # "after the restart"
+    (in_flight,) = queued(app, status=OutboxStatus.SENDING)
+    assert in_flight.subject == "Nr 2" and in_flight.message_id and in_flight.claimed_at
+    # The administrators see it in flight, not "no failures".
+    auth.login(admin.email)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "W trakcie wysyłki: 1." in page and in_flight.message_id.strip("<>") in page
+
+    jobs.bind_app(app)
+    jobs.recover_outbox()  # "after the restart": what a new scheduler does first
+    with app.app_context():
         outbox.deliver_due()
-    received = [m["Subject"] for m in mailbox._messages if m["To"] == person.email]
-    assert sorted(received) == ["Nr 0", "Nr 1", "Nr 2", "Nr 2", "Nr 3", "Nr 4"]
+    received = [m for m in mailbox._messages if m["To"] == person.email]
+    assert sorted(m["Subject"] for m in received) == [
+        "Nr 0",
+        "Nr 1",
+        "Nr 2",
+        "Nr 2",
+        "Nr 3",
+        "Nr 4",
+    ]
+    first, again = (m for m in received if m["Subject"] == "Nr 2")
+    assert first["Message-ID"] == again["Message-ID"] == in_flight.message_id
+    assert len({m["Message-ID"] for m in received}) == 5  # mail clients show five messages
     assert queued(app, status=OutboxStatus.PENDING) == []
+    assert queued(app, status=OutboxStatus.SENDING) == []
+    (repeated,) = [m for m in queued(app) if m.repeats]
+    assert (repeated.subject, repeated.repeats, repeated.status) == ("Nr 2", 1, OutboxStatus.SENT)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Wysłane ponownie po przerwanej wysyłce: 1." in page
+    assert "W trakcie wysyłki: 0." in page and in_flight.message_id.strip("<>") in page
+
+
+def test_a_message_in_flight_is_sent_again_only_after_the_claim_timeout(app, factory, mailbox):
+    """A claim younger than OUTBOX_CLAIM_TIMEOUT_SECONDS may still be on its way: left alone."""
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        queue_email(user.email, "W drodze", "confirm_email", user=user, confirm_url="x")
+        db.session.commit()
+
+    def stop(message):
+        raise KeyboardInterrupt
+
+    with app.app_context():
+        with pytest.raises(KeyboardInterrupt):
+            outbox.deliver_due(crash_after_send=stop)
+        db.session.rollback()
+        claimed_at = db.session.scalar(select(OutboxMessage.claimed_at))
+        assert outbox.deliver_due(claimed_at + timedelta(minutes=4))["sent"] == 0
+        assert outbox.deliver_due(claimed_at + timedelta(minutes=6))["sent"] == 1
+    first, again = mailbox.to(person.email)
+    assert first["Message-ID"] == again["Message-ID"]
+    (message,) = queued(app)
+    assert (message.status, message.repeats, message.attempts) == (OutboxStatus.SENT, 1, 1)
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite's one write lock is what is tested")
+def test_database_locked_at_the_sent_mark_sends_once_and_marks_it_when_the_lock_is_gone(
+    make_app, database_url, factory, mailbox, caplog
+):
+    """Another connection takes SQLite's exclusive lock the moment SMTP accepts the message and
+    keeps it past the first tries to mark it sent; the mark lands once the lock is gone."""
+    busy = make_app(SQLITE_BUSY_TIMEOUT_SECONDS=0.2, OUTBOX_RECORD_PAUSES=(0.2, 0.4, 0.8, 1.6))
+    person = factory.user()
+    with busy.test_request_context():
+        user = db.session.get(User, person.id)
+        queue_email(user.email, "Raz", "confirm_email", user=user, confirm_url="x")
+        db.session.commit()
+    holder = sqlite3.connect(
+        make_url(database_url).database, isolation_level=None, check_same_thread=False
+    )
+    receive = mailbox.receive
+    released = threading.Event()
+
+    def accept_and_lock(envelope) -> None:
+        receive(envelope)
+        holder.execute("BEGIN EXCLUSIVE")  # nobody else may write from now on
+
+        def release() -> None:
+            holder.execute("ROLLBACK")
+            released.set()
+
+        threading.Timer(1.0, release).start()
+
+    mailbox.receive = accept_and_lock
+    try:
+        jobs.bind_app(busy)
+        with caplog.at_level(logging.INFO):
+            jobs.run_job("deliver_outbox", outbox.deliver_due)  # as the scheduler runs it
+        assert released.wait(5)
+        mailbox.receive = receive
+        jobs.run_job("deliver_outbox", outbox.deliver_due)  # the next run finds nothing to send
+    finally:
+        mailbox.receive = receive
+        released.wait(5)
+        holder.close()
+    assert "would not record it (try 1: database is locked)" in caplog.text
+    assert re.search(r"E-mail \d+ was sent: recorded at try [2-5]", caplog.text)
+    assert len(mailbox.to(person.email)) == 1
+    (message,) = queued(busy)
+    assert (message.status, message.attempts, message.repeats) == (OutboxStatus.SENT, 1, 0)
 
 
 def test_database_unavailable_makes_the_job_fail_and_log_and_the_next_run_catches_up(

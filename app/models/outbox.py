@@ -14,6 +14,9 @@ from app.models.base import UTCDateTime, utcnow
 
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
+    # Claimed for delivery in a commit of its own before SMTP is spoken to: a message still here
+    # long after `claimed_at` was perhaps accepted by SMTP when its sender stopped.
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"  # the person turned this kind off before it went out
@@ -54,7 +57,12 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # Chosen at the first claim and kept: a message sent again carries the same Message-ID, which
+    # mail clients show once.
     message_id: Mapped[str] = mapped_column(String(200), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How often it was found in flight and sent again: each time it may have arrived twice.
+    repeats: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

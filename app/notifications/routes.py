@@ -1,4 +1,4 @@
-"""E-mail preferences, one-click unsubscribe, and the administrators' view of failed e-mail."""
+"""E-mail preferences, one-click unsubscribe, and the administrators' view of the outbox."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
 from app.notifications import bp
 from app.services import audit
-from app.services.outbox import failed_messages, retry
+from app.services.outbox import overview, retry
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:
@@ -76,16 +76,23 @@ def unsubscribe(token: str):
     )
 
 
+def status_labels() -> dict[OutboxStatus, str]:
+    return {
+        OutboxStatus.PENDING: _("w kolejce"),
+        OutboxStatus.SENDING: _("w trakcie wysyłki"),
+        OutboxStatus.SENT: _("wysłana"),
+        OutboxStatus.FAILED: _("nieudana"),
+        OutboxStatus.SKIPPED: _("pominięta (wyłączona przez odbiorcę)"),
+    }
+
+
 @bp.get("/admin/outbox")
 @admin_required
 def outbox():
-    """Show e-mail that could not be delivered."""
-    pending = db.session.scalar(
-        select(db.func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    """Show what is queued, in flight, retried, sent more than once and failed."""
+    return render_template(
+        "notifications/outbox.html", view=overview(), status_labels=status_labels()
     )
-    return render_template("notifications/outbox.html", failed=failed_messages(), pending=pending)
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
