@@ -93,6 +93,11 @@ class Config:
     OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)
     OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
     SCHEDULER_STANDBY_SECONDS = _int("SCHEDULER_STANDBY_SECONDS", 30)
+    # The active scheduler's heartbeat job writes a row this often; /healthz and the outbox page
+    # call the scheduler late after three missed beats. After a failure (the database locked or
+    # away) the scheduler rests this long before it reads its job table or starts again.
+    SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 60)
+    SCHEDULER_RESTART_SECONDS = _int("SCHEDULER_RESTART_SECONDS", 10)
 
     # The needs search keeps its rendered results this long (app/services/search_cache.py); any
     # change to needs or shifts makes them stale at once. Web and scheduler processes must share

@@ -2,6 +2,8 @@
 
 A job that fails (the database away, say) logs the error and leaves everything as it was; the
 next run catches up, because each domain function selects what is due rather than what is new.
+No error of a job may reach the scheduler: a job ends with its session rolled back and removed,
+whatever happened.
 """
 
 from __future__ import annotations
@@ -12,17 +14,39 @@ from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
+# Asked in each job's own transaction whether this process may still run jobs (see
+# app.scheduler.AdvisoryLock); None outside the scheduler process.
+_guard: Callable[[Session], bool] | None = None
 
 
 def bind_app(app: Flask) -> None:
     global _app
     _app = app
+
+
+def set_guard(guard: Callable[[Session], bool] | None) -> None:
+    global _guard
+    _guard = guard
+
+
+def _discard_session() -> None:
+    """Roll back and drop the session; on a dead connection even that may fail."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; removing the session is enough
+        log.debug("Rollback failed", exc_info=True)
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001
+        log.debug("Removing the session failed", exc_info=True)
 
 
 def run_job(
@@ -33,17 +57,26 @@ def run_job(
         raise RuntimeError("jobs.bind_app(app) must be called before jobs run")
     with _app.app_context():
         try:
+            if _guard is not None and not _guard(db.session):
+                log.warning("Job %s skipped: this process no longer holds the scheduler lock", name)
+                return None
             result = work(now or utcnow())
             db.session.commit()
             if result and (not isinstance(result, dict) or any(result.values())):
                 log.info("Job %s: %s", name, result)
             return result
+        except OperationalError as exc:
+            log.warning(
+                "Job %s: the database is unavailable (%s); the next run will catch up",
+                name,
+                exc.orig or exc,
+            )
+            return None
         except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler
-            db.session.rollback()
             log.exception("Job %s failed; the next run will catch up", name)
             return None
         finally:
-            db.session.remove()
+            _discard_session()
 
 
 def deliver_outbox() -> None:
@@ -96,10 +129,22 @@ def korpus_summaries() -> None:
     run_job("korpus_summaries", work)
 
 
+def heartbeat() -> None:
+    from app.services.scheduler_health import beat
+
+    run_job("heartbeat", beat)
+
+
 def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> None:
     """Jobs are stored in the database and found again after a restart (replace_existing)."""
     config = config or {}
     jobs = [
+        # The first beat at once: a scheduler that just started is on time.
+        (
+            "heartbeat",
+            "interval",
+            {"seconds": config.get("SCHEDULER_HEARTBEAT_SECONDS", 60), "next_run_time": utcnow()},
+        ),
         ("deliver_outbox", "interval", {"seconds": config.get("OUTBOX_INTERVAL_SECONDS", 30)}),
         ("shift_reminders", "interval", {"minutes": 5}),
         ("offers", "interval", {"minutes": 10}),

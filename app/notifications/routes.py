@@ -14,6 +14,7 @@ from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
 from app.notifications import bp
 from app.services import audit
 from app.services.outbox import failed_messages, retry
+from app.services.scheduler_health import scheduler_health
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:
@@ -85,7 +86,12 @@ def outbox():
         .select_from(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)
     )
-    return render_template("notifications/outbox.html", failed=failed_messages(), pending=pending)
+    return render_template(
+        "notifications/outbox.html",
+        failed=failed_messages(),
+        pending=pending,
+        scheduler=scheduler_health(),
+    )
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
