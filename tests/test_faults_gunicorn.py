@@ -4,8 +4,8 @@ with real processes on PostgreSQL.
 gunicorn (two workers) serves `wsgi:app`, `flask --app wsgi scheduler` processes run the jobs, a
 real SMTP server is turned off and on by the test, and everything is configured the way an
 operator would do it: through environment variables. The module works in its own database,
-`okik_faults`, built by `flask db upgrade` from the migrations and dropped at the end, so the
-suite's test database and its per-test cleanup are left alone.
+`okik_faults` (or OKIK_FAULTS_DB), built by `flask db upgrade` from the migrations and dropped at
+the end, so the suite's test database and its per-test cleanup are left alone.
 
 The processes run with APP_ENV=development: ProductionConfig marks the session cookie Secure,
 which a browser never sends back over plain http://127.0.0.1, so the CSRF token of a form could
@@ -54,7 +54,7 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-FAULTS_DATABASE = "okik_faults"
+FAULTS_DATABASE = os.environ.get("OKIK_FAULTS_DB", "okik_faults")  # one per checkout running it
 WAIT = 30.0  # the longest any single wait may take, in seconds
 
 
