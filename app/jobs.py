@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -136,23 +138,43 @@ def heartbeat() -> None:
 
 
 def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> None:
-    """Jobs are stored in the database and found again after a restart (replace_existing)."""
+    """Jobs are stored in the database and found again after a restart.
+
+    On a running (or paused) scheduler, a job already stored with the same schedule keeps its
+    next run: a digest due at 8:00 while the scheduler was being started again still goes out
+    (within the misfire grace time) instead of waiting for the next morning.
+    """
     config = config or {}
     jobs = [
         # The first beat at once: a scheduler that just started is on time.
         (
             "heartbeat",
-            "interval",
-            {"seconds": config.get("SCHEDULER_HEARTBEAT_SECONDS", 60), "next_run_time": utcnow()},
+            IntervalTrigger(
+                seconds=config.get("SCHEDULER_HEARTBEAT_SECONDS", 60), timezone=scheduler.timezone
+            ),
+            {"next_run_time": utcnow()},
         ),
-        ("deliver_outbox", "interval", {"seconds": config.get("OUTBOX_INTERVAL_SECONDS", 30)}),
-        ("shift_reminders", "interval", {"minutes": 5}),
-        ("offers", "interval", {"minutes": 10}),
-        ("morning_digests", "cron", {"hour": 8, "minute": 0}),
-        ("hours_confirmation", "cron", {"hour": 8, "minute": 5}),
-        ("agreement_reminders", "cron", {"hour": 8, "minute": 10}),
-        ("guardian_reminders", "cron", {"hour": 9, "minute": 0}),
-        ("korpus_summaries", "cron", {"day": 1, "hour": 9, "minute": 30}),
+        (
+            "deliver_outbox",
+            IntervalTrigger(
+                seconds=config.get("OUTBOX_INTERVAL_SECONDS", 30), timezone=scheduler.timezone
+            ),
+            {},
+        ),
+        ("shift_reminders", IntervalTrigger(minutes=5, timezone=scheduler.timezone), {}),
+        ("offers", IntervalTrigger(minutes=10, timezone=scheduler.timezone), {}),
+        ("morning_digests", CronTrigger(hour=8, minute=0, timezone=scheduler.timezone), {}),
+        ("hours_confirmation", CronTrigger(hour=8, minute=5, timezone=scheduler.timezone), {}),
+        ("agreement_reminders", CronTrigger(hour=8, minute=10, timezone=scheduler.timezone), {}),
+        ("guardian_reminders", CronTrigger(hour=9, minute=0, timezone=scheduler.timezone), {}),
+        (
+            "korpus_summaries",
+            CronTrigger(day=1, hour=9, minute=30, timezone=scheduler.timezone),
+            {},
+        ),
     ]
-    for name, trigger, when in jobs:
-        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **when)
+    for name, trigger, extra in jobs:
+        stored = scheduler.get_job(name) if scheduler.running else None
+        if stored is not None and not extra and str(stored.trigger) == str(trigger):
+            continue
+        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **extra)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -241,6 +241,13 @@ class SupervisedScheduler(BackgroundScheduler):
 
     failure: BaseException | None = None
 
+    def _process_jobs(self):
+        # APScheduler's loop runs one more round after shutdown() woke it: its submissions fail
+        # (the executor is gone) but the jobs' next runs are moved on, and those runs are lost.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
     def _main_loop(self) -> None:
         try:
             super()._main_loop()
@@ -303,10 +310,11 @@ def run_while_holding(app: Flask, lock: SingletonLock, check_seconds: float) -> 
 
     scheduler = build_scheduler(app)
     store = scheduler._jobstores["default"]
-    jobs.register_jobs(scheduler, app.config)
     jobs.set_guard(lock.owns_jobs)
     try:
-        scheduler.start(paused=True)  # registration errors end this round, not the process
+        # Errors while starting and registering end this round, not the process.
+        scheduler.start(paused=True)
+        jobs.register_jobs(scheduler, app.config)
         store.tolerant = True
         scheduler.resume()
         log.info("Scheduler started with %d job(s)", len(scheduler.get_jobs()))

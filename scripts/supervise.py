@@ -121,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="COMMAND",
         help="a background command to keep running (repeatable)",
     )
-    parser.add_argument(
-        "--pause", type=float, default=2.0, help="seconds before the first restart"
-    )
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds before the first restart")
     parser.add_argument("foreground", nargs=argparse.REMAINDER, help="-- the foreground command")
     args = parser.parse_args(argv)
     foreground = args.foreground[1:] if args.foreground[:1] == ["--"] else args.foreground

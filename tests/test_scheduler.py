@@ -1,4 +1,5 @@
-"""The scheduler's heartbeat, and who reads it: /healthz and the administrators' outbox page."""
+"""The scheduler process in itself: its heartbeat and who reads it (/healthz, the outbox page),
+its lock, and how it registers its jobs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from app import jobs
 from app.extensions import db
 from app.models import Role, SchedulerHeartbeat
 from app.models.base import utcnow
-from app.scheduler import acquire_singleton_lock, build_scheduler, lock_file_path
+from app.scheduler import (
+    SupervisedScheduler,
+    acquire_singleton_lock,
+    build_scheduler,
+    lock_file_path,
+)
 from app.services.scheduler_health import scheduler_health
 from tests.conftest import is_postgres
 
@@ -137,9 +143,7 @@ def test_a_lost_advisory_lock_stops_every_job_before_it_starts(app):
     try:
         assert jobs.run_job("probe", lambda now: ran.append(now) or 1) == 1
         with app.app_context():
-            db.session.execute(
-                text("SELECT pg_terminate_backend(:pid)"), {"pid": lock.backend_pid}
-            )
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock.backend_pid})
             db.session.commit()
             db.session.remove()
         deadline = time.monotonic() + 10
@@ -154,3 +158,24 @@ def test_a_lost_advisory_lock_stops_every_job_before_it_starts(app):
     finally:
         jobs.set_guard(None)
         lock.release()
+
+
+def test_a_scheduler_started_again_keeps_the_next_runs_it_had_stored(app):
+    """A run due while the scheduler was away still happens (within the misfire grace time)
+    when it starts again, instead of moving to the next day."""
+    first = build_scheduler(app, SupervisedScheduler)
+    first.start(paused=True)
+    jobs.register_jobs(first, app.config)
+    missed = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
+    first.modify_job("morning_digests", next_run_time=missed)
+    first.shutdown()
+
+    again = build_scheduler(app, SupervisedScheduler)
+    again.start(paused=True)
+    try:
+        jobs.register_jobs(again, app.config)
+        assert again.get_job("morning_digests").next_run_time == missed
+        # The heartbeat alone starts at once, whatever was stored.
+        assert again.get_job("heartbeat").next_run_time > missed
+    finally:
+        again.shutdown()
