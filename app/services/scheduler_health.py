@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import update
 
 from app.extensions import db
 from app.models import SchedulerHeartbeat
@@ -27,14 +28,17 @@ def heartbeat_seconds() -> int:
 
 
 def beat(now: datetime) -> None:
-    """Record that this process's jobs ran at `now` (the caller commits)."""
-    row = db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW)
-    if row is None:
-        row = SchedulerHeartbeat(id=HEARTBEAT_ROW)
-        db.session.add(row)
-    row.beat_at = now
-    row.host = socket.gethostname()[:255]
-    row.pid = os.getpid()
+    """Record that this process's jobs ran at `now` (the caller commits).
+
+    The write comes first, without a read before it: on SQLite a transaction that reads and then
+    writes cannot wait for another writer and fails at once, one that writes first waits its turn.
+    """
+    values = {"beat_at": now, "host": socket.gethostname()[:255], "pid": os.getpid()}
+    updated = db.session.execute(
+        update(SchedulerHeartbeat).where(SchedulerHeartbeat.id == HEARTBEAT_ROW).values(**values)
+    )
+    if updated.rowcount == 0:
+        db.session.add(SchedulerHeartbeat(id=HEARTBEAT_ROW, **values))
 
 
 @dataclass(frozen=True)
