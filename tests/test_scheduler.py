@@ -15,12 +15,8 @@ from app import jobs
 from app.extensions import db
 from app.models import Role, SchedulerHeartbeat
 from app.models.base import utcnow
-from app.scheduler import (
-    SupervisedScheduler,
-    acquire_singleton_lock,
-    build_scheduler,
-    lock_file_path,
-)
+from app.scheduler import SupervisedScheduler, build_scheduler
+from app.scheduler_lock import acquire_singleton_lock, lock_file_path
 from app.services.scheduler_health import scheduler_health
 from tests.conftest import is_postgres
 
