@@ -45,12 +45,13 @@ db: install
 seed: db
 	$(FLASK) seed-demo
 
-# The scheduler runs beside the web server and stops with it.
+# Background processes that run beside the web server: started again when they die, stopped
+# with it (Ctrl-C stops everything). Add one with another --keep.
+BACKGROUND := --keep "$(FLASK) scheduler"
+
 run: install translations seed
 	@echo "Giełda Wolontariatu OKIK: http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
-	@$(FLASK) scheduler & SCHED=$$!; \
-	trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@$(BIN)/python scripts/supervise.py $(BACKGROUND) -- $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations
 	@$(MAKE) --no-print-directory test-sqlite

@@ -110,6 +110,12 @@ class Config:
     # same Message-ID): its sender stopped between SMTP's answer and the mark.
     OUTBOX_CLAIM_TIMEOUT_SECONDS = _int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
 
+    # The active scheduler's heartbeat job writes a row this often; /healthz and the outbox page
+    # call the scheduler late after three missed beats. After a failure (the database locked or
+    # away) the scheduler rests this long before it reads its job table or starts again.
+    SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 60)
+    SCHEDULER_RESTART_SECONDS = _int("SCHEDULER_RESTART_SECONDS", 10)
+
     # The needs search keeps its rendered results this long (app/services/search_cache.py); any
     # change to needs or shifts makes them stale at once. Web and scheduler processes must share
     # the store: a directory here, Redis in production.

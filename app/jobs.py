@@ -2,6 +2,8 @@
 
 A job that fails (the database away, say) logs the error and leaves everything as it was; the
 next run catches up, because each domain function selects what is due rather than what is new.
+No error of a job may reach the scheduler: a job ends with its session rolled back and removed,
+whatever happened.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -19,11 +25,31 @@ from app.sqlite_transactions import write_lock_up_front
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
+# Asked in each job's own transaction whether this process may still run jobs (see
+# app.scheduler.AdvisoryLock); None outside the scheduler process.
+_guard: Callable[[Session], bool] | None = None
 
 
 def bind_app(app: Flask) -> None:
     global _app
     _app = app
+
+
+def set_guard(guard: Callable[[Session], bool] | None) -> None:
+    global _guard
+    _guard = guard
+
+
+def _discard_session() -> None:
+    """Roll back and drop the session; on a dead connection even that may fail."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; removing the session is enough
+        log.debug("Rollback failed", exc_info=True)
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001
+        log.debug("Removing the session failed", exc_info=True)
 
 
 def run_job(
@@ -34,17 +60,26 @@ def run_job(
         raise RuntimeError("jobs.bind_app(app) must be called before jobs run")
     with _app.app_context(), write_lock_up_front():
         try:
+            if _guard is not None and not _guard(db.session):
+                log.warning("Job %s skipped: this process no longer holds the scheduler lock", name)
+                return None
             result = work(now or utcnow())
             db.session.commit()
             if result and (not isinstance(result, dict) or any(result.values())):
                 log.info("Job %s: %s", name, result)
             return result
+        except OperationalError as exc:
+            log.warning(
+                "Job %s: the database is unavailable (%s); the next run will catch up",
+                name,
+                exc.orig or exc,
+            )
+            return None
         except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler
-            db.session.rollback()
             log.exception("Job %s failed; the next run will catch up", name)
             return None
         finally:
-            db.session.remove()
+            _discard_session()
 
 
 def deliver_outbox() -> None:
@@ -104,18 +139,50 @@ def korpus_summaries() -> None:
     run_job("korpus_summaries", work)
 
 
+def heartbeat() -> None:
+    from app.services.scheduler_health import beat
+
+    run_job("heartbeat", beat)
+
+
 def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> None:
-    """Jobs are stored in the database and found again after a restart (replace_existing)."""
+    """Jobs are stored in the database and found again after a restart.
+
+    On a running (or paused) scheduler, a job already stored with the same schedule keeps its
+    next run: a digest due at 8:00 while the scheduler was being started again still goes out
+    (within the misfire grace time) instead of waiting for the next morning.
+    """
     config = config or {}
     jobs = [
-        ("deliver_outbox", "interval", {"seconds": config.get("OUTBOX_INTERVAL_SECONDS", 30)}),
-        ("shift_reminders", "interval", {"minutes": 5}),
-        ("offers", "interval", {"minutes": 10}),
-        ("morning_digests", "cron", {"hour": 8, "minute": 0}),
-        ("hours_confirmation", "cron", {"hour": 8, "minute": 5}),
-        ("agreement_reminders", "cron", {"hour": 8, "minute": 10}),
-        ("guardian_reminders", "cron", {"hour": 9, "minute": 0}),
-        ("korpus_summaries", "cron", {"day": 1, "hour": 9, "minute": 30}),
+        # The first beat at once: a scheduler that just started is on time.
+        (
+            "heartbeat",
+            IntervalTrigger(
+                seconds=config.get("SCHEDULER_HEARTBEAT_SECONDS", 60), timezone=scheduler.timezone
+            ),
+            {"next_run_time": utcnow()},
+        ),
+        (
+            "deliver_outbox",
+            IntervalTrigger(
+                seconds=config.get("OUTBOX_INTERVAL_SECONDS", 30), timezone=scheduler.timezone
+            ),
+            {},
+        ),
+        ("shift_reminders", IntervalTrigger(minutes=5, timezone=scheduler.timezone), {}),
+        ("offers", IntervalTrigger(minutes=10, timezone=scheduler.timezone), {}),
+        ("morning_digests", CronTrigger(hour=8, minute=0, timezone=scheduler.timezone), {}),
+        ("hours_confirmation", CronTrigger(hour=8, minute=5, timezone=scheduler.timezone), {}),
+        ("agreement_reminders", CronTrigger(hour=8, minute=10, timezone=scheduler.timezone), {}),
+        ("guardian_reminders", CronTrigger(hour=9, minute=0, timezone=scheduler.timezone), {}),
+        (
+            "korpus_summaries",
+            CronTrigger(day=1, hour=9, minute=30, timezone=scheduler.timezone),
+            {},
+        ),
     ]
-    for name, trigger, when in jobs:
-        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **when)
+    for name, trigger, extra in jobs:
+        stored = scheduler.get_job(name) if scheduler.running else None
+        if stored is not None and not extra and str(stored.trigger) == str(trigger):
+            continue
+        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **extra)

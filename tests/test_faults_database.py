@@ -265,7 +265,7 @@ def test_pages_say_in_polish_that_the_database_is_down_and_recover_when_it_is_ba
     assert client.get("/api/v1/needs").status_code == 200
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.get_json() == {"status": "ok", "database": "ok"}
+    assert health.get_json()["status"] == "ok" and health.get_json()["database"] == "ok"
 
 
 def test_a_database_restart_between_two_clicks_goes_unnoticed(site, cluster):

@@ -5,6 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from app import create_app
@@ -159,7 +164,7 @@ def test_scheduler_is_built_with_a_database_job_store(app):
     scheduler = build_scheduler(app)
     register_jobs(scheduler)
     assert "default" in scheduler._jobstores
-    assert scheduler._jobstores["default"].__class__.__name__ == "SQLAlchemyJobStore"
+    assert isinstance(scheduler._jobstores["default"], SQLAlchemyJobStore)
 
 
 def test_every_response_carries_a_request_id_and_logs_show_it(client):

@@ -20,6 +20,7 @@ from app.extensions import csrf, db, limiter
 from app.main import bp
 from app.main.forms import LanguageForm
 from app.models import Institution, Need, NeedStatus, Role, User
+from app.services.scheduler_health import scheduler_health
 
 
 @bp.get("/")
@@ -81,13 +82,27 @@ def set_language():
 @limiter.exempt
 @csrf.exempt
 def healthz():
-    """Tell a load balancer whether the app and its database answer."""
+    """Tell a load balancer whether the app and its database answer, and a monitor whether the
+    scheduler still runs jobs.
+
+    A late scheduler keeps the answer 200: this web process serves pages perfectly well, and
+    taking every web process out of the load balancer would turn a silent outbox into a dead site.
+    Monitoring reads `scheduler` ("ok", "late", or "missing" when it never beat).
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok")
+    try:
+        health = scheduler_health()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="ok", database="ok", scheduler="unknown", scheduler_last_beat=None)
+    last_beat = health.last_beat.isoformat() if health.last_beat else None
+    return jsonify(
+        status="ok", database="ok", scheduler=health.state, scheduler_last_beat=last_beat
+    )
 
 
 @bp.app_context_processor

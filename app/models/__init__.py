@@ -31,6 +31,7 @@ from app.models.matching_runs import MatchRun
 from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_cohost
 from app.models.notices import Notice
 from app.models.outbox import EmailOptOut, OutboxMessage, OutboxStatus
+from app.models.scheduler import SchedulerHeartbeat
 from app.models.skills import Skill, SkillGroup
 from app.models.users import AuditLog, Role, User, UserSession
 from app.models.volunteers import (
@@ -80,6 +81,7 @@ __all__ = [
     "NeedSkill",
     "NeedStatus",
     "RequestStatus",
+    "SchedulerHeartbeat",
     "Role",
     "Shift",
     "Skill",

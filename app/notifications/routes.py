@@ -14,6 +14,7 @@ from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
 from app.notifications import bp
 from app.services import audit
 from app.services.outbox import overview, retry
+from app.services.scheduler_health import scheduler_health
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:
@@ -91,7 +92,10 @@ def status_labels() -> dict[OutboxStatus, str]:
 def outbox():
     """Show what is queued, in flight, retried, sent more than once and failed."""
     return render_template(
-        "notifications/outbox.html", view=overview(), status_labels=status_labels()
+        "notifications/outbox.html",
+        view=overview(),
+        status_labels=status_labels(),
+        scheduler=scheduler_health(),
     )
 
 

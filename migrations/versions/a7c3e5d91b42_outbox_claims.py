@@ -1,7 +1,7 @@
 """Outbox messages are claimed before they are sent: claimed_at, repeats, status "sending"
 
 Revision ID: a7c3e5d91b42
-Revises: 6dacc6f67626
+Revises: c4e1b7d2a9f3
 Create Date: 2026-12-02 09:00:00.000000
 
 The status column is a VARCHAR(10) without a CHECK constraint (native_enum=False), so the new
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e5d91b42'
-down_revision = '6dacc6f67626'
+down_revision = 'c4e1b7d2a9f3'
 branch_labels = None
 depends_on = None
 
