@@ -164,7 +164,8 @@ def confirm_shift(actor: User, shift: Shift, hours: float) -> list[HoursEntry]:
             )
         raise HoursError(_("Na tej zmianie nie ma nikogo do potwierdzenia."))
     done = []
-    for assignment in sheet.to_confirm:
+    # By ascending id, as every batch of rows is changed, so that batches never deadlock.
+    for assignment in sorted(sheet.to_confirm, key=lambda a: a.id):
         try:
             done.append(confirm_assignment(actor, assignment, value))
         except AttendanceAlreadyRecorded:
