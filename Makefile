@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: bench-search bench-reminders bench-web bench-all run serve install install-test translations extract-messages update-messages db seed \
-        test test-sqlite test-postgres lint bench clean
+        test test-sqlite test-postgres test-clock lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,7 @@ run: install translations seed
 
 test: install-test translations
 	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-clock
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-postgres; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
@@ -66,6 +67,20 @@ test: install-test translations
 test-sqlite:
 	@echo "=== Test suite on SQLite ==="
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests marked `clock` again with the clock started at moments where dates and hours bite
+# (times with their Warsaw offset): the night and the evening (quiet hours), New Year's night
+# (already the 1st in Warsaw, still the 31st in UTC), the last evening of February, and both
+# daylight-saving change days in Europe/Warsaw.
+CLOCK_MOMENTS ?= 2026-12-02T02:30:00+01:00 2026-12-02T21:30:00+01:00 2027-01-01T00:30:00+01:00 \
+                 2027-02-28T23:30:00+01:00 2027-03-28T01:30:00+01:00 2027-10-31T02:30:00+02:00
+test-clock:
+	@failed=""; for moment in $(CLOCK_MOMENTS); do \
+		echo "=== Clock-sensitive tests on SQLite, clock starting at $$moment ==="; \
+		env -u TEST_DATABASE_URL OKIK_TEST_NOW=$$moment $(BIN)/python -m pytest -m clock -q \
+			-p no:cacheprovider $(PYTEST_ARGS) || failed="$$failed $$moment"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Clock-sensitive tests failed at:$$failed"; exit 1; fi
 
 test-postgres:
 	@echo "=== Test suite on PostgreSQL ($(PG_TEST_URL)) ==="

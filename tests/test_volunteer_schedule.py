@@ -20,6 +20,13 @@ WINTER_EVENING = datetime(2027, 1, 15, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+def before_the_fixed_shifts(time_machine):
+    """Today is 2 December 2026, before both shifts above, whatever the clock of the run says.
+    Request it before any fixture that signs in: a session signed later than "now" is void."""
+    time_machine.move_to(datetime(2026, 12, 2, 11, 0, tzinfo=UTC))
+
+
+@pytest.fixture
 def museum(factory):
     return factory.institution("Muzeum Śląska Opolskiego")
 
@@ -39,7 +46,9 @@ def get_assignment(app, assignment_id: int) -> Assignment:
         return a
 
 
-def test_schedule_shows_upcoming_and_past_shifts_in_warsaw_time(client, factory, museum, ewa):
+def test_schedule_shows_upcoming_and_past_shifts_in_warsaw_time(
+    before_the_fixed_shifts, client, factory, museum, ewa
+):
     festival = factory.need(
         museum, "Noc Muzeów: obsługa gości", start=SUMMER_MORNING, place="Opole, ul. Ratuszowa"
     )
@@ -150,7 +159,7 @@ def feed_of(client, token: str) -> Calendar:
 
 
 def test_the_personal_feed_holds_accepted_and_offered_shifts_in_warsaw_time(
-    app, factory, museum, ewa
+    before_the_fixed_shifts, app, factory, museum, ewa
 ):
     festival = factory.need(
         museum, "Noc Muzeów: obsługa gości", start=SUMMER_MORNING, place="Opole, ul. Ratuszowa"
@@ -212,7 +221,7 @@ def test_volunteer_replaces_the_feed_address_and_the_old_one_stops_working(
     assert f"/feeds/{new}.ics" in client.get("/me/schedule").get_data(as_text=True)
 
 
-def test_a_cancelled_shift_leaves_the_feed(app, factory, museum, ewa):
+def test_a_cancelled_shift_leaves_the_feed(before_the_fixed_shifts, app, factory, museum, ewa):
     need = factory.need(museum, "Odwołany koncert", start=SUMMER_MORNING)
     factory.application(ewa, need, status=AssignmentStatus.ACCEPTED)
     with app.app_context():
