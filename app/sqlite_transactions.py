@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 WRITING_VERBS = frozenset(
     {"INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER"}
 )
+SLOW_LOCK_SECONDS = 2.0  # a longer wait is logged: the one writer is the bottleneck then
 _STATE = "okik_sqlite_transaction"
 _DEFERRED, _WRITING = "deferred", "writing"
 _up_front: ContextVar[bool] = ContextVar("sqlite_write_lock_up_front", default=False)
@@ -113,5 +115,9 @@ def _take_write_lock_before_first_write(
     dbapi_connection = cursor.connection
     dbapi_connection.execute("COMMIT")
     conn.info[_STATE] = None
+    began = time.monotonic()
     dbapi_connection.execute("BEGIN IMMEDIATE")
     conn.info[_STATE] = _WRITING
+    waited = time.monotonic() - began
+    if waited > SLOW_LOCK_SECONDS:
+        log.warning("Waited %.1f s for SQLite's write lock", waited)

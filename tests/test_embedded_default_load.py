@@ -3,13 +3,15 @@
 `flask run` (threaded, as `make run` starts it) and `flask scheduler` run on a database file built
 by `flask db upgrade` and filled by `flask seed-demo`, exactly as `make run` prepares it. Twenty
 demo volunteers sign in and browse at the same time, some of them saving their e-mail settings,
-while five people register and the scheduler delivers their confirmation e-mails to a real SMTP
-server every second. Nobody may see a 5xx page, and every new person gets exactly one e-mail.
+while five people register, two guardians confirm their consent, and the scheduler delivers the
+confirmation e-mails to a real SMTP server every second. Nobody may see a 5xx page, every consent
+is recorded, and every new person gets exactly one e-mail.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sqlite3
 import subprocess
@@ -22,7 +24,13 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from app import create_app
+from app.extensions import db
+from app.models import VolunteerProfile
+from app.services.volunteers import make_guardian_token
+from config import DevelopmentConfig
 from tests.conftest import free_port, is_postgres
 from tests.test_faults_gunicorn import (
     BIN,
@@ -40,6 +48,7 @@ DEMO_PASSWORD = "okik-demo"  # noqa: S105 - the documented demo password
 USERS = 20
 REQUESTS_PER_USER = 30
 REGISTRATIONS = 5
+GUARDIANS = 2
 PAGES = (
     "/",
     "/needs/",
@@ -134,6 +143,7 @@ def embedded(tmp_path_factory, smtp) -> Iterator[dict]:
             [*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, done.stdout + done.stderr
+    guardians = guardian_links(env)
     processes = Processes(workdir, env)
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -153,12 +163,51 @@ def embedded(tmp_path_factory, smtp) -> Iterator[dict]:
         yield {
             "base_url": base_url,
             "database": workdir / "okik.db",
+            "guardians": guardians,
             "processes": processes,
             "scheduler": scheduler,
             "web": web,
         }
     finally:
         processes.stop_all()
+
+
+def guardian_links(env: dict[str, str]) -> list[tuple[int, str]]:
+    """Consent links for demo minors whose guardian has not answered yet, as their e-mail has."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+        "SECRET_KEY": env["SECRET_KEY"],
+        "CACHE_DIR": env["CACHE_DIR"],
+    }
+    application = create_app(type("LoadConfig", (DevelopmentConfig,), settings))
+    with application.app_context():
+        waiting = db.session.scalars(
+            select(VolunteerProfile)
+            .where(
+                VolunteerProfile.guardian_requested_at.is_not(None),
+                VolunteerProfile.guardian_consent_at.is_(None),
+            )
+            .order_by(VolunteerProfile.user_id)
+            .limit(GUARDIANS)
+        ).all()
+        links = [(p.user_id, f"/guardian/{make_guardian_token(p)}") for p in waiting]
+        db.session.remove()
+        db.engine.dispose()
+    assert len(links) == GUARDIANS, "the demo data has fewer minors awaiting consent"
+    return links
+
+
+def consented(database: Path, user_ids: list[int]) -> list[int]:
+    with sqlite3.connect(database, timeout=30) as conn:
+        marks = ",".join("?" * len(user_ids))
+        return [
+            row[0]
+            for row in conn.execute(
+                f"SELECT user_id FROM volunteer_profile WHERE user_id IN ({marks})"  # noqa: S608
+                " AND guardian_consent_at IS NOT NULL ORDER BY user_id",
+                user_ids,
+            )
+        ]
 
 
 def outbox_rows(database: Path) -> list[tuple[str, str]]:
@@ -176,7 +225,8 @@ def test_twenty_people_browse_while_five_register_without_5xx_and_each_gets_one_
     base_url, processes = embedded["base_url"], embedded["processes"]
     tally: list = []
     errors: list[str] = []
-    start = threading.Barrier(USERS + REGISTRATIONS)
+    guardians = embedded["guardians"]
+    start = threading.Barrier(USERS + REGISTRATIONS + len(guardians))
     newcomers = [f"nowa.osoba{n}.{secrets.token_hex(3)}@example.org" for n in range(REGISTRATIONS)]
 
     def browse(n: int) -> None:
@@ -202,8 +252,19 @@ def test_twenty_people_browse_while_five_register_without_5xx_and_each_gets_one_
         except Exception as exc:  # noqa: BLE001
             errors.append(f"registration {n}: {exc!r}")
 
+    def consent(n: int) -> None:
+        try:
+            visitor = CountingVisitor(base_url, tally)
+            start.wait(timeout=60)
+            time.sleep(0.3 + 1.1 * n)
+            status, _where, page = visitor.submit(guardians[n][1], {})
+            assert status == 200 and "Zgoda potwierdzona" in page, (status, page[:300])
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"guardian {n}: {exc!r}")
+
     threads = [threading.Thread(target=browse, args=(n,)) for n in range(USERS)]
     threads += [threading.Thread(target=register, args=(n,)) for n in range(REGISTRATIONS)]
+    threads += [threading.Thread(target=consent, args=(n,)) for n in range(len(guardians))]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -233,19 +294,25 @@ def test_twenty_people_browse_while_five_register_without_5xx_and_each_gets_one_
     statuses = Counter(status for _path, status, _page, _took in tally)
     print(
         f"\nembedded default: {len(tally)} requests in {elapsed:.1f} s by {USERS} users and "
-        f"{REGISTRATIONS} registrations; statuses {dict(sorted(statuses.items()))}; "
+        f"{REGISTRATIONS} registrations and {len(guardians)} guardians' consents; statuses {dict(sorted(statuses.items()))}; "
         f"5xx: {len(server_errors)}; broken connections: {len(broken)}; "
         f"e-mails per registration: {sorted(per_registration.values())}"
     )
     slowest = sorted(tally, key=lambda row: row[3])[-5:]
     print("slowest: " + ", ".join(f"{path} {took:.2f} s" for path, _s, _p, took in slowest))
     logs = processes.all_logs()
+    waits = [float(w) for w in re.findall(r"Waited ([\d.]+) s for SQLite's write lock", logs)]
+    print(
+        f"writes that waited over 2 s for the lock: {len(waits)}, longest {max(waits, default=0)} s"
+    )
     assert server_errors == [], server_errors[:5]
     assert not errors, "\n".join(errors) + "\n" + logs[-5000:]
     assert broken == []
     assert len(tally) >= USERS * (REQUESTS_PER_USER + 2)
     assert per_registration == {address: 1 for address in newcomers}
     assert unsent == []
+    minors = [user_id for user_id, _link in guardians]
+    assert consented(embedded["database"], minors) == minors
     assert "database is locked" not in logs
 
     # The scheduler lived through it and still delivers on time.
