@@ -28,7 +28,7 @@ def _limit(name: str, **kwargs):
 
 def _account_tried() -> str:
     """The account a sign-in names, compared as accounts compare addresses."""
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+    return "account:" + normalise_email(request.form.get("email", "")[:1000])[:254]
 
 
 def _sign_in_failed(response) -> bool:
