@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, Field, Form
+from wtforms import DateField, EmailField, Field, Form, SelectMultipleField, widgets
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.services.date_range import (
@@ -130,32 +130,55 @@ def date_field(
     )
 
 
-class IdListField(Field):
-    """Record ids sent as repeated values (checkboxes of one name): at most MAX_IDS of them, each
-    a whole number within the database's integer range. `data` is the sorted distinct ids."""
+def record_id(value: object) -> int:
+    """A record id as a form sends it: ASCII digits within the database's integer range."""
+    text = str(value).strip()
+    if not _ID.fullmatch(text) or not 1 <= int(text) <= MAX_ID:
+        raise ValueError(value)
+    return int(text)
 
-    def __init__(self, label=None, validators=None, max_count: int = MAX_IDS, **kwargs) -> None:
-        super().__init__(label, validators, **kwargs)
+
+class IdListField(SelectMultipleField):
+    """Record ids sent as repeated values (checkboxes or a multiple select): at most `max_count`
+    of them, each a whole number within the database's integer range, so that no list reaches
+    the database as thousands of parameters or a number it cannot hold. `data` is the sorted
+    distinct ids. Choices are checked only when given (validate_choice)."""
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        max_count: int = MAX_IDS,
+        validate_choice: bool = False,
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("choices", [])
+        super().__init__(
+            label, validators, coerce=record_id, validate_choice=validate_choice, **kwargs
+        )
         self.max_count = max_count
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = []
+        try:
+            self.data = sorted({record_id(v) for v in valuelist})
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Numer pozycji musi być liczbą całkowitą od 1 do %(max)d.", max=MAX_ID)
+            ) from None
 
     def pre_validate(self, form: Form) -> None:
-        values = self.raw_data or []
-        if len(values) > self.max_count:
-            raise ValidationError(
-                _l("Zaznacz najwyżej %(n)d pozycji naraz.", n=self.max_count)
-            )
-        ids = set()
-        for value in values:
-            value = value.strip()
-            if not _ID.fullmatch(value) or not 1 <= int(value) <= MAX_ID:
-                raise ValidationError(
-                    _l("Numer pozycji musi być liczbą całkowitą od 1 do %(max)d.", max=MAX_ID)
-                )
-            ids.add(int(value))
-        self.data = sorted(ids)
+        if len(self.raw_data or []) > self.max_count:
+            raise ValidationError(_l("Zaznacz najwyżej %(n)d pozycji naraz.", n=self.max_count))
+        super().pre_validate(form)
+
+
+class MultiCheckboxField(IdListField):
+    """Checkboxes in a fieldset instead of a multiple select, easier to use on phones."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def printable_text(form: Form, field: Field) -> None:

@@ -70,3 +70,40 @@ def test_decide_still_decides_a_real_list(app, factory, coordinator):
             select(Assignment.status).where(Assignment.id.in_([p.id for p in proposals]))
         ).all()
     assert statuses == [AssignmentStatus.OFFERED, AssignmentStatus.OFFERED]
+
+
+def test_applying_with_thousands_of_shift_ids_is_refused_at_the_field(app, factory):
+    inst = factory.institution()
+    need = factory.need(inst, "Noc Muzeów")
+    volunteer = factory.user()
+    client = app.test_client()
+    client.post("/login", data={"email": volunteer.email, "password": PASSWORD})
+    many = [str(need.shifts[0].id + n) for n in range(40_000)]
+    response = client.post(f"/needs/{need.id}/apply", data={"shifts": many})
+    assert response.status_code == 422
+    assert f"Zaznacz najwyżej {MAX_IDS} pozycji naraz." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Assignment)) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "role"),
+    [
+        ("/me/profile/edit", "preferred_institutions", Role.VOLUNTEER),
+        ("/proposals/run", "institutions", Role.COORDINATOR),
+    ],
+)
+def test_every_checkbox_list_of_ids_is_bounded(app, factory, url, field, role):
+    person = factory.user(role)
+    client = app.test_client()
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    for values, message in (
+        (["1"] * (MAX_IDS + 1), f"Zaznacz najwyżej {MAX_IDS} pozycji naraz."),
+        (["2147483648"], "Numer pozycji musi być liczbą całkowitą od 1 do 2147483647."),
+    ):
+        response = client.post(
+            url,
+            data={field: values, "first_name": "Ola", "last_name": "Nowak", "max_hours_month": "8"},
+        )
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)

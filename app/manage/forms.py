@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.forms_common import (
+    IdListField,
     date_field,
     email_field,
     max_length,
@@ -157,9 +157,7 @@ class NeedFields(FlaskForm):
         filters=[strip_filter],
     )
     contact_email = email_field(_l("E-mail osoby kontaktowej"), optional=True)
-    cohosts = SelectMultipleField(
-        _l("Współorganizatorzy z koalicji"), coerce=int, validate_choice=True
-    )
+    cohosts = IdListField(_l("Współorganizatorzy z koalicji"), validate_choice=True)
 
     skill_field_names: list[tuple[Skill, str]] = []
 

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, TextAreaField, ValidationError, widgets
+from wtforms import IntegerField, TextAreaField, ValidationError
 from wtforms.validators import NumberRange
 
 from app.forms_common import (
     MAX_ID,
     IdListField,
+    MultiCheckboxField,
     date_field,
     email_field,
     max_length,
@@ -17,15 +18,8 @@ from app.forms_common import (
 )
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
 class RunForm(FlaskForm):
-    institutions = MultiCheckboxField(
-        _l("Instytucje (puste: cała koalicja)"), coerce=int, validate_choice=True
-    )
+    institutions = MultiCheckboxField(_l("Instytucje (puste: cała koalicja)"), validate_choice=True)
     date_from = date_field(_l("Od dnia"), optional=True)
     date_to = date_field(_l("Do dnia"), optional=True)
 

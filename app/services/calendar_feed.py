@@ -121,6 +121,4 @@ def in_feed_range(shift: Shift) -> bool:
 
 
 def upcoming_published_shifts(institution: str = "") -> list[Shift]:
-    return published_shifts(
-        ends_after=utcnow(), starts_before=END_INSTANT, institution=institution
-    )
+    return published_shifts(ends_after=utcnow(), starts_before=END_INSTANT, institution=institution)

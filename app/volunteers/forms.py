@@ -14,16 +14,15 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
     ValidationError,
-    widgets,
 )
 from wtforms.validators import NumberRange
 
 from app.forms_common import (
+    MultiCheckboxField,
     birth_date,
     date_field,
     email_field,
@@ -54,13 +53,6 @@ def weekday_names() -> list[str]:
 
 def level_labels() -> dict[int, str]:
     return {1: str(_l("podstawowy")), 2: str(_l("doświadczony")), 3: str(_l("ekspert"))}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes in a fieldset instead of a multiple select, easier to use on phones."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _text(label, n: int, **kw) -> StringField:
@@ -123,7 +115,7 @@ class ProfileForm(FlaskForm):
         description=_l("Co pomoże Ci w pracy, np. dostęp bez schodów, tłumacz PJM, przerwy."),
     )
     preferred_institutions = MultiCheckboxField(
-        _l("Instytucje, w których chcę pomagać"), coerce=int, validate_choice=True
+        _l("Instytucje, w których chcę pomagać"), validate_choice=True
     )
     guardian_name = _text(_l("Imię i nazwisko opiekuna prawnego"), 160)
     guardian_email = email_field(
