@@ -72,6 +72,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins to one account, from whatever addresses: stops guessing spread over many.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per 10 minutes")
+    # How many reverse proxies in front of the app may be believed about the client's address
+    # (X-Forwarded-For, as nginx appends it). 0: the connection's address is the client's, and
+    # the header, which anyone can send, is ignored. Rate limits count per client address.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
 

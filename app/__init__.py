@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     app.config["CACHE_DIR"] = app.config.get("CACHE_DIR") or str(Path(app.instance_path) / "cache")
+    configure_proxy(app)
     configure_url_converters(app)
     configure_logging(app)
     configure_extensions(app)
@@ -34,6 +35,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_security_headers(app)
     register_cli(app)
     return app
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies the client is the address the outermost of them
+    saw; a header added by the client itself is never believed, so nobody picks their own limit."""
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted)  # type: ignore[method-assign]
 
 
 def configure_url_converters(app: Flask) -> None:

@@ -39,8 +39,11 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(code: int):
-    title, message = _titles().get(code, _titles()[500])
+def render_error(code: int, message: str | None = None):
+    """The error page for `code`; `message` replaces its general explanation when the view knows
+    what exactly was wrong."""
+    title, general = _titles().get(code, _titles()[500])
+    message = message or general
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=message, status=code), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -5,11 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from app import create_app

@@ -10,6 +10,7 @@ from app.admin import bp
 from app.auth.session import admin_required
 from app.extensions import db
 from app.models import SkillGroup, StaffMembership, User
+from app.services.email_address import normalise_email
 
 USERS_PAGE_SIZE = 50
 
@@ -22,7 +23,8 @@ def users():
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = select(User)
     if phrase:
-        like = f"%{phrase.lower()}%"
+        # Compared as addresses are stored: NFKC and lower case (fullwidth letters find too).
+        like = f"%{normalise_email(phrase)}%"
         query = query.where(
             or_(
                 func.lower(User.email).like(like),

@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, ValidationError
 
-from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
+from app.forms_common import email_field, max_length, printable_text, required, strip_filter
 from app.services.passwords import password_problems
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("Adres e-mail"), validators=[required(), max_length(254)], filters=[strip_filter]
-    )
+    email = email_field(_l("Adres e-mail"))
     password = PasswordField(_l("Hasło"), validators=[required(), max_length(128)])
     remember = BooleanField(_l("Zapamiętaj mnie na tym urządzeniu"))
     next = HiddenField()
@@ -47,7 +45,7 @@ class RegistrationForm(NewPasswordMixin, FlaskForm):
         validators=[required(), max_length(80), printable_text],
         filters=[strip_filter],
     )
-    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
+    email = email_field(_l("Adres e-mail"))
     accept_terms = BooleanField(
         _l(
             "Zgadzam się na przetwarzanie moich danych osobowych w celu udziału w wolontariacie OKIK."
@@ -60,7 +58,7 @@ class RegistrationForm(NewPasswordMixin, FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
+    email = email_field(_l("Adres e-mail"))
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
@@ -73,4 +71,4 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ResendConfirmationForm(FlaskForm):
-    email = EmailField(_l("Adres e-mail"), validators=email_validators(), filters=[strip_filter])
+    email = email_field(_l("Adres e-mail"))

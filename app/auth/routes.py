@@ -18,15 +18,31 @@ from app.auth.forms import (
 from app.auth.session import is_safe_next
 from app.extensions import db, limiter
 from app.services import accounts, audit, sessions
+from app.services.email_address import normalise_email
 from app.services.tokens import read_confirm_token, read_reset_token
 
 
-def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+def _limit(name: str, **kwargs):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"], **kwargs)
+
+
+def _account_tried() -> str:
+    """The account a sign-in names, compared as accounts compare addresses."""
+    return "account:" + normalise_email(request.form.get("email", "")[:1000])[:254]
+
+
+def _sign_in_failed(response) -> bool:
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit("LOGIN_RATE_LIMIT")
+@_limit(
+    "LOGIN_ACCOUNT_RATE_LIMIT",
+    key_func=_account_tried,
+    deduct_when=_sign_in_failed,
+    exempt_when=lambda: not request.form.get("email"),
+)
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:

@@ -21,7 +21,7 @@ from app.services.calendar_feed import (
     upcoming_published_shifts,
     warsaw_today,
 )
-from app.services.search import FIRST_YEAR, LAST_YEAR
+from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
 _NUMBER = re.compile(r"[0-9]{1,4}")
 

@@ -7,6 +7,10 @@ from wtforms import SelectChoice, SelectField, TextAreaField
 from app.forms_common import max_length, printable_text, required, strip_filter
 
 
+class ButtonForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
 class DecisionForm(FlaskForm):
     decision = SelectField(
         _l("Decyzja"),

@@ -1,4 +1,5 @@
-"""The coordinator's desk: pending staff and institution requests, and the audit log."""
+"""The coordinator's desk: pending staff and institution requests, dates of birth to confirm, and
+the audit log."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.session import coordinator_required
 from app.coordination import bp
-from app.coordination.forms import DecisionForm
+from app.coordination.forms import ButtonForm, DecisionForm
 from app.extensions import db
-from app.models import AuditLog, InstitutionRequest, RequestStatus, StaffRequest
+from app.models import AuditLog, InstitutionRequest, RequestStatus, StaffRequest, VolunteerProfile
 from app.services.memberships import (
     RequestError,
     decide_institution_request,
     decide_staff_request,
 )
+from app.services.volunteers import confirm_birth_date, pending_birth_dates
 
 AUDIT_PAGE_SIZE = 50
 
@@ -47,6 +49,7 @@ def requests():
         "coordination/requests.html",
         staff_requests=staff,
         institution_requests=institutions,
+        birth_dates=pending_birth_dates(),
         form=DecisionForm(formdata=None),
     )
 
@@ -60,6 +63,7 @@ def _decide(decide, req) -> tuple[str, int] | None:
             "coordination/requests.html",
             staff_requests=staff,
             institution_requests=institutions,
+            birth_dates=pending_birth_dates(),
             form=form,
         ), 422
     try:
@@ -92,6 +96,27 @@ def decide_institution(request_id: int):
     req = db.session.get(InstitutionRequest, request_id) or abort(404)
     page = _decide(decide_institution_request, req)
     return page or redirect(url_for("coordination.requests"), 303)
+
+
+@bp.post("/birth-dates/<int:user_id>/confirm")
+@coordinator_required
+def confirm_birth_date_change(user_id: int):
+    """Confirm a changed date of birth that made a minor an adult."""
+    profile = db.session.get(VolunteerProfile, user_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if confirm_birth_date(profile, current_user):
+        db.session.commit()
+        flash(
+            _(
+                "Potwierdzono datę urodzenia: %(name)s. Tę osobę można znów przyjmować na zmiany.",
+                name=profile.user.full_name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Data urodzenia tej osoby nie czeka już na potwierdzenie."), "info")
+    return redirect(url_for("coordination.requests"), 303)
 
 
 @bp.get("/audit")

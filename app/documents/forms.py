@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms_common import max_length, printable_text, required, strip_filter
+from app.forms_common import (
+    date_field,
+    max_length,
+    printable_text,
+    required,
+    strip_filter,
+)
 
 
 class CertificateRequestForm(FlaskForm):
@@ -18,8 +24,8 @@ class CertificateRequestForm(FlaskForm):
         description=_l("Zaświadczenie zbiorcze sumuje godziny ze wszystkich instytucji koalicji."),
         validate_choice=True,
     )
-    period_start = DateField(_l("Od dnia"), validators=[required()])
-    period_end = DateField(_l("Do dnia"), validators=[required()])
+    period_start = date_field(_l("Od dnia"))
+    period_end = date_field(_l("Do dnia"))
 
 
 class AgreementRequestForm(FlaskForm):
@@ -43,7 +49,7 @@ class OpinionForm(FlaskForm):
 
 
 class SignatureForm(FlaskForm):
-    signed_on = DateField(_l("Data podpisania"), validators=[required()])
+    signed_on = date_field(_l("Data podpisania"))
     signed_by = StringField(
         _l("Kto podpisał"),
         description=_l("Np. imię i nazwisko wolontariusza i osoby reprezentującej instytucję."),
@@ -55,7 +61,7 @@ class SignatureForm(FlaskForm):
 class ComplianceForm(FlaskForm):
     volunteer_id = SelectField(_l("Wolontariusz"), validators=[required()], validate_choice=True)
     kind = SelectField(_l("Co zrobiono"), validators=[required()], validate_choice=True)
-    done_on = DateField(_l("Data"), validators=[required()])
+    done_on = date_field(_l("Data"))
     note = StringField(
         _l("Uwagi"),
         validators=[Optional(), max_length(300), printable_text],

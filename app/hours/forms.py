@@ -6,10 +6,10 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
-from app.forms_common import max_length, printable_text, required, strip_filter
+from app.forms_common import date_field, max_length, printable_text, required, strip_filter
 
 
 class HoursField(StringField):
@@ -76,9 +76,7 @@ class EmptyForm(FlaskForm):
 
 class LogForm(FlaskForm):
     need = SelectField(_l("Współpraca"), coerce=str, validators=[required()])
-    worked_on = DateField(
-        _l("Data"), validators=[required()], description=_l("Nie może być z przyszłości.")
-    )
+    worked_on = date_field(_l("Data"), description=_l("Nie może być z przyszłości."))
     hours = hours_field(_l("Godziny"))
     description = TextAreaField(
         _l("Co robiłeś(-aś)"),

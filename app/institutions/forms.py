@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
-from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
+from app.forms_common import email_field, max_length, printable_text, required, strip_filter
 from app.models import InstitutionKind
 
 
@@ -58,9 +58,7 @@ class InstitutionRequestForm(FlaskForm):
     address = StringField(
         _l("Adres"), validators=[max_length(200), printable_text], filters=[strip_filter]
     )
-    contact_email = EmailField(
-        _l("E-mail kontaktowy instytucji"), validators=email_validators(), filters=[strip_filter]
-    )
+    contact_email = email_field(_l("E-mail kontaktowy instytucji"))
     website = URLField(
         _l("Strona internetowa"),
         validators=[

@@ -8,21 +8,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    EmailField,
-    Form,
     HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.forms_common import max_length, printable_text, required, strip_filter
+from app.forms_common import (
+    IdListField,
+    date_field,
+    email_field,
+    max_length,
+    printable_text,
+    required,
+    sensible_date,
+    strip_filter,
+)
 from app.models import Institution, NeedKind, Skill
 from app.services.staff_views import today_in_warsaw
 
@@ -57,18 +62,8 @@ def _skill_choices() -> list[SelectChoice]:
     ]
 
 
-def _not_in_future(form: Form, field) -> None:
-    if field.data is not None and field.data > today_in_warsaw():
-        raise ValidationError(_l("Data nie może być w przyszłości."))
-
-
-BAD_DATE = _l("Podaj poprawną datę.")
 BAD_TIME = _l("Podaj poprawną godzinę, np. 10:00.")
 BAD_NUMBER = _l("Podaj liczbę całkowitą.")
-
-
-def _date_field(label, *validators) -> DateField:
-    return DateField(label, validators=[required(), *validators], invalid_value_message=BAD_DATE)
 
 
 def _time_field(label) -> TimeField:
@@ -78,7 +73,7 @@ def _time_field(label) -> TimeField:
 class ShiftFieldsMixin:
     """A shift: day, start and end in Warsaw wall-clock time, and the number of places."""
 
-    day = _date_field(_l("Dzień"))
+    day = date_field(_l("Dzień"))
     start_time = _time_field(_l("Początek"))
     end_time = _time_field(_l("Koniec"))
     places = IntegerField(
@@ -101,14 +96,13 @@ class ShiftFieldsMixin:
 
 
 class RepeatMixin:
-    repeat_until = DateField(
+    repeat_until = date_field(
         _l("Powtarzaj co tydzień do dnia (opcjonalnie)"),
-        validators=[Optional()],
+        optional=True,
         description=_l(
             "Zostaw puste dla jednej zmiany. Podaj datę, a zmiana powtórzy się w ten sam dzień "
             "tygodnia co tydzień aż do tej daty."
         ),
-        invalid_value_message=BAD_DATE,
     )
 
     def validate_repeat_until(self, field) -> None:
@@ -162,21 +156,8 @@ class NeedFields(FlaskForm):
         validators=[max_length(120), printable_text],
         filters=[strip_filter],
     )
-    contact_email = EmailField(
-        _l("E-mail osoby kontaktowej"),
-        validators=[
-            Optional(),
-            max_length(254),
-            Email(
-                message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."),
-                check_deliverability=False,
-            ),
-        ],
-        filters=[strip_filter],
-    )
-    cohosts = SelectMultipleField(
-        _l("Współorganizatorzy z koalicji"), coerce=int, validate_choice=True
-    )
+    contact_email = email_field(_l("E-mail osoby kontaktowej"), optional=True)
+    cohosts = IdListField(_l("Współorganizatorzy z koalicji"), validate_choice=True)
 
     skill_field_names: list[tuple[Skill, str]] = []
 
@@ -285,11 +266,13 @@ class CancelForm(FlaskForm):
 
 
 class CheckForm(FlaskForm):
-    certificate_seen_on = _date_field(
-        _l("Zaświadczenie o niekaralności okazane dnia"), _not_in_future
+    certificate_seen_on = date_field(
+        _l("Zaświadczenie o niekaralności okazane dnia"),
+        within=sensible_date(not_in_future=True),
     )
-    register_checked_on = _date_field(
-        _l("Rejestr Sprawców Przestępstw na Tle Seksualnym sprawdzony dnia"), _not_in_future
+    register_checked_on = date_field(
+        _l("Rejestr Sprawców Przestępstw na Tle Seksualnym sprawdzony dnia"),
+        within=sensible_date(not_in_future=True),
     )
     note = StringField(
         _l("Uwagi (opcjonalnie)"),

@@ -61,6 +61,11 @@ class VolunteerProfile(db.Model):
     guardian_email: Mapped[str] = mapped_column(String(254), default="", server_default=EMPTY_TEXT)
     guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     guardian_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new date of birth that made a minor an adult is believed only once a coordinator has
+    # confirmed it; until then the person is not placed, so typing cannot escape the guardian rule.
+    birth_date_confirmation_pending: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     # The personal calendar feed lives at a secret URL that the volunteer can replace.
     feed_token: Mapped[str] = mapped_column(String(48), default=new_feed_token, unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -94,7 +99,10 @@ class VolunteerProfile(db.Model):
         return age is not None and age < 18
 
     def may_be_placed_on(self, day: date) -> bool:
-        """A minor is placed only after the guardian has confirmed consent."""
+        """A minor is placed only after the guardian has confirmed consent, and nobody whose
+        coming of age by a changed date of birth still waits for a coordinator."""
+        if self.birth_date_confirmation_pending:
+            return False
         return not self.is_minor_on(day) or self.guardian_consent_at is not None
 
 

@@ -2,31 +2,26 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    EmailField,
-    IntegerField,
-    SelectMultipleField,
-    TextAreaField,
-    ValidationError,
-    widgets,
+from wtforms import IntegerField, TextAreaField, ValidationError
+from wtforms.validators import NumberRange
+
+from app.forms_common import (
+    MAX_ID,
+    IdListField,
+    MultiCheckboxField,
+    date_field,
+    email_field,
+    max_length,
+    printable_text,
+    required,
+    strip_filter,
 )
-from wtforms.validators import NumberRange, Optional
-
-from app.forms_common import email_validators, max_length, printable_text, required, strip_filter
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class RunForm(FlaskForm):
-    institutions = MultiCheckboxField(
-        _l("Instytucje (puste: cała koalicja)"), coerce=int, validate_choice=True
-    )
-    date_from = DateField(_l("Od dnia"), validators=[Optional()])
-    date_to = DateField(_l("Do dnia"), validators=[Optional()])
+    institutions = MultiCheckboxField(_l("Instytucje (puste: cała koalicja)"), validate_choice=True)
+    date_from = date_field(_l("Od dnia"), optional=True)
+    date_to = date_field(_l("Do dnia"), optional=True)
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -38,12 +33,10 @@ class OverrideForm(FlaskForm):
         _l("Numer zmiany"),
         validators=[
             required(),
-            NumberRange(min=1, max=2**31 - 1, message=_l("Podaj numer zmiany z listy.")),
+            NumberRange(min=1, max=MAX_ID, message=_l("Podaj numer zmiany z listy.")),
         ],
     )
-    volunteer_email = EmailField(
-        _l("E-mail wolontariusza"), validators=email_validators(), filters=[strip_filter]
-    )
+    volunteer_email = email_field(_l("E-mail wolontariusza"))
     reason = TextAreaField(
         _l("Powód przydziału poza propozycjami"),
         validators=[required(), max_length(500), printable_text],
@@ -57,3 +50,12 @@ class DeclineForm(FlaskForm):
         validators=[max_length(500), printable_text],
         filters=[strip_filter],
     )
+
+
+class DecideForm(FlaskForm):
+    """The proposals ticked on a run's page; the action comes from the button pressed."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST before the view runs
+
+    ids = IdListField()

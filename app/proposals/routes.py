@@ -13,12 +13,14 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required
+from app.errors import render_error
 from app.extensions import db
 from app.matching_texts import Names, diagnostic_text, reason_text
-from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift, User
+from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
 from app.proposals import bp
-from app.proposals.forms import DeclineForm, OverrideForm, RunForm
+from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
 from app.services import offers
+from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.matching_run import (
     Scope,
@@ -30,6 +32,9 @@ from app.services.matching_run import (
     unfilled_of,
 )
 from app.services.permissions import managed_need_ids_query
+
+# Refusals flashed after a decision on many proposals; the rest are counted.
+SHOWN_PROBLEMS = 5
 
 
 def _institution_choices() -> list[SelectChoice]:
@@ -191,10 +196,10 @@ def decide():
     """Approve or reject the chosen proposals."""
     allowed = _allowed_need_ids()
     action = request.form.get("action")
-    try:
-        ids = sorted({int(v) for v in request.form.getlist("ids")})[:1000]
-    except ValueError:
-        ids = []
+    form = DecideForm()
+    if not form.validate():
+        return render_error(400, " ".join(str(e) for e in form.ids.errors))
+    ids = form.ids.data
     back = request.form.get("back", "")
     target = (
         back if back.startswith("/proposals/") and "//" not in back else url_for("proposals.index")
@@ -208,8 +213,17 @@ def decide():
         flash(_("Zatwierdzono propozycje: %(n)d. Wolontariusze dostali oferty.", n=done), "success")
     else:
         flash(_("Odrzucono propozycje: %(n)d.", n=done), "success")
-    for problem in problems:
+    # The messages travel in the session cookie, which browsers drop beyond 4 kB.
+    for problem in problems[:SHOWN_PROBLEMS]:
         flash(problem, "error")
+    if len(problems) > SHOWN_PROBLEMS:
+        flash(
+            _(
+                "Pozostałe propozycje, których nie udało się rozpatrzyć: %(n)d.",
+                n=len(problems) - SHOWN_PROBLEMS,
+            ),
+            "error",
+        )
     return redirect(target, 303)
 
 
@@ -228,9 +242,7 @@ def override():
             flash(f"{label}: {' '.join(str(e) for e in errors)}", "error")
         return redirect(target, 303)
     shift = db.session.get(Shift, form.shift_id.data)
-    volunteer = db.session.scalar(
-        select(User).where(User.email == form.volunteer_email.data.lower())
-    )
+    volunteer = find_user(form.volunteer_email.data)
     if shift is None or volunteer is None:
         flash(_("Nie znaleziono zmiany albo wolontariusza o tym adresie."), "error")
         return redirect(target, 303)

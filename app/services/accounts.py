@@ -12,15 +12,12 @@ from app.models import Consent, ConsentKind, Role, User, VolunteerProfile
 from app.models.base import utcnow
 from app.models.users import new_session_token
 from app.services import audit, sessions
+from app.services.email_address import normalise_email
 from app.services.passwords import hash_password, needs_rehash, verify_password
 from app.services.tokens import make_confirm_token, make_reset_token
 
 # Verifying against a real hash when the account does not exist keeps the timing the same.
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_user(email: str) -> User | None:

@@ -7,6 +7,7 @@ against this document, so the two cannot drift apart unnoticed.
 from __future__ import annotations
 
 from app.models import InstitutionKind, NeedKind
+from app.services.date_range import FIRST_YEAR, LAST_YEAR
 from app.services.search import MAX_ID, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, PAGE_SIZE
 
 
@@ -44,6 +45,8 @@ def _query(name: str, description: str, schema: dict) -> dict:
 
 
 _NO_NUL = "^[^\\u0000]*$"
+# Years the exchange takes (app/services/date_range.py): 2000 to 2100.
+_DATE = {"type": "string", "format": "date", "pattern": "^(20[0-9]{2}|2100)-"}
 
 NEED_FILTERS = [
     _query(
@@ -64,13 +67,15 @@ NEED_FILTERS = [
     ),
     _query(
         "from",
-        "First Warsaw date: needs with a future shift starting on or after it.",
-        {"type": "string", "format": "date"},
+        f"First Warsaw date ({FIRST_YEAR}-{LAST_YEAR}): needs with a future shift starting on "
+        "or after it.",
+        _DATE,
     ),
     _query(
         "to",
-        "Last Warsaw date: needs with a future shift starting on or before it.",
-        {"type": "string", "format": "date"},
+        f"Last Warsaw date ({FIRST_YEAR}-{LAST_YEAR}): needs with a future shift starting on "
+        "or before it.",
+        _DATE,
     ),
     _query("kind", "Kind of need.", {"type": "string", "enum": [k.value for k in NeedKind]}),
     _query("korpus", "Only Korpus Solidarności (long-term) needs.", {"type": "boolean"}),

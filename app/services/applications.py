@@ -302,6 +302,12 @@ def place_volunteer(
                 when=_local(shift.starts_at),
             )
         )
+    if profile.birth_date_confirmation_pending:
+        raise ApplicationError(
+            _(
+                "Zmieniona data urodzenia tej osoby czeka na potwierdzenie koordynatora. Do tego czasu nie można jej przyjąć."
+            )
+        )
     if not profile.may_be_placed_on(shift.starts_at.astimezone(WARSAW).date()):
         raise ApplicationError(
             _(

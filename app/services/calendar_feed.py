@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 from app.extensions import db
 from app.models import Need, NeedStatus, Shift
 from app.models.base import utcnow
+from app.services.date_range import END_INSTANT, FIRST_INSTANT
 from app.services.needs import local_to_utc
 from app.services.search import institution_condition
 
@@ -82,8 +83,11 @@ def build_feed(shifts: Sequence[Shift], name: str, need_url: Callable[[Need], st
     """An iCalendar document with one event per shift, in Europe/Warsaw with its VTIMEZONE.
 
     The UID is derived from the shift id only, so calendar apps update an event when its time
-    changes instead of adding a second one.
+    changes instead of adding a second one. A shift stored with a year nobody means (older data)
+    is left out: the time zone around it cannot be described, and one such row must not break
+    the feed of everyone.
     """
+    shifts = [s for s in shifts if in_feed_range(s)]
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -112,5 +116,9 @@ def build_feed(shifts: Sequence[Shift], name: str, need_url: Callable[[Need], st
     return cal.to_ical()
 
 
+def in_feed_range(shift: Shift) -> bool:
+    return FIRST_INSTANT <= shift.starts_at and shift.ends_at < END_INSTANT
+
+
 def upcoming_published_shifts(institution: str = "") -> list[Shift]:
-    return published_shifts(ends_after=utcnow(), institution=institution)
+    return published_shifts(ends_after=utcnow(), starts_before=END_INSTANT, institution=institution)

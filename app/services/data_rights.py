@@ -105,6 +105,7 @@ def export_data(user: User) -> dict[str, Any]:
                 "guardian_email",
                 "guardian_requested_at",
                 "guardian_consent_at",
+                "birth_date_confirmation_pending",
                 "updated_at",
             ),
             "preferred_institutions": [i.name for i in profile.preferred_institutions],

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Assignment, AssignmentStatus, Need, Shift, VolunteerProfile
 from app.models.base import utcnow
+from app.services.date_range import END_INSTANT, FIRST_INSTANT
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -42,7 +43,8 @@ def assignment_uid(assignment_id: int) -> str:
 
 
 def personal_calendar(profile: VolunteerProfile) -> bytes:
-    """Accepted and offered shifts from RECENT_DAYS ago onwards, in Europe/Warsaw time."""
+    """Accepted and offered shifts from RECENT_DAYS ago onwards, in Europe/Warsaw time; a shift
+    stored with a year nobody means (older data) is left out rather than breaking the feed."""
     since = utcnow() - timedelta(days=RECENT_DAYS)
     assignments = db.session.scalars(
         select(Assignment)
@@ -51,6 +53,8 @@ def personal_calendar(profile: VolunteerProfile) -> bytes:
             Assignment.volunteer_id == profile.user_id,
             Assignment.status.in_(IN_FEED),
             Shift.ends_at >= since,
+            Shift.starts_at >= FIRST_INSTANT,
+            Shift.ends_at < END_INSTANT,
             Shift.is_cancelled.is_(False),
         )
         .options(

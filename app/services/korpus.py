@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Institution, User, VolunteerProfile
 from app.models.hours import HoursEntry, HoursStatus
+from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
     if not (y.isascii() and y.isdigit() and m.isascii() and m.isdigit()):
         return None
     year, month = int(y), int(m)
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         return None
     return year, month
 

@@ -39,6 +39,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.date_range import clamp
 from app.services.offers import expire_offers
 from app.services.text import fold
 
@@ -101,14 +102,15 @@ def _open_places(scope: Scope, now: datetime) -> list[matching.Place]:
             need_cohost.c.institution_id.in_(scope.institution_ids)
         )
         query = query.where(Need.institution_id.in_(scope.institution_ids) | Need.id.in_(cohosted))
+    # The form takes only dates people mean; a scope built elsewhere is held to the same range,
+    # so that the day after its last date exists.
     if scope.date_from:
-        query = query.where(
-            Shift.starts_at >= datetime.combine(scope.date_from, datetime.min.time(), WARSAW)
-        )
+        first = clamp(scope.date_from)
+        query = query.where(Shift.starts_at >= datetime.combine(first, datetime.min.time(), WARSAW))
     if scope.date_to:
+        following = clamp(scope.date_to) + timedelta(days=1)
         query = query.where(
-            Shift.starts_at
-            < datetime.combine(scope.date_to + timedelta(days=1), datetime.min.time(), WARSAW)
+            Shift.starts_at < datetime.combine(following, datetime.min.time(), WARSAW)
         )
     places = []
     for shift in db.session.scalars(query):

@@ -34,6 +34,7 @@ from app.models import (
     need_cohost,
 )
 from app.models.base import utcnow
+from app.services.date_range import FIRST_YEAR, LAST_YEAR, clamp, is_sensible
 from app.services.needs import local_to_utc
 from app.services.text import fold
 
@@ -45,8 +46,6 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
 MAX_SLUG_LENGTH = 80
 MAX_ID = 2**31 - 1
-# Dates outside this range are typing mistakes; they are treated as its ends.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Closed needs take no applications but stay readable for the people placed on them.
 PUBLIC_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.CLOSED)
 _INTEGER = re.compile(r"-?[0-9]{1,10}")
@@ -129,11 +128,22 @@ def _date(value: str, parameter: str) -> date:
     try:
         if not value.isascii() or len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             _("Parametr „%(name)s” musi być datą w postaci RRRR-MM-DD.", name=parameter), parameter
         ) from None
+    if not is_sensible(day):
+        raise FilterError(
+            _(
+                "Parametr „%(name)s” musi być datą z lat %(first)d–%(last)d.",
+                name=parameter,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            parameter,
+        )
+    return day
 
 
 def _flag(value: str, parameter: str, accepted: tuple[set[str], set[str]]) -> bool:
@@ -257,18 +267,13 @@ def _skills_condition(volunteer_id: int):
     return not_(missing)
 
 
-def _clamp(day: date) -> date:
-    """Dates far away behave like the ends of the range the exchange can hold."""
-    return min(max(day, date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 31))
-
-
 def shift_range(filters: NeedFilters) -> tuple[datetime | None, datetime | None]:
     """The date filter as UTC instants: from Warsaw midnight of `from` to the midnight after `to`."""
     start = end = None
     if filters.date_from:
-        start = local_to_utc(_clamp(filters.date_from), time())
+        start = local_to_utc(clamp(filters.date_from), time())
     if filters.date_to:
-        end = local_to_utc(_clamp(filters.date_to) + timedelta(days=1), time())
+        end = local_to_utc(clamp(filters.date_to) + timedelta(days=1), time())
     return start, end
 
 

@@ -22,6 +22,7 @@ from app.mail import send_email
 from app.models import (
     Assignment,
     AssignmentStatus,
+    AuditLog,
     AvailabilityWindow,
     ChildProtectionCheck,
     Consent,
@@ -39,6 +40,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.volunteers import new_feed_token
 from app.services import audit
+from app.services.date_range import FIRST_INSTANT
+from app.services.email_address import normalise_email
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 GUARDIAN_SALT = "guardian-consent"
@@ -140,7 +143,7 @@ def update_profile(user: User, data: ProfileData) -> bool:
         )
     user.first_name = data.first_name
     user.last_name = data.last_name
-    profile.date_of_birth = data.date_of_birth
+    _change_date_of_birth(user, profile, data.date_of_birth)
     profile.phone = data.phone
     profile.city = data.city
     profile.bio = data.bio
@@ -154,8 +157,8 @@ def update_profile(user: User, data: ProfileData) -> bool:
     profile.preferred_institutions = [i for i in active_institutions() if i.id in wanted]
     sent = False
     if is_minor:
-        new_email = data.guardian_email.strip().lower()
-        email_changed = new_email != (profile.guardian_email or "").lower()
+        new_email = normalise_email(data.guardian_email)
+        email_changed = new_email != normalise_email(profile.guardian_email or "")
         profile.guardian_name = data.guardian_name
         profile.guardian_email = new_email
         if email_changed:
@@ -166,6 +169,102 @@ def update_profile(user: User, data: ProfileData) -> bool:
                 sent = True
     audit.record(user, "volunteer.profile_updated", user)
     return sent
+
+
+def _change_date_of_birth(user: User, profile: VolunteerProfile, new: date | None) -> None:
+    """Record a new date of birth, audited with the old and the new value.
+
+    A minor who, by the new date (or by none), is no longer a minor could have typed it to skip
+    the guardian's consent: such a change is held for a coordinator to confirm, and the person is
+    not placed meanwhile. A date that makes the person a minor again needs no coordinator: the
+    guardian rule applies once more.
+    """
+    old = profile.date_of_birth
+    if new == old:
+        return
+    came_of_age = needs_guardian(old) and not needs_guardian(new)
+    if came_of_age:
+        profile.birth_date_confirmation_pending = True
+    elif needs_guardian(new):
+        profile.birth_date_confirmation_pending = False
+    profile.date_of_birth = new
+    audit.record(
+        user,
+        "volunteer.birth_date_changed",
+        user,
+        old=old.isoformat() if old else None,
+        new=new.isoformat() if new else None,
+        needs_confirmation=came_of_age,
+    )
+
+
+@dataclass(frozen=True)
+class BirthDateChange:
+    """A date of birth waiting for a coordinator, with what it was before the change."""
+
+    profile: VolunteerProfile
+    previous: date | None
+    changed_at: datetime | None
+
+
+def pending_birth_dates() -> list[BirthDateChange]:
+    """Volunteers whose changed date of birth made them adults, oldest change first."""
+    profiles = db.session.scalars(
+        select(VolunteerProfile)
+        .where(VolunteerProfile.birth_date_confirmation_pending.is_(True))
+        .options(selectinload(VolunteerProfile.user))
+    ).all()
+    if not profiles:
+        return []
+    latest: dict[int, AuditLog] = {}
+    for entry in db.session.scalars(
+        select(AuditLog)
+        .where(
+            AuditLog.action == "volunteer.birth_date_changed",
+            AuditLog.object_type == User.__name__,
+            AuditLog.object_id.in_([p.user_id for p in profiles]),
+        )
+        .order_by(AuditLog.created_at, AuditLog.id)
+    ):
+        if (entry.details or {}).get("needs_confirmation"):
+            latest[entry.object_id] = entry
+    changes = []
+    for profile in profiles:
+        entry = latest.get(profile.user_id)
+        old = (entry.details or {}).get("old") if entry else None
+        changes.append(
+            BirthDateChange(
+                profile, date.fromisoformat(old) if old else None, entry and entry.created_at
+            )
+        )
+    return sorted(changes, key=lambda c: (c.changed_at or FIRST_INSTANT, c.profile.user_id))
+
+
+def confirm_birth_date(profile: VolunteerProfile, actor: User) -> bool:
+    """A coordinator confirms the new date of birth; False when it no longer waited.
+
+    Compare-and-set, so that two coordinators confirming at once record one confirmation.
+    """
+    result = db.session.execute(
+        update(VolunteerProfile)
+        .where(
+            VolunteerProfile.user_id == profile.user_id,
+            VolunteerProfile.birth_date_confirmation_pending.is_(True),
+        )
+        .values(birth_date_confirmation_pending=False)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(profile, ["birth_date_confirmation_pending"])
+    born = profile.date_of_birth
+    audit.record(
+        actor,
+        "volunteer.birth_date_confirmed",
+        profile.user,
+        date_of_birth=born.isoformat() if born else None,
+    )
+    return True
 
 
 # --- guardian consent ----------------------------------------------------------------------------

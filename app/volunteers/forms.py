@@ -9,26 +9,32 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
     ValidationError,
-    widgets,
 )
-from wtforms.validators import Email, NumberRange, Optional
+from wtforms.validators import NumberRange
 
-from app.forms_common import max_length, printable_text, required, strip_filter
+from app.forms_common import (
+    MultiCheckboxField,
+    birth_date,
+    date_field,
+    email_field,
+    max_length,
+    printable_text,
+    required,
+    strip_filter,
+)
 from app.models import ConsentKind
+from app.services.email_address import normalise_email
 from app.services.passwords import verify_password
-from app.services.volunteers import needs_guardian, today_in_warsaw
+from app.services.volunteers import needs_guardian
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
@@ -49,13 +55,6 @@ def level_labels() -> dict[int, str]:
     return {1: str(_l("podstawowy")), 2: str(_l("doświadczony")), 3: str(_l("ekspert"))}
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes in a fieldset instead of a multiple select, easier to use on phones."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
 def _text(label, n: int, **kw) -> StringField:
     return StringField(
         label, validators=[max_length(n), printable_text], filters=[strip_filter], **kw
@@ -71,9 +70,10 @@ class ProfileForm(FlaskForm):
         validators=[required(), max_length(80), printable_text],
         filters=[strip_filter],
     )
-    date_of_birth = DateField(
+    date_of_birth = date_field(
         _l("Data urodzenia"),
-        validators=[Optional()],
+        optional=True,
+        within=birth_date(),
         description=_l(
             "Potrzebna, bo niektóre zadania mają minimalny wiek, a osoby niepełnoletnie "
             "potrzebują zgody opiekuna."
@@ -115,23 +115,14 @@ class ProfileForm(FlaskForm):
         description=_l("Co pomoże Ci w pracy, np. dostęp bez schodów, tłumacz PJM, przerwy."),
     )
     preferred_institutions = MultiCheckboxField(
-        _l("Instytucje, w których chcę pomagać"), coerce=int, validate_choice=True
+        _l("Instytucje, w których chcę pomagać"), validate_choice=True
     )
     guardian_name = _text(_l("Imię i nazwisko opiekuna prawnego"), 160)
-    guardian_email = EmailField(
+    guardian_email = email_field(
         _l("Adres e-mail opiekuna prawnego"),
-        validators=[max_length(254)],
-        filters=[strip_filter],
+        optional=True,
         description=_l("Wyślemy tam prośbę o zgodę z linkiem ważnym 14 dni."),
     )
-
-    def validate_date_of_birth(self, field) -> None:
-        if field.data is None:
-            return
-        if field.data > today_in_warsaw():
-            raise ValidationError(_l("Data urodzenia nie może być w przyszłości."))
-        if field.data.year < 1900:
-            raise ValidationError(_l("Data urodzenia nie może być wcześniejsza niż 1900 rok."))
 
     def validate_phone(self, field) -> None:
         if field.data and not PHONE.match(field.data):
@@ -148,11 +139,7 @@ class ProfileForm(FlaskForm):
             if needs_guardian(self.date_of_birth.data):
                 raise ValidationError(_l("Osoba niepełnoletnia podaje adres e-mail opiekuna."))
             return
-        Email(
-            message=_l("Podaj poprawny adres e-mail, np. jan.kowalski@example.org."),
-            check_deliverability=False,
-        )(self, field)
-        if field.data.strip().lower() == (current_user.email or "").lower():
+        if field.data == normalise_email(current_user.email or ""):
             raise ValidationError(_l("Adres opiekuna musi być inny niż Twój."))
 
 
@@ -168,8 +155,8 @@ class WindowForm(FlaskForm):
 
 
 class AbsenceForm(FlaskForm):
-    starts_on = DateField(_l("Od dnia"), validators=[required()])
-    ends_on = DateField(_l("Do dnia (włącznie)"), validators=[required()])
+    starts_on = date_field(_l("Od dnia"))
+    ends_on = date_field(_l("Do dnia (włącznie)"))
 
     def validate_ends_on(self, field) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:

@@ -142,6 +142,7 @@ def edit_profile():
             guardian_name=form.guardian_name.data or "",
             guardian_email=form.guardian_email.data or "",
         )
+        was_pending = p.birth_date_confirmation_pending
         try:
             sent = service.update_profile(user, data)
         except service.VolunteerError as exc:
@@ -150,6 +151,14 @@ def edit_profile():
         else:
             db.session.commit()
             flash(_("Profil zapisany."), "success")
+            if p.birth_date_confirmation_pending and not was_pending:
+                flash(
+                    _(
+                        "Nowa data urodzenia czeka na potwierdzenie koordynatora: do tego czasu "
+                        "instytucje nie mogą Cię przyjmować na zmiany."
+                    ),
+                    "info",
+                )
             if sent:
                 flash(
                     _(

@@ -49,6 +49,10 @@ ROUTES: Routes = {
         lambda w: f"/coordination/requests/institution/{w.institution_request_id}",
         coordinators(422),
     ),
+    ("coordination.confirm_birth_date_change", "POST"): (
+        lambda w: f"/coordination/birth-dates/{w.volunteer}/confirm",
+        coordinators(303),
+    ),
     ("coordination.audit_log", "GET"): (lambda w: "/coordination/audit", coordinators(200)),
     ("admin.users", "GET"): (lambda w: "/admin/users", admins(200)),
     ("admin.skills", "GET"): (lambda w: "/admin/skills", admins(200)),
