@@ -215,3 +215,48 @@ def test_staff_see_that_the_birth_date_waits(world):
     world.volunteer.post("/me/profile/edit", data=as_adult())
     page = world.staff.get(f"/manage/volunteers/{world.teen.id}").get_data(as_text=True)
     assert "czeka na potwierdzenie koordynatora" in page
+
+
+def accept_own_offer(world, client, offer_id: int) -> str:
+    answer = client.post(f"/offers/{offer_id}/accept", follow_redirects=True)
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def offer_status(world, offer_id: int) -> AssignmentStatus:
+    with world.app.app_context():
+        return db.session.get(Assignment, offer_id).status
+
+
+def test_an_offer_waits_too_when_a_minor_types_an_adult_birth_date(world, factory):
+    with world.app.app_context():
+        db.session.get(VolunteerProfile, world.teen.id).guardian_consent_at = utcnow()
+        db.session.commit()
+    museum_need = factory.need(factory.institution("Galeria Sztuki"), "Dyżur w galerii")
+    offer = factory.application(world.teen, museum_need, status=AssignmentStatus.OFFERED)
+    world.volunteer.post("/me/profile/edit", data=as_adult())
+
+    page = accept_own_offer(world, world.volunteer, offer.id)
+    assert "czeka na potwierdzenie koordynatora" in page
+    assert offer_status(world, offer.id) == AssignmentStatus.OFFERED
+
+    world.coordinator.post(f"/coordination/birth-dates/{world.teen.id}/confirm")
+    assert "Przyjęto ofertę" in accept_own_offer(world, world.volunteer, offer.id)
+    assert offer_status(world, offer.id) == AssignmentStatus.ACCEPTED
+
+
+def test_an_adult_whose_corrected_birth_date_makes_a_minor_needs_the_guardian_first(world, factory):
+    adult = factory.user(first_name="Ola", last_name="Wrona", email="ola@example.org")
+    with world.app.app_context():
+        db.session.add(Consent(user_id=adult.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+        db.session.commit()
+    client = signed_in(world.app, adult.email)
+    assert client.post("/me/profile/edit", data=as_adult()).status_code == 302
+    library_need = factory.need(factory.institution("Biblioteka"), "Głośne czytanie")
+    offer = factory.application(adult, library_need, status=AssignmentStatus.OFFERED)
+    corrected = profile_form(first_name="Ola", last_name="Wrona")
+    assert client.post("/me/profile/edit", data=corrected).status_code == 302
+
+    page = accept_own_offer(world, client, offer.id)
+    assert "czekamy na zgodę opiekuna prawnego" in page
+    assert offer_status(world, offer.id) == AssignmentStatus.OFFERED

@@ -277,6 +277,23 @@ def _release_place(shift_id: int) -> None:
     )
 
 
+def guardian_rule_refusal(profile: VolunteerProfile, shift: Shift) -> str | None:
+    """Why this person may not hold a place on the shift under the rules for minors, if so.
+
+    Checked wherever a place is taken, an offer's acceptance included: a date of birth can change
+    between the offer and the answer.
+    """
+    if profile.birth_date_confirmation_pending:
+        return _(
+            "Zmieniona data urodzenia tej osoby czeka na potwierdzenie koordynatora. Do tego czasu nie można jej przyjąć."
+        )
+    if not profile.may_be_placed_on(shift.starts_at.astimezone(WARSAW).date()):
+        return _(
+            "Osoba niepełnoletnia: czekamy na zgodę opiekuna prawnego. Do tego czasu nie można jej przyjąć."
+        )
+    return None
+
+
 def place_volunteer(
     assignment: Assignment,
     actor: User,
@@ -302,18 +319,9 @@ def place_volunteer(
                 when=_local(shift.starts_at),
             )
         )
-    if profile.birth_date_confirmation_pending:
-        raise ApplicationError(
-            _(
-                "Zmieniona data urodzenia tej osoby czeka na potwierdzenie koordynatora. Do tego czasu nie można jej przyjąć."
-            )
-        )
-    if not profile.may_be_placed_on(shift.starts_at.astimezone(WARSAW).date()):
-        raise ApplicationError(
-            _(
-                "Osoba niepełnoletnia: czekamy na zgodę opiekuna prawnego. Do tego czasu nie można jej przyjąć."
-            )
-        )
+    refusal = guardian_rule_refusal(profile, shift)
+    if refusal:
+        raise ApplicationError(refusal)
     need = assignment.need
     if need.works_with_children and not has_child_protection_checks(assignment.volunteer_id):
         raise ApplicationError(

@@ -21,6 +21,7 @@ from app.services.applications import (
     AlreadyDecided,
     ApplicationError,
     eligibility_problems,
+    guardian_rule_refusal,
     lock_shift,
     lock_volunteer,
     place_volunteer,
@@ -194,6 +195,14 @@ def accept_offer(assignment: Assignment, volunteer: User) -> None:
         if started:
             raise ApplicationError(_("Ta oferta wygasła: zmiana już się rozpoczęła."))
         raise ApplicationError(_("Ta oferta wygasła."))
+    profile = lock_volunteer(volunteer.id)
+    refusal = (
+        _("Ta osoba nie ma już profilu wolontariusza.")
+        if profile is None
+        else guardian_rule_refusal(profile, assignment.shift)
+    )
+    if refusal:
+        raise ApplicationError(refusal)
     if not assignment.move_to(S.ACCEPTED):
         raise AlreadyDecided(offer_state(assignment.status), assignment.status)
     audit.record(volunteer, "offer.accepted", assignment, need_id=assignment.need_id)
