@@ -29,4 +29,4 @@ def init_cli(app: Flask) -> None:
         """Run the job scheduler in this process (run exactly one)."""
         from app.scheduler import run_scheduler
 
-        run_scheduler(current_app._get_current_object())
+        run_scheduler(app)

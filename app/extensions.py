@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
@@ -31,6 +33,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass `Model`: at run time Flask-SQLAlchemy's `db.Model` (table names, the session
+# binding), for type checkers the declarative base it is built from, which they can read.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -46,7 +55,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(current_app.config["LOCALE_COOKIE"])
-    if cookie in languages:
+    if cookie and cookie in languages:
         return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

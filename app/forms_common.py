@@ -139,6 +139,7 @@ def record_id(value: object) -> int:
 
 
 class IdListField(SelectMultipleField):
+    data: list[int] | None  # None when the ids sent were not numbers
     """Record ids sent as repeated values (checkboxes or a multiple select): at most `max_count`
     of them, each a whole number within the database's integer range, so that no list reaches
     the database as thousands of parameters or a number it cannot hold. `data` is the sorted

@@ -60,7 +60,7 @@ def run_job(
         raise RuntimeError("jobs.bind_app(app) must be called before jobs run")
     with _app.app_context(), write_lock_up_front():
         try:
-            if _guard is not None and not _guard(db.session):
+            if _guard is not None and not _guard(db.session()):
                 log.warning("Job %s skipped: this process no longer holds the scheduler lock", name)
                 return None
             result = work(now or utcnow())

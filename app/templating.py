@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
@@ -17,7 +18,7 @@ from app.models import InstitutionKind, RequestStatus, Role
 class NavItem:
     label: str
     endpoint: str
-    kwargs: tuple[tuple[str, object], ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
 
     @property
     def url(self) -> str:

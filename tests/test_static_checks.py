@@ -1,7 +1,9 @@
-"""Static checks that belong to the suite: bandit finds no medium or high issue in the code."""
+"""Static checks that belong to the suite: bandit finds no medium or high issue in the code, and
+services and models never read the request."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -25,3 +27,40 @@ def test_bandit_reports_no_medium_or_high_findings():
         if r["issue_severity"] in ("MEDIUM", "HIGH")
     ]
     assert findings == [], "\n".join(findings)
+
+
+# What a request brings: services and models get the actor and the values as arguments instead.
+REQUEST_STATE = {("flask", "request"), ("flask", "session"), ("flask", "g")}
+REQUEST_STATE |= {("flask_login", "current_user")}
+
+
+def request_state_imports(source: str, name: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found += [
+                f"{name}:{node.lineno} {node.module}.{alias.name}"
+                for alias in node.names
+                if (node.module, alias.name) in REQUEST_STATE
+            ]
+    return found
+
+
+def test_services_and_models_take_the_actor_as_an_argument_not_from_the_request():
+    modules = sorted((ROOT / "app" / "services").rglob("*.py"))
+    modules += sorted((ROOT / "app" / "models").rglob("*.py"))
+    assert len(modules) > 20
+    hits = [
+        hit
+        for path in modules
+        for hit in request_state_imports(path.read_text(encoding="utf-8"), path.name)
+    ]
+    assert hits == []
+
+
+def test_the_request_state_check_sees_current_user_and_request():
+    sample = "from flask_login import current_user\nfrom flask import request, url_for\n"
+    assert request_state_imports(sample, "sample.py") == [
+        "sample.py:1 flask_login.current_user",
+        "sample.py:2 flask.request",
+    ]

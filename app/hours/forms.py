@@ -35,6 +35,13 @@ class HoursField(StringField):
             raise ValidationError(_l("Liczba godzin musi być większa od 0 i nie większa niż 24."))
         self.hours = value
 
+    @property
+    def valid_hours(self) -> float:
+        """The hours of a form that validated: the field is required, so they are there."""
+        if self.hours is None:
+            raise ValueError("hours read before the form was validated")
+        return self.hours
+
 
 def hours_field(label) -> HoursField:
     return HoursField(label, validators=[required()], filters=[strip_filter])

@@ -152,7 +152,7 @@ def confirm_all(shift_id: int):
     if not form.validate():
         return _shift_page(shift, 422, all_form=form)
     try:
-        done = service.confirm_shift(current_user, shift, form.hours.hours)
+        done = service.confirm_shift(current_user, shift, form.hours.valid_hours)
         db.session.commit()
     except service.AttendanceAlreadyRecorded as e:
         return _already(shift, e)
@@ -173,7 +173,7 @@ def confirm_one(assignment_id: int):
     if not form.validate():
         return _shift_page(assignment.shift, 422, confirm={assignment.id: form})
     try:
-        service.confirm_assignment(current_user, assignment, form.hours.hours)
+        service.confirm_assignment(current_user, assignment, form.hours.valid_hours)
         db.session.commit()
     except service.AttendanceAlreadyRecorded as e:
         return _already(assignment.shift, e)
@@ -227,7 +227,7 @@ def correct(entry_id: int):
     if not form.validate():
         return render_template("hours/correct.html", entry=entry, form=form), 422
     try:
-        service.correct_entry(current_user, entry, form.hours.hours, form.reason.data)
+        service.correct_entry(current_user, entry, form.hours.valid_hours, form.reason.data)
     except service.HoursError as e:
         db.session.rollback()
         flash(str(e), "error")
@@ -342,7 +342,7 @@ def log():
             current_user,
             int(form.need.data),
             form.worked_on.data,
-            form.hours.hours,
+            form.hours.valid_hours,
             form.description.data,
         )
     except service.HoursError as e:

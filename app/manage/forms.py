@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -96,6 +97,7 @@ class ShiftFieldsMixin:
 
 
 class RepeatMixin:
+    day: DateField  # declared by the form that mixes this in
     repeat_until = date_field(
         _l("Powtarzaj co tydzień do dnia (opcjonalnie)"),
         optional=True,

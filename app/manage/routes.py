@@ -306,7 +306,7 @@ def _status_action(need_id: int, action, done_message: str) -> Response | tuple:
     except NeedError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _need_page(db.session.get(Need, need_id), 409)
+        return _need_page(db.session.get_one(Need, need_id), 409)
     db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("manage.need", need_id=item.id), 303)
@@ -339,7 +339,7 @@ def cancel_need(need_id: int):
     except NeedError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _need_page(db.session.get(Need, need_id), 409)
+        return _need_page(db.session.get_one(Need, need_id), 409)
     db.session.commit()
     flash(
         ngettext(
@@ -368,7 +368,7 @@ def add_shifts(need_id: int):
     except NeedError as exc:
         db.session.rollback()
         _field_error(form, exc.field, str(exc))
-        return _need_page(db.session.get(Need, need_id), 409, add_form=form)
+        return _need_page(db.session.get_one(Need, need_id), 409, add_form=form)
     db.session.commit()
     flash(
         ngettext("Dodano %(num)d zmianę.", "Dodano %(num)d zmian.", len(added)),
@@ -410,7 +410,7 @@ def edit_shift(shift_id: int):
         changed = needs.update_shift(shift, current_user, spec)
     except NeedError as exc:
         db.session.rollback()
-        shift = db.session.get(Shift, shift_id)
+        shift = db.session.get_one(Shift, shift_id)
         _field_error(form, exc.field, str(exc))
         return render_template("manage/shift_edit.html", form=form, shift=shift), 409
     db.session.commit()
@@ -435,7 +435,7 @@ def cancel_shift(shift_id: int):
     except NeedError as exc:  # cancelled by someone else a moment ago
         db.session.rollback()
         flash(str(exc), "error")
-        return _need_page(db.session.get(Shift, shift_id).need, 409)
+        return _need_page(db.session.get_one(Shift, shift_id).need, 409)
     db.session.commit()
     flash(_("Zmiana odwołana. Osoby na niej zgłoszone zostały powiadomione."), "success")
     return redirect(url_for("manage.need", need_id=shift.need_id), 303)
@@ -466,12 +466,12 @@ def _decide(assignment_id: int, decide, done_message: str):
         flash(
             _(
                 "Decyzja w sprawie: %(name)s nie została zapisana. %(reason)s",
-                name=db.session.get(User, assignment.volunteer_id).full_name,
+                name=db.session.get_one(User, assignment.volunteer_id).full_name,
                 reason=str(exc),
             ),
             "error",
         )
-        return _need_page(db.session.get(Need, need_id), 409)
+        return _need_page(db.session.get_one(Need, need_id), 409)
     db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("manage.need", need_id=need_id), 303)

@@ -20,8 +20,8 @@ from sqlalchemy import Enum, ForeignKey, Index, String, Text, inspect, text, upd
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.extensions import Model, db
+from app.models.base import UTCDateTime, rows_changed, utcnow
 from app.models.needs import Need, Shift
 from app.models.users import User
 
@@ -84,7 +84,7 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 _active_sql = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(ACTIVE)))
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignment"
     __table_args__ = (
         # One live row per volunteer and shift; finished rows stay as history.
@@ -158,7 +158,7 @@ class Assignment(db.Model):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_changed(result) != 1:
             db.session.refresh(self)
             return False
         for key, value in values.items():

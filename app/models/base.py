@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, text
+from sqlalchemy import CursorResult, DateTime, Result, text
 from sqlalchemy.types import TypeDecorator
 
 # The database default of text columns added to tables that already had rows. Spelled as SQL: a
@@ -14,6 +15,15 @@ EMPTY_TEXT = text("''")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: the compare-and-set answer.
+
+    `Session.execute` is typed as returning any result, though for these statements it is a
+    cursor result, which carries the count.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.assignments import Assignment
 from app.models.base import UTCDateTime, utcnow
 from app.models.institutions import Institution
@@ -31,7 +31,7 @@ class HoursStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class HoursEntry(db.Model):
+class HoursEntry(Model):
     """Time worked by one volunteer for one institution on one day.
 
     Reports, Korpus Solidarności and certificates read only confirmed rows; confirmed hours are
@@ -78,7 +78,7 @@ class DocumentKind(enum.StrEnum):
     CERTIFICATE = "certificate"  # zaświadczenie
 
 
-class Document(db.Model):
+class Document(Model):
     """An issued document: its number, its public verification code and a snapshot of its data."""
 
     __tablename__ = "document"
@@ -119,7 +119,7 @@ class ComplianceKind(enum.StrEnum):
     CHILD_PROTECTION = "child_protection"  # checks done, for work with children
 
 
-class ComplianceRecord(db.Model):
+class ComplianceRecord(Model):
     """A record that something the law asks for was done, for one volunteer on one need."""
 
     __tablename__ = "compliance_record"

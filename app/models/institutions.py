@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.users import User
 
@@ -36,7 +36,7 @@ class RequestStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Institution(db.Model):
+class Institution(Model):
     __tablename__ = "institution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class Institution(db.Model):
         return f"<Institution {self.short_name}>"
 
 
-class StaffMembership(db.Model):
+class StaffMembership(Model):
     __tablename__ = "staff_membership"
     __table_args__ = (UniqueConstraint("user_id", "institution_id"),)
 
@@ -83,7 +83,7 @@ class StaffMembership(db.Model):
     institution: Mapped[Institution] = relationship(back_populates="memberships")
 
 
-class StaffRequest(db.Model):
+class StaffRequest(Model):
     """A person asks to act as staff of an institution; a coordinator decides."""
 
     __tablename__ = "staff_request"
@@ -106,7 +106,7 @@ class StaffRequest(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class InstitutionRequest(db.Model):
+class InstitutionRequest(Model):
     """An institution asks to join the coalition; a coordinator decides."""
 
     __tablename__ = "institution_request"

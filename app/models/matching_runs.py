@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import UTCDateTime, utcnow
 from app.models.users import User
 
 
-class MatchRun(db.Model):
+class MatchRun(Model):
     __tablename__ = "match_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)

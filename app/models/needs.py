@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
 from app.models.institutions import Institution
 from app.models.skills import Skill
@@ -41,7 +41,7 @@ need_cohost = db.Table(
 )
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "need"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,7 +82,7 @@ class Need(db.Model):
         return {self.institution_id, *(i.id for i in self.cohosts)}
 
 
-class Shift(db.Model):
+class Shift(Model):
     __tablename__ = "shift"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="start_before_end"),
@@ -107,7 +107,7 @@ class Shift(db.Model):
         return max(0, self.places - self.accepted_count)
 
 
-class NeedSkill(db.Model):
+class NeedSkill(Model):
     __tablename__ = "need_skill"
     __table_args__ = (
         UniqueConstraint("need_id", "skill_id"),

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import UTCDateTime, utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notice"
     __table_args__ = (Index("ix_notice_user_read", "user_id", "read_at"),)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -22,7 +22,7 @@ class OutboxStatus(enum.StrEnum):
     SKIPPED = "skipped"  # the person turned this kind off before it went out
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         # The delivery job's query: what is pending and due, oldest first.
@@ -67,7 +67,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class EmailOptOut(db.Model):
+class EmailOptOut(Model):
     """A kind of optional e-mail that a person turned off."""
 
     __tablename__ = "email_opt_out"

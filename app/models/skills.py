@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class SkillGroup(db.Model):
+class SkillGroup(Model):
     __tablename__ = "skill_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class SkillGroup(db.Model):
         return self.name_en if locale == "en" else self.name_pl
 
 
-class Skill(db.Model):
+class Skill(Model):
     __tablename__ = "skill"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,12 @@ class User(UserMixin, db.Model):
 
     # The key of the sign-in this object was loaded for (see app.services.sessions); the cookie holds
     # it, the database only its hash, so deleting the row ends that sign-in wherever the cookie went.
-    session_key = None  # str | None, set per instance; unannotated so the ORM does not map it
+    # Set per instance at sign-in, never stored: the ORM maps only `Mapped` annotations, so the
+    # annotation is for type checkers alone.
+    if TYPE_CHECKING:
+        session_key: str | None
+    else:
+        session_key = None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_key or ''}"
@@ -99,7 +104,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     """Who did what to which record, and when; never edited once written."""
 
     __tablename__ = "audit_log"
@@ -115,7 +120,7 @@ class AuditLog(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One sign-in of one browser. Logging out deletes it, so a copied cookie stops working."""
 
     __tablename__ = "user_session"

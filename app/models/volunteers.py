@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
 from app.models.institutions import Institution
 from app.models.skills import Skill
@@ -40,7 +40,7 @@ volunteer_preferred_institution = db.Table(
 )
 
 
-class VolunteerProfile(db.Model):
+class VolunteerProfile(Model):
     __tablename__ = "volunteer_profile"
 
     user_id: Mapped[int] = mapped_column(
@@ -106,7 +106,7 @@ class VolunteerProfile(db.Model):
         return not self.is_minor_on(day) or self.guardian_consent_at is not None
 
 
-class VolunteerSkill(db.Model):
+class VolunteerSkill(Model):
     __tablename__ = "volunteer_skill"
     __table_args__ = (
         UniqueConstraint("user_id", "skill_id"),
@@ -124,7 +124,7 @@ class VolunteerSkill(db.Model):
     skill: Mapped[Skill] = relationship()
 
 
-class AvailabilityWindow(db.Model):
+class AvailabilityWindow(Model):
     """A weekly window in Warsaw wall-clock time (weekday 0 is Monday)."""
 
     __tablename__ = "availability_window"
@@ -144,7 +144,7 @@ class AvailabilityWindow(db.Model):
     profile: Mapped[VolunteerProfile] = relationship(back_populates="availability")
 
 
-class VolunteerAbsence(db.Model):
+class VolunteerAbsence(Model):
     """Dates away, inclusive on both ends."""
 
     __tablename__ = "volunteer_absence"
@@ -167,7 +167,7 @@ class ConsentKind(enum.StrEnum):
     GUARDIAN = "guardian"
 
 
-class Consent(db.Model):
+class Consent(Model):
     """One change of one consent; the newest row per kind is the current state, older rows are history."""
 
     __tablename__ = "consent"
@@ -189,7 +189,7 @@ class Consent(db.Model):
     given_by: Mapped[str] = mapped_column(String(20), default="self")
 
 
-class ChildProtectionCheck(db.Model):
+class ChildProtectionCheck(Model):
     """Criminal-record certificate seen and sex-offender register checked, with who checked and when."""
 
     __tablename__ = "child_protection_check"

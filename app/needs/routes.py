@@ -133,19 +133,20 @@ def _render_detail(
 ):
     volunteer = signed_in_volunteer()
     shifts = upcoming_shifts(need)
+    form = form or ApplyForm(formdata=None)
     context = {
         "need": need,
         "shifts": shifts,
         "open_shifts": [s for s in shifts if s.places_left > 0],
         "volunteer": volunteer,
-        "form": form or ApplyForm(formdata=None),
+        "form": form,
         "refusal": refusal,
         "problems": eligibility_problems(volunteer, need) if volunteer else [],
         "mine": _my_assignments(volunteer, need) if volunteer else [],
         "required_skills": [s for s in need.skills if s.is_required],
         "nice_skills": [s for s in need.skills if not s.is_required],
     }
-    selected = set(context["form"].shifts.data or [])
+    selected = set(form.shifts.data or [])
     context["selected"] = selected
     return render_template("needs/detail.html", **context), status
 
@@ -173,10 +174,14 @@ def apply(need_id: int):
     if not form.validate_on_submit():
         return _render_detail(need, form, status=422)
     try:
-        created = apply_to_shifts(current_user, need, form.shifts.data, form.message.data or "")
+        created = apply_to_shifts(
+            current_user, need, form.shifts.data or [], form.message.data or ""
+        )
     except ApplicationError as exc:
         db.session.rollback()
         need = public_need(need_id)
+        if need is None:  # withdrawn in the meantime
+            abort(404)
         return _render_detail(need, form, refusal=str(exc), status=409)
     when = "; ".join(shift_when(a.shift) for a in created)
     db.session.commit()

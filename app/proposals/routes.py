@@ -45,7 +45,7 @@ def _institution_choices() -> list[SelectChoice]:
 
 
 def _run_in_background(run_id: int) -> None:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
 
     def work() -> None:
         with app.app_context():

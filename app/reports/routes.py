@@ -42,7 +42,11 @@ def _context(period: svc.Period, institution: Institution | None) -> dict:
     shared = svc.exchange(period, inst_id)
     if institution is None:
         heading = _("Raporty koalicji")
-        endpoints = ("reports.export_csv", "reports.export_xlsx", {})
+        endpoints: tuple[str, str, dict[str, str]] = (
+            "reports.export_csv",
+            "reports.export_xlsx",
+            {},
+        )
     else:
         heading = _("Raport: %(name)s", name=institution.name)
         endpoints = (

@@ -39,7 +39,7 @@ from app.models import (
     User,
     VolunteerProfile,
 )
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 from app.services import audit
 from app.services.notices import notify
 from app.services.status_messages import application_state, proposal_state
@@ -265,7 +265,7 @@ def _take_place(shift_id: int) -> bool:
         .values(accepted_count=Shift.accepted_count + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def _release_place(shift_id: int) -> None:

@@ -184,8 +184,8 @@ def delete_account(user: User) -> None:
     uid = user.id
     for model in (VolunteerSkill, AvailabilityWindow, VolunteerAbsence):
         db.session.execute(delete(model).where(model.user_id == uid))
-    for model in (Consent, Notice, ChildProtectionCheck):
-        db.session.execute(delete(model).where(model.user_id == uid))
+    for owned in (Consent, Notice, ChildProtectionCheck):
+        db.session.execute(delete(owned).where(owned.user_id == uid))
     for a in db.session.scalars(select(Assignment).where(Assignment.volunteer_id == uid)):
         a.message = ""
         a.decision_note = ""

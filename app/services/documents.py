@@ -326,7 +326,7 @@ def issue_agreement(volunteer_id: int, need_id: int, issued_by: User, today: dat
     profile = volunteer.profile
     age = profile.age_on(item.first_day) if profile else None
     guardian = None
-    if age is not None and age < 18:
+    if profile is not None and age is not None and age < 18:
         guardian = {
             "name": profile.guardian_name,
             "email": profile.guardian_email,
@@ -381,7 +381,7 @@ def confirmed_hours(
         query = query.where(HoursEntry.institution_id == institution_id)
     found = []
     for inst_id, total in db.session.execute(query).all():
-        institution = db.session.get(Institution, inst_id)
+        institution = db.session.get_one(Institution, inst_id)
         titles = db.session.scalars(
             select(Need.title)
             .join(HoursEntry, HoursEntry.need_id == Need.id)

@@ -53,7 +53,7 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
 
 def months_between(first: tuple[int, int], last: tuple[int, int], limit: int = 24):
     """The months from first to last inclusive, at most `limit` of them (exports stay small)."""
-    months = []
+    months: list[tuple[int, int]] = []
     y, m = first
     while (y, m) <= last and len(months) < limit:
         months.append((y, m))

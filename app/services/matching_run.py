@@ -377,7 +377,7 @@ def run_safely(run_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is shown to the coordinator
         log.exception("Matching run %s failed", run_id)
         db.session.rollback()
-        run = db.session.get(MatchRun, run_id)
+        run = db.session.get_one(MatchRun, run_id)
         run.status = "failed"
         run.error = str(exc)[:500]
         db.session.commit()

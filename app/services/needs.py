@@ -25,7 +25,7 @@ from app.models import (
     Shift,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 from app.services import audit
 from app.services.applications import lock_shift, recount_places
 from app.services.notices import notify
@@ -100,7 +100,7 @@ def weekly_shifts(
 
 
 def refresh_search_text(need: Need) -> None:
-    institution = need.institution or db.session.get(Institution, need.institution_id)
+    institution = need.institution or db.session.get_one(Institution, need.institution_id)
     parts = [need.title, need.description, need.place, institution.name, institution.short_name]
     parts += [i.name for i in need.cohosts]
     parts += [s.skill.name_pl + " " + s.skill.name_en for s in need.skills if s.skill is not None]
@@ -263,7 +263,7 @@ def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         db.session.refresh(shift, ["accepted_count"])
         raise _places_error(shift.accepted_count)
     for key, value in values.items():
@@ -366,7 +366,7 @@ def cancel(need: Need, actor: User, reason: str = "") -> int:
         .values(status=NeedStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
-    if changed.rowcount != 1:
+    if rows_changed(changed) != 1:
         raise NeedError(_("Ta potrzeba jest już odwołana."))
     set_committed_value(need, "status", NeedStatus.CANCELLED)
     shifts = sorted(need.shifts, key=lambda s: s.id)

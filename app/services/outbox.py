@@ -27,7 +27,7 @@ from sqlalchemy.sql import Executable
 from app.extensions import db
 from app.mail import Courier, build_mime, has_opted_out
 from app.models import OutboxMessage, OutboxStatus
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 
 log = logging.getLogger(__name__)
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -98,13 +98,15 @@ def deliver_due(
                 continue
             message_id, attempts = message.id, message.attempts
             mime = build_mime(message)  # keeps a Message-ID chosen by an earlier claim
-            claimed = db.session.execute(
-                _still(message_id, OutboxStatus.PENDING).values(
-                    status=OutboxStatus.SENDING,
-                    message_id=mime["Message-ID"],
-                    claimed_at=utcnow(),
+            claimed = rows_changed(
+                db.session.execute(
+                    _still(message_id, OutboxStatus.PENDING).values(
+                        status=OutboxStatus.SENDING,
+                        message_id=mime["Message-ID"],
+                        claimed_at=utcnow(),
+                    )
                 )
-            ).rowcount
+            )
             db.session.commit()  # no transaction stays open while SMTP talks
             if not claimed:
                 continue  # another sender took it in the meantime

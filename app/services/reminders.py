@@ -283,6 +283,8 @@ def guardian_reminders(now: datetime) -> int:
         )
     ).all()
     for profile in pending:
+        if profile.guardian_requested_at is None:  # not asked yet: the query leaves these out
+            continue
         waited = now - profile.guardian_requested_at
         rounds = 2 if waited >= timedelta(days=6) else 1
         for n in range(1, rounds + 1):

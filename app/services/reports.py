@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, func, literal, select, text, union_all
+from sqlalchemy import Label, String, and_, case, func, literal, select, text, union_all
 
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus, Role, Shift, User
@@ -95,7 +95,7 @@ def _confirmed_in(period: Period, institution_id: int | None = None) -> list:
     return where
 
 
-def _bucket(column, bounds: list) -> object:
+def _bucket(column, bounds: list) -> Label[int]:
     """The index of the period's month a value falls in (bounds: where each month begins, plus
     the end). A CASE on plain comparisons gives a small integer key on every database; on
     PostgreSQL it groups several times faster than EXTRACT's numeric year and month."""
@@ -296,11 +296,11 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
     row of the matrix."""
     _tune()
     served = _served_pairs(period)
-    per_volunteer = select(served.c.v, func.count().label("n")).group_by(served.c.v)
+    counting = select(served.c.v, func.count().label("n")).group_by(served.c.v)
     if institution_id is not None:
         mine = select(served.c.v).where(served.c.i == institution_id)
-        per_volunteer = per_volunteer.where(served.c.v.in_(mine))
-    per_volunteer = per_volunteer.cte("per_volunteer")
+        counting = counting.where(served.c.v.in_(mine))
+    per_volunteer = counting.cte("per_volunteer")
     shared = (
         select(served.c.v, served.c.i)
         .where(served.c.v.in_(select(per_volunteer.c.v).where(per_volunteer.c.n > 1)))

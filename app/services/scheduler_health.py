@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import SchedulerHeartbeat
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 
 HEARTBEAT_ROW = 1
 # Late after this many missed beats: one slow beat (a busy database) is not an outage.
@@ -37,7 +37,7 @@ def beat(now: datetime) -> None:
     updated = db.session.execute(
         update(SchedulerHeartbeat).where(SchedulerHeartbeat.id == HEARTBEAT_ROW).values(**values)
     )
-    if updated.rowcount == 0:
+    if rows_changed(updated) == 0:
         db.session.add(SchedulerHeartbeat(id=HEARTBEAT_ROW, **values))
 
 

@@ -421,14 +421,16 @@ def search(
     )
 
     def page_of(page: int) -> list:
-        return db.session.execute(
-            select(Need.id, func.count().over().label("total"))
-            .join(next_shift, next_shift.c.need_id == Need.id)
-            .where(*where)
-            .order_by(next_shift.c.next_at, Need.id)
-            .limit(filters.per_page)
-            .offset((page - 1) * filters.per_page)
-        ).all()
+        return list(
+            db.session.execute(
+                select(Need.id, func.count().over().label("total"))
+                .join(next_shift, next_shift.c.need_id == Need.id)
+                .where(*where)
+                .order_by(next_shift.c.next_at, Need.id)
+                .limit(filters.per_page)
+                .offset((page - 1) * filters.per_page)
+            )
+        )
 
     page = filters.page
     rows = page_of(page)

@@ -37,7 +37,7 @@ from app.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 from app.models.volunteers import new_feed_token
 from app.services import audit
 from app.services.date_range import FIRST_INSTANT
@@ -207,6 +207,14 @@ class BirthDateChange:
     changed_at: datetime | None
 
 
+def profile_of(user: User) -> VolunteerProfile:
+    """The volunteer's own profile. Only volunteers reach the functions that ask for it, and
+    every volunteer account is created with one."""
+    if user.profile is None:
+        raise LookupError(f"user {user.id} has no volunteer profile")
+    return user.profile
+
+
 def pending_birth_dates() -> list[BirthDateChange]:
     """Volunteers whose changed date of birth made them adults, oldest change first."""
     profiles = db.session.scalars(
@@ -226,15 +234,17 @@ def pending_birth_dates() -> list[BirthDateChange]:
         )
         .order_by(AuditLog.created_at, AuditLog.id)
     ):
-        if (entry.details or {}).get("needs_confirmation"):
+        if entry.object_id is not None and (entry.details or {}).get("needs_confirmation"):
             latest[entry.object_id] = entry
     changes = []
     for profile in profiles:
-        entry = latest.get(profile.user_id)
-        old = (entry.details or {}).get("old") if entry else None
+        found = latest.get(profile.user_id)
+        old = (found.details or {}).get("old") if found else None
         changes.append(
             BirthDateChange(
-                profile, date.fromisoformat(old) if old else None, entry and entry.created_at
+                profile,
+                date.fromisoformat(old) if old else None,
+                found.created_at if found else None,
             )
         )
     return sorted(changes, key=lambda c: (c.changed_at or FIRST_INSTANT, c.profile.user_id))
@@ -254,7 +264,7 @@ def confirm_birth_date(profile: VolunteerProfile, actor: User) -> bool:
         .values(birth_date_confirmation_pending=False)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         return False
     db.session.refresh(profile, ["birth_date_confirmation_pending"])
     born = profile.date_of_birth
@@ -334,7 +344,7 @@ def confirm_guardian_consent(profile: VolunteerProfile) -> bool:
 
 def save_skills(user: User, levels: Mapping[int, int | None]) -> None:
     """Set the level of each skill (None removes it); unknown skill ids are ignored."""
-    profile = user.profile
+    profile = profile_of(user)
     known = set(db.session.scalars(select(Skill.id)))
     current = {s.skill_id: s for s in profile.skills}
     for skill_id, level in levels.items():
@@ -362,7 +372,7 @@ def add_window(user: User, weekday: int, start: time, end: time) -> Availability
         raise VolunteerError(_("Wybierz dzień tygodnia."), "weekday")
     if end <= start:
         raise VolunteerError(_("Koniec musi być później niż początek."), "end_time")
-    profile = user.profile
+    profile = profile_of(user)
     for other in profile.availability:
         if other.weekday == weekday and other.start_time < end and start < other.end_time:
             raise VolunteerError(
@@ -393,7 +403,7 @@ def add_absence(user: User, starts_on: date, ends_on: date) -> VolunteerAbsence:
     if ends_on < starts_on:
         raise VolunteerError(_("Data końcowa nie może być wcześniejsza niż początkowa."), "ends_on")
     absence = VolunteerAbsence(starts_on=starts_on, ends_on=ends_on)
-    user.profile.absences.append(absence)
+    profile_of(user).absences.append(absence)
     return absence
 
 
@@ -496,7 +506,7 @@ def may_withdraw(assignment: Assignment, now: datetime | None = None) -> bool:
     return assignment.can_move_to(AssignmentStatus.WITHDRAWN) and assignment.shift.starts_at > now
 
 
-def notices_of(user_id: int, limit: int = 200) -> list[Notice]:
+def notices_of(user_id: int, limit: int | None = 200) -> list[Notice]:
     return list(
         db.session.scalars(
             select(Notice)
@@ -508,8 +518,13 @@ def notices_of(user_id: int, limit: int = 200) -> list[Notice]:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(db.func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+    return (
+        db.session.scalar(
+            select(db.func.count(Notice.id)).where(
+                Notice.user_id == user_id, Notice.read_at.is_(None)
+            )
+        )
+        or 0
     )
 
 
@@ -520,14 +535,15 @@ def mark_notices_read(user_id: int) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def reset_feed_token(user: User) -> str:
     """A new secret feed address; the old one stops working at once."""
-    user.profile.feed_token = new_feed_token()
+    profile = profile_of(user)
+    profile.feed_token = new_feed_token()
     audit.record(user, "volunteer.feed_reset", user)
-    return user.profile.feed_token
+    return profile.feed_token
 
 
 def checks_of(user_id: int) -> list[ChildProtectionCheck]:
