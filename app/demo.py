@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.core.time import WARSAW
 from app.demo_content import (
     BIOS,
     CITIES,
@@ -50,7 +50,6 @@ from app.reference_data import INSTITUTIONS, SKILL_GROUPS
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 DEMO_PASSWORD = "okik-demo"  # noqa: S105 - documented demo password, never loaded in production
 DEMO_VOLUNTEERS = 60
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, Field, Form, SelectMultipleField, widgets
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from app.core.ids import MAX_ID
 from app.services.date_range import (
     FIRST_BIRTH_DAY,
     FIRST_BIRTH_YEAR,
@@ -20,7 +21,6 @@ from app.services.date_range import (
     LAST_YEAR,
 )
 from app.services.email_address import mixes_scripts, normalise_email
-from app.services.search import MAX_ID
 from app.services.staff_views import today_in_warsaw
 
 BAD_DATE = _l("Podaj poprawną datę.")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.calendar import bp
+from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import Institution
 from app.needs.labels import template_helpers
@@ -19,7 +20,6 @@ from app.services.calendar_feed import (
     month_weeks,
     shifts_between,
     upcoming_published_shifts,
-    warsaw_today,
 )
 from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
@@ -71,7 +71,7 @@ def _weekday_names() -> list[str]:
 @bp.get("/")
 def month():
     """Show a month of shifts as a grid of days."""
-    today = warsaw_today()
+    today = today_in_warsaw()
     year = _number("year", FIRST_YEAR, LAST_YEAR) or today.year
     month_number = _number("month", 1, 12) or today.month
     institutions = _institutions()
@@ -117,7 +117,7 @@ def month():
 @bp.get("/week")
 def week():
     """Show a week of shifts, day by day."""
-    today = warsaw_today()
+    today = today_in_warsaw()
     chosen = _day("date") or today
     monday = chosen - timedelta(days=chosen.weekday())
     sunday = monday + timedelta(days=6)

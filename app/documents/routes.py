@@ -8,8 +8,6 @@ and shows only kind, number, name, institution and dates.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +15,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.session import roles_required, volunteer_required
+from app.core.time import today_in_warsaw
 from app.documents import bp
 from app.documents.forms import (
     AgreementRequestForm,
@@ -34,10 +33,6 @@ from app.services import documents as service
 from app.services.permissions import can_manage_need, speaks_for_host
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
-
-
-def _today():
-    return datetime.now(UTC).astimezone(service.WARSAW).date()
 
 
 def kind_labels() -> dict[DocumentKind, str]:
@@ -108,7 +103,7 @@ def request_certificate():
         inst = int(form.institution_id.data) if form.institution_id.data else None
         try:
             document = service.issue_certificate(
-                current_user, form.period_start.data, form.period_end.data, inst, _today()
+                current_user, form.period_start.data, form.period_end.data, inst, today_in_warsaw()
             )
         except service.DocumentError as exc:
             form[exc.field or "period_start"].errors.append(str(exc))
@@ -128,7 +123,7 @@ def request_agreement():
     if form.validate_on_submit():
         try:
             document = service.issue_agreement(
-                current_user.id, int(form.need_id.data), current_user, _today()
+                current_user.id, int(form.need_id.data), current_user, today_in_warsaw()
             )
         except service.DocumentError as exc:
             form.need_id.errors.append(str(exc))
@@ -179,7 +174,7 @@ def staff_list():
     return render_template(
         "documents/staff.html",
         documents=service.documents_for_staff(current_user),
-        flagged=compliance.flagged_placements(current_user, _today()),
+        flagged=compliance.flagged_placements(current_user, today_in_warsaw()),
         needs=compliance.needs_with_engagements(current_user),
         kind_labels=compliance.kind_labels(),
         labels=kind_labels(),
@@ -241,7 +236,9 @@ def signature(document_id: int):
     form = SignatureForm()
     if form.validate_on_submit():
         try:
-            service.record_signature(document, form.signed_on.data, form.signed_by.data, _today())
+            service.record_signature(
+                document, form.signed_on.data, form.signed_by.data, today_in_warsaw()
+            )
         except service.DocumentError as exc:
             form[exc.field or "signed_on"].errors.append(str(exc))
         else:
@@ -341,7 +338,7 @@ def record_compliance(need_id: int):
                 form.done_on.data,
                 form.note.data or "",
                 current_user,
-                _today(),
+                today_in_warsaw(),
             )
         except compliance.ComplianceError as exc:
             form[exc.field or "done_on"].errors.append(str(exc))
@@ -364,7 +361,7 @@ def issue_agreement(need_id: int):
     if form.validate_on_submit():
         try:
             document = service.issue_agreement(
-                int(form.volunteer_id.data), need.id, current_user, _today()
+                int(form.volunteer_id.data), need.id, current_user, today_in_warsaw()
             )
         except service.DocumentError as exc:
             form.volunteer_id.errors.append(str(exc))

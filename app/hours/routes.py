@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required, roles_required, volunteer_required
+from app.core.ids import MAX_ID
 from app.extensions import db
 from app.hours import bp
 from app.hours.forms import (
@@ -35,7 +36,6 @@ from app.services.audit import record
 from app.services.permissions import can_manage_need
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
-MAX_ID = 2**31 - 1
 
 
 def _get(model, ident: int):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.auth.session import roles_required
+from app.core.ids import MAX_ID
 from app.extensions import db
 from app.manage import bp
 from app.manage.forms import (
@@ -67,9 +68,6 @@ def _institution_or_404(slug: str | None) -> Institution:
     if not staff_views.can_manage_institution(current_user, institution):
         abort(403)
     return institution
-
-
-MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger numbers name no record
 
 
 def _get_or_404(model, record_id: int):

@@ -8,13 +8,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, DateTime, Result, text
 from sqlalchemy.types import TypeDecorator
 
+from app.core.time import utcnow as utcnow  # the clock, re-exported where the models read it
+
 # The database default of text columns added to tables that already had rows. Spelled as SQL: a
 # bare "" would be read back from SQLite as "''" and look like a different default to Alembic.
 EMPTY_TEXT = text("''")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def rows_changed(result: Result[Any]) -> int:

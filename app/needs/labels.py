@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
+from app.core.time import WARSAW
 from app.models import AssignmentStatus, NeedKind, Shift
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def kind_labels() -> dict[NeedKind, str]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from app.core.time import WARSAW
 from app.models import Institution, Need, Shift
 from app.services.search import upcoming_shifts
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def moment(value: datetime) -> str:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     BOOKED,
@@ -43,8 +43,6 @@ from app.models.base import rows_changed, utcnow
 from app.services import audit
 from app.services.notices import notify
 from app.services.status_messages import application_state, proposal_state
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 class ApplicationError(Exception):

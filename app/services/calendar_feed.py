@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Need, NeedStatus, Shift
 from app.models.base import utcnow
@@ -18,13 +18,8 @@ from app.services.date_range import END_INSTANT, FIRST_INSTANT
 from app.services.needs import local_to_utc
 from app.services.search import institution_condition
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 UID_DOMAIN = "okik.example.org"
 PRODID = "-//OKIK//Giełda Wolontariatu//PL"
-
-
-def warsaw_today() -> date:
-    return utcnow().astimezone(WARSAW).date()
 
 
 def published_shifts(

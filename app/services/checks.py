@@ -8,18 +8,16 @@ institution, so that the coalition can show who vouched for the check if asked.
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Assignment, ChildProtectionCheck, Need, Role, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.permissions import can_see_volunteer, managed_need_ids_query
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 class CheckError(Exception):

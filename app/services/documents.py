@@ -14,12 +14,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -35,7 +35,6 @@ from app.models import (
     User,
 )
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 # Letters and digits nobody confuses when reading a code aloud or off paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_GROUPS = 3

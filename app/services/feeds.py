@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -12,12 +11,12 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Assignment, AssignmentStatus, Need, Shift, VolunteerProfile
 from app.models.base import utcnow
 from app.services.date_range import END_INSTANT, FIRST_INSTANT
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 UID_DOMAIN = "okik.example.org"
 # Recent shifts stay in the feed for a while so that the calendar keeps a short history.

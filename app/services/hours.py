@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from app.core.time import WARSAW, today_in_warsaw
 from app.extensions import db
 from app.models import Assignment, AssignmentStatus, Need, NeedKind, Shift, User
 from app.models.base import utcnow
@@ -23,7 +23,6 @@ from app.services import audit
 from app.services.permissions import can_manage_need, managed_need_ids_query
 from app.services.status_messages import attendance_state
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 MAX_HOURS = 24.0
 
 
@@ -42,10 +41,6 @@ class AttendanceAlreadyRecorded(HoursError):
 
 def warsaw_date(moment: datetime) -> date:
     return moment.astimezone(WARSAW).date()
-
-
-def today_in_warsaw() -> date:
-    return warsaw_date(utcnow())
 
 
 def shift_length(shift: Shift) -> float:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     ACTIVE,
@@ -31,7 +31,6 @@ from app.services.applications import lock_shift, recount_places
 from app.services.notices import notify
 from app.services.text import fold
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 MAX_GENERATED_SHIFTS = 200
 
 # Fields a volunteer decides on: changing them on a published need is announced.

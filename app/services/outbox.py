@@ -17,20 +17,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.sql import Executable
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.mail import Courier, build_mime, has_opted_out
 from app.models import OutboxMessage, OutboxStatus
 from app.models.base import rows_changed, utcnow
 
 log = logging.getLogger(__name__)
-WARSAW = ZoneInfo("Europe/Warsaw")
 QUIET_FROM, QUIET_UNTIL = 21, 8  # Warsaw wall-clock hours
 MAX_ATTEMPTS = 6
 # Pauses, in seconds, between tries to record what SMTP did (each try waits for the database too).

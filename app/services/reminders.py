@@ -5,7 +5,6 @@ running one twice, or twice at once, queues nothing twice."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.mail import queue_email
 from app.models import (
@@ -31,7 +31,6 @@ from app.models import (
 from app.services.offers import expire_offers
 from app.urls import absolute_url
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 S = AssignmentStatus
 
 

@@ -14,15 +14,14 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Label, String, and_, case, func, literal, select, text, union_all
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus, Role, Shift, User
 from app.models.hours import HoursEntry, HoursStatus
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 

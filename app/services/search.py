@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.core.ids import MAX_ID
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     AvailabilityWindow,
@@ -38,14 +39,12 @@ from app.services.date_range import FIRST_YEAR, LAST_YEAR, clamp, is_sensible
 from app.services.needs import local_to_utc
 from app.services.text import fold
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 PAGE_SIZE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
 MAX_SLUG_LENGTH = 80
-MAX_ID = 2**31 - 1
 # Closed needs take no applications but stay readable for the people placed on them.
 PUBLIC_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.CLOSED)
 _INTEGER = re.compile(r"-?[0-9]{1,10}")

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
+from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import (
     ACTIVE,
@@ -32,14 +31,7 @@ from app.models import (
     VolunteerSkill,
     need_cohost,
 )
-from app.models.base import utcnow
 from app.services.permissions import can_see_volunteer, managed_need_ids_query
-
-WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-def today_in_warsaw() -> date:
-    return utcnow().astimezone(WARSAW).date()
 
 
 def managed_institutions(user: User) -> list[Institution]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.ids import MAX_ID
+from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.mail import send_email
 from app.models import (
@@ -43,7 +44,6 @@ from app.services import audit
 from app.services.date_range import FIRST_INSTANT
 from app.services.email_address import normalise_email
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 GUARDIAN_SALT = "guardian-consent"
 GUARDIAN_MAX_AGE = 14 * 24 * 3600
 ADULT_AGE = 18
@@ -54,7 +54,6 @@ SELF_CONSENTS = (ConsentKind.DATA_PROCESSING, ConsentKind.IMAGE, ConsentKind.NEW
 
 
 # Ids above the range of an SQL INTEGER cannot exist; looking them up would fail in the driver.
-MAX_ID = 2**31 - 1
 
 
 def _sane_id(value: int) -> bool:
@@ -67,10 +66,6 @@ class VolunteerError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def today_in_warsaw() -> date:
-    return utcnow().astimezone(WARSAW).date()
 
 
 # --- profile -------------------------------------------------------------------------------------
