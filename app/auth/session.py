@@ -40,7 +40,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles and current_user.role != Role.ADMIN:
+            if current_user.role not in roles and not current_user.is_admin:
                 abort(403)
             return view(*args, **kwargs)
 
@@ -61,7 +61,7 @@ def volunteer_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if current_user.role != Role.VOLUNTEER or current_user.profile is None:
+        if not current_user.is_volunteer or current_user.profile is None:
             abort(403)
         return view(*args, **kwargs)
 

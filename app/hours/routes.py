@@ -449,7 +449,7 @@ def volunteer_coordinator(slug: str):
     institution = db.session.scalar(select(Institution).where(Institution.slug == slug[:80]))
     if institution is None:
         abort(404)
-    if current_user.role == Role.STAFF and institution.id not in current_user.institution_ids():
+    if current_user.is_staff and institution.id not in current_user.institution_ids():
         abort(403)
     staff = list(
         db.session.scalars(

@@ -494,7 +494,7 @@ def reject_assignment(assignment_id: int):
 
 def _volunteer_or_404(volunteer_id: int) -> User:
     volunteer = _get_or_404(User, volunteer_id)
-    if volunteer.role != Role.VOLUNTEER:
+    if not volunteer.is_volunteer:
         abort(404)
     if current_user.id == volunteer.id or not can_see_volunteer(current_user, volunteer.id):
         abort(403)

@@ -81,6 +81,8 @@ class User(UserMixin, Model):
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
+    # The role checks every rule uses. Administrators may do whatever coordinators may, so
+    # `is_coordinator` holds for both; the other three name exactly one role.
     @property
     def is_coordinator(self) -> bool:
         return self.role in (Role.COORDINATOR, Role.ADMIN)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db, login_manager
-from app.models import Assignment, Institution, Need, Role, SkillGroup, User
+from app.models import Assignment, Institution, Need, SkillGroup, User
 from app.models.base import utcnow
 from app.needs import bp
 from app.needs.forms import ApplyForm
@@ -32,7 +32,7 @@ def helpers() -> dict:
 
 
 def signed_in_volunteer() -> User | None:
-    if current_user.is_authenticated and current_user.role == Role.VOLUNTEER:
+    if current_user.is_authenticated and current_user.is_volunteer:
         return current_user
     return None
 
@@ -165,7 +165,7 @@ def apply(need_id: int):
     """Apply to the chosen shifts of a need; refusals are shown at the form."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role != Role.VOLUNTEER:
+    if not current_user.is_volunteer:
         abort(403)
     need = public_need(need_id)
     if need is None:

@@ -34,7 +34,6 @@ from app.models import (
     ChildProtectionCheck,
     Need,
     NeedStatus,
-    Role,
     Shift,
     User,
     VolunteerProfile,
@@ -128,7 +127,7 @@ def eligibility_problems(volunteer: User, need: Need, today: date | None = None)
     """What stops this volunteer from applying to this need at all (not shift-specific)."""
     today = today or utcnow().astimezone(WARSAW).date()
     problems = []
-    if volunteer.role != Role.VOLUNTEER or volunteer.profile is None:
+    if not volunteer.is_volunteer or volunteer.profile is None:
         return [_("Zgłaszać się mogą tylko wolontariusze.")]
     if need.status != NeedStatus.PUBLISHED:
         problems.append(_("Ta potrzeba nie przyjmuje zgłoszeń."))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import Assignment, ChildProtectionCheck, Need, Role, User
+from app.models import Assignment, ChildProtectionCheck, Need, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.permissions import can_see_volunteer, managed_need_ids_query
@@ -30,16 +30,16 @@ class CheckError(Exception):
 
 def may_record_check(actor: User, volunteer: User) -> bool:
     """Coordinators for anyone; staff for volunteers who applied to or serve at their institution."""
-    if volunteer.role != Role.VOLUNTEER or actor.id == volunteer.id:
+    if not volunteer.is_volunteer or actor.id == volunteer.id:
         return False
-    if actor.role in (Role.COORDINATOR, Role.ADMIN):
+    if actor.is_coordinator:
         return True
-    return actor.role == Role.STAFF and can_see_volunteer(actor, volunteer.id)
+    return actor.is_staff and can_see_volunteer(actor, volunteer.id)
 
 
 def _institution_for(actor: User, volunteer_id: int) -> int | None:
     """The staff member's institution that the volunteer applied to (the host of the newest need)."""
-    if actor.role != Role.STAFF:
+    if not actor.is_staff:
         return None
     mine = actor.institution_ids()
     rows = db.session.execute(

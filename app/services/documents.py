@@ -30,7 +30,6 @@ from app.models import (
     HoursStatus,
     Institution,
     Need,
-    Role,
     Shift,
     User,
 )
@@ -185,9 +184,9 @@ def volunteer_engagements(volunteer_id: int) -> list[tuple[Need, Engagement]]:
 
 def staff_institution_ids(user: User) -> set[int] | None:
     """Institutions whose documents the user handles; None means all (coordinators)."""
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         return None
-    if user.role == Role.STAFF:
+    if user.is_staff:
         return user.institution_ids()
     return set()
 
@@ -271,7 +270,7 @@ def representative_of(institution: Institution, staff: User | None) -> str:
         named = db.session.get(User, institution.volunteer_coordinator_id)
         if named is not None:
             return named.full_name
-    if staff is not None and staff.role == Role.STAFF:
+    if staff is not None and staff.is_staff:
         return staff.full_name
     return ""
 
@@ -305,7 +304,7 @@ def issue_agreement(volunteer_id: int, need_id: int, issued_by: User, today: dat
     """
     volunteer = db.session.get(User, volunteer_id)
     need = db.session.get(Need, need_id)
-    if volunteer is None or need is None or volunteer.role != Role.VOLUNTEER:
+    if volunteer is None or need is None or not volunteer.is_volunteer:
         raise DocumentError(_l("Nie ma takiego zaangażowania."), "need_id")
     item = engagement(volunteer_id, need_id)
     if item is None:

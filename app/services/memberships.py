@@ -92,7 +92,7 @@ def decide_staff_request(
                 user_id=user.id, institution_id=req.institution_id, position=req.position
             )
         )
-        if user.role == Role.VOLUNTEER:
+        if user.is_volunteer:
             user.role = Role.STAFF
     audit.record(
         coordinator,
@@ -172,7 +172,7 @@ def decide_institution_request(
                 user_id=requester.id, institution_id=institution.id, position=req.position
             )
         )
-        if requester.role == Role.VOLUNTEER:
+        if requester.is_volunteer:
             requester.role = Role.STAFF
         audit.record(coordinator, "institution.created", institution, request_id=req.id)
     audit.record(

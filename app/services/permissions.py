@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from app.extensions import db
-from app.models import ACTIVE, Assignment, AssignmentStatus, Need, Role, User, need_cohost
+from app.models import ACTIVE, Assignment, AssignmentStatus, Need, User, need_cohost
 
 # Staff keep seeing a volunteer's contact data while there is a live or finished placement
 # at their institution (finished ones matter for hours and documents).
@@ -16,9 +16,9 @@ def can_manage_need(user: User, need: Need) -> bool:
     """Staff of the host or of any co-host, and coordinators."""
     if not user.is_authenticated:
         return False
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         return True
-    return user.role == Role.STAFF and bool(need.host_ids() & user.institution_ids())
+    return user.is_staff and bool(need.host_ids() & user.institution_ids())
 
 
 def speaks_for_host(user: User, need: Need) -> bool:
@@ -26,14 +26,14 @@ def speaks_for_host(user: User, need: Need) -> bool:
     co-host, who may otherwise run the need, does not sign for it."""
     if not user.is_authenticated:
         return False
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         return True
-    return user.role == Role.STAFF and need.institution_id in user.institution_ids()
+    return user.is_staff and need.institution_id in user.institution_ids()
 
 
 def managed_need_ids_query(user: User):
     """A select of the ids of needs the user may manage (for filtering lists)."""
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         return select(Need.id)
     ids = user.institution_ids() or {-1}
     cohosted = select(need_cohost.c.need_id).where(need_cohost.c.institution_id.in_(ids))
@@ -44,9 +44,9 @@ def can_see_volunteer(user: User, volunteer_id: int) -> bool:
     """Staff see a volunteer only through a placement at their institution; coordinators always."""
     if not user.is_authenticated:
         return False
-    if user.id == volunteer_id or user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.id == volunteer_id or user.is_coordinator:
         return True
-    if user.role != Role.STAFF:
+    if not user.is_staff:
         return False
     managed = managed_need_ids_query(user)
     return bool(

@@ -217,7 +217,7 @@ def staff_digests(now: datetime) -> int:
     queued = 0
     for user_id, pending in rows:
         staff = db.session.get(User, user_id)
-        if staff is None or staff.role != Role.STAFF or not staff.is_active_account:
+        if staff is None or not staff.is_staff or not staff.is_active_account:
             continue
         queued += (
             queue_email(

@@ -24,7 +24,6 @@ from app.models import (
     Need,
     NeedSkill,
     NeedStatus,
-    Role,
     Shift,
     User,
     VolunteerProfile,
@@ -37,7 +36,7 @@ from app.services.permissions import can_see_volunteer, managed_need_ids_query
 def managed_institutions(user: User) -> list[Institution]:
     """The institutions whose needs this person manages: their own, or all for coordinators."""
     query = select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
-    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+    if not user.is_coordinator:
         query = query.where(Institution.id.in_(user.institution_ids() or {-1}))
     return list(db.session.scalars(query))
 
@@ -46,9 +45,9 @@ def can_manage_institution(user: User, institution: Institution) -> bool:
     """Staff of the institution and coordinators post and manage its needs."""
     if not user.is_authenticated:
         return False
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         return True
-    return user.role == Role.STAFF and institution.id in user.institution_ids()
+    return user.is_staff and institution.id in user.institution_ids()
 
 
 def _host_links():
