@@ -235,7 +235,7 @@ def load(
             place = rng.choice(PLACES)
             chosen = rng.sample(skill_ids, rng.randint(0, 3))
             if not chosen and n % 100:
-                # Almost every need asks for a skill; one in a hundred is open to anyone free.
+                # Needs ask for a skill, but a few (one in four hundred) are open to anyone.
                 chosen = [skill_ids[n % len(skill_ids)]]
             need_rows.append(
                 (
