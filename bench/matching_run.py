@@ -30,6 +30,7 @@ import os
 import random
 import re
 import shlex
+import shutil
 import signal
 import subprocess  # noqa: S404 - starts our own gunicorn and matching worker
 import sys
@@ -454,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
         "targets": targets,
     }
     print(json.dumps(line, ensure_ascii=False), flush=True)
+    if outcome["status"] == "done":
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"the logs of gunicorn and the worker are in {workdir}", file=sys.stderr)
     met = all(v for k, v in targets.items() if k.endswith("_met"))
     return 0 if met and page_status == 200 else 1
 
