@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: bench-search bench-reminders bench-web bench-all run serve install install-test translations extract-messages update-messages db seed \
+.PHONY: bench-search bench-reminders bench-web bench-matching bench-all run serve install install-test translations extract-messages update-messages db seed \
         test test-sqlite test-postgres test-clock lint bench clean
 
 $(BIN)/python:
@@ -122,7 +122,14 @@ bench-web: install translations $(VENV_LOAD)/bin/locust
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }
 	$(BIN)/python -m bench.web --locust $(VENV_LOAD)/bin/locust $(BENCH_WEB_ARGS)
 
-bench-all: bench bench-search bench-reminders bench-web
+# A coordinator's coalition-wide run at national scale: gunicorn and the matching worker on
+# PostgreSQL, the run started through the form, 50 people on the needs search meanwhile; one JSON
+# line with seconds per stage, the worker's peak RSS and the search's p95
+# (BENCH_MATCHING_ARGS=--skip-load reuses the data).
+bench-matching: install translations
+	$(BIN)/python -m bench.matching_run $(BENCH_MATCHING_ARGS)
+
+bench-all: bench bench-search bench-reminders bench-web bench-matching
 
 clean:
 	rm -rf $(VENV) $(VENV_LOAD) instance/*.db instance/*.db-wal instance/*.db-shm instance/*.db.scheduler.lock translations/*/LC_MESSAGES/*.mo .pytest_cache

@@ -1,13 +1,21 @@
-"""A coalition at national scale in PostgreSQL, written with COPY, for the web load benchmark.
+"""A coalition at national scale in PostgreSQL, written with COPY, for the load benchmarks.
 
     .venv/bin/python -m bench.national [--database-url URL] [--volunteers 100000]
-        [--institutions 5000] [--needs 20000] [--past-assignments 1000000]
+        [--institutions 5000] [--needs 20000] [--past-assignments 1000000] [--no-finished-run]
 
 By default: 100,000 volunteers, 5,000 institutions (one staff member each), 20,000 open needs with
-ten past weekly shifts and three ahead, 1,000,000 past assignments on the past shifts, a few
-accepted places ahead, and one finished matching run with its proposals waiting for a
-coordinator. The schema comes from the migrations, as in production. The database named in the
-URL is dropped and created again: never point it at real data.
+ten past weekly shifts and three ahead (in the day, Warsaw time), 1,000,000 past assignments on
+the past shifts, a place taken ahead on every other shift, and one finished matching run with its
+proposals waiting for a coordinator (`bench.web` reviews it; `--no-finished-run` leaves it out,
+as `bench.matching_run` does, which starts a real one).
+
+The volunteers are matchable as real ones are (see `bench.people`): consents, confirmed
+addresses, guardians' consent for the minors, child-protection checks, skills at levels, weekly
+windows, absences, monthly limits against the hours already taken this month, and earlier
+declined or expired offers. About 97% of them may be proposed.
+
+The schema comes from the migrations, as in production. The database named in the URL is dropped
+and created again: never point it at real data.
 """
 
 from __future__ import annotations
@@ -20,24 +28,33 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
-from bench.copying import COLUMNS, bulk_copy, copy_volunteer_details
+from bench import people as cohort
+from bench.copying import COLUMNS, bulk_copy
 from bench.needs_search import KINDS, PLACES, WORDS
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_national"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - throwaway accounts in a throwaway database
 ROOT = Path(__file__).resolve().parent.parent
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 PAST_SHIFTS_PER_NEED = 10
 SHIFTS_AHEAD_PER_NEED = 3
 ASSIGNMENT_STATUSES = ["completed"] * 17 + ["no_show", "cancelled", "rejected"]
 # Multiplying by a number coprime to the volunteer count spreads people evenly over shifts.
 SPREAD = 7919
+# Earlier offers a volunteer said no to (or let expire): the matcher leaves that need out for them.
+DECLINED_SHARE = 0.04
+EXPIRED_SHARE = 0.01
+# The accounts the benchmarks sign in as stay plain confirmed adults.
+BENCH_VOLUNTEER = 1
 
 
 @dataclass
@@ -54,8 +71,10 @@ class World:
     volunteer_email: str
     coordinator_email: str
     staff_email: str
-    run_id: int
+    run_id: int | None
     skill_ids: list[int]
+    # Volunteers a run may propose (confirmed, consenting, minors with the guardian's consent).
+    considered_volunteers: int = 0
 
 
 def recreate_database(url: str) -> None:
@@ -91,6 +110,7 @@ def load(
     needs: int = 20_000,
     past_assignments: int = 1_000_000,
     seed: int = 11,
+    finished_run: bool = True,
 ) -> World:
     from app.services.passwords import hash_password
     from app.services.text import fold
@@ -98,9 +118,14 @@ def load(
     started = time.perf_counter()
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    today = now.astimezone(WARSAW).date()
     recreate_database(url)
     migrate(url)
     password_hash = hash_password(PASSWORD)
+    staff_first = volunteers + 1
+    coordinator_id = volunteers + institutions + 1
+    who = cohort.draw(volunteers, now, seed + 1, keep=frozenset({BENCH_VOLUNTEER}))
+    registered = cohort.registered_at(now)
 
     with psycopg.connect(_psycopg_url(url)) as conn:
         conn.execute("SET synchronous_commit = off")
@@ -161,9 +186,6 @@ def load(
                 )
                 skill_ids.append(sid)
 
-        staff_first = volunteers + 1
-        coordinator_id = volunteers + institutions + 1
-
         def user_rows():
             for v in range(1, volunteers + 1):
                 yield (v, f"wolontariusz{v}@example.org", "volunteer", "Jan", f"Testowy{v}")
@@ -185,9 +207,9 @@ def load(
                     last,
                     "pl",
                     True,
-                    now,
-                    now,
-                    now,
+                    None if uid in who.unconfirmed else registered,
+                    registered,
+                    registered,
                     f"t{uid:012d}",
                 )
                 for uid, email, role, first, last in user_rows()
@@ -202,7 +224,7 @@ def load(
                 for i in range(institutions)
             ),
         )
-        copy_volunteer_details(conn, range(1, volunteers + 1), skill_ids, now)
+        cohort.copy_people(conn, who, skill_ids, institutions, coordinator_id, now, seed + 2)
 
         per_need = PAST_SHIFTS_PER_NEED + SHIFTS_AHEAD_PER_NEED
         need_rows, shift_rows, need_skill_rows = [], [], []
@@ -212,6 +234,9 @@ def load(
             description = " ".join(rng.choices(WORDS, k=25))
             place = rng.choice(PLACES)
             chosen = rng.sample(skill_ids, rng.randint(0, 3))
+            if not chosen and n % 100:
+                # Needs ask for a skill, but a few (one in four hundred) are open to anyone.
+                chosen = [skill_ids[n % len(skill_ids)]]
             need_rows.append(
                 (
                     n,
@@ -237,16 +262,23 @@ def load(
                 )
             )
             for index, skill_id in enumerate(chosen):
-                need_skill_rows.append((n, skill_id, 1 + (n + index) % 3, index == 0))
-            first_ahead = now + timedelta(hours=rng.randrange(24, 24 * 7))
+                # The first two are required, a third is welcome.
+                need_skill_rows.append((n, skill_id, 1 + (n + index) % 3, index < 2))
+            # Weekly, in the day in Warsaw (8:00 to 19:30 starts, two to four hours), the
+            # first one ahead within a week.
+            drawn = rng.randrange(24, 24 * 7)
+            first_day = today + timedelta(days=drawn // 24)
+            starts_at = clock(8 + drawn % 12, 30 if n % 5 == 1 else 0)
+            length = timedelta(hours=2 + n % 3)
             for k in range(per_need):
-                start = first_ahead + timedelta(days=7 * (k - PAST_SHIFTS_PER_NEED))
+                day = first_day + timedelta(days=7 * (k - PAST_SHIFTS_PER_NEED))
+                start = datetime.combine(day, starts_at, WARSAW).astimezone(UTC)
                 shift_rows.append(
                     (
                         (n - 1) * per_need + k + 1,
                         n,
                         start,
-                        start + timedelta(hours=4),
+                        start + length,
                         2 + (n + k) % 4,
                         0,
                         False,
@@ -358,11 +390,41 @@ def load(
         written = bulk_copy(conn, "assignment", columns, past_rows())
         bulk_copy(conn, "assignment", columns, ahead_rows())
 
+        def answered_rows():
+            """Offers from earlier runs that the volunteer declined or let expire."""
+            answers = random.Random(seed + 3)
+            for volunteer in range(1, volunteers + 1):
+                roll = answers.random()
+                if volunteer == BENCH_VOLUNTEER or roll >= DECLINED_SHARE + EXPIRED_SHARE:
+                    continue
+                need_id = answers.randint(1, needs)
+                sid = (need_id - 1) * per_need + PAST_SHIFTS_PER_NEED + 1
+                offered = now - timedelta(days=answers.randint(2, 20))
+                yield (
+                    volunteer,
+                    sid,
+                    need_id,
+                    "declined" if roll < DECLINED_SHARE else "expired",
+                    "matching",
+                    "",
+                    60,
+                    Jsonb([]),
+                    None,
+                    "",
+                    coordinator_id,
+                    offered - timedelta(days=1),
+                    offered + timedelta(days=1),
+                    offered,
+                    offered + timedelta(days=3),
+                )
+
+        bulk_copy(conn, "assignment", columns, answered_rows())
+
         # A coalition-wide matching run, finished, its proposals waiting for approval.
-        run_id = 1
+        run_id = 1 if finished_run else None
         proposals = []
         diagnostics = []
-        for n in range(1, needs + 1):
+        for n in range(1, needs + 1 if finished_run else 1):
             sid = (n - 1) * per_need + PAST_SHIFTS_PER_NEED + 2
             if n % 4 == 0:
                 diagnostics.append(
@@ -424,12 +486,14 @@ def load(
             "seconds_total": 0.0,
             "superseded": 0,
         }
-        conn.execute(
-            "INSERT INTO match_run (id, created_by_id, created_at, finished_at, status, stage, "
-            "params, stats, diagnostics, error) VALUES (%s, %s, %s, %s, 'done', '', %s, %s, %s, '')",
-            (run_id, coordinator_id, now, now, Jsonb({}), Jsonb(stats), Jsonb(diagnostics)),
-        )
-        bulk_copy(conn, "assignment", columns, proposals)
+        if finished_run:
+            conn.execute(
+                "INSERT INTO match_run (id, created_by_id, created_at, finished_at, status, stage, "
+                "params, stats, diagnostics, error) "
+                "VALUES (%s, %s, %s, %s, 'done', '', %s, %s, %s, '')",
+                (run_id, coordinator_id, now, now, Jsonb({}), Jsonb(stats), Jsonb(diagnostics)),
+            )
+            bulk_copy(conn, "assignment", columns, proposals)
 
         for table in (
             "user",
@@ -444,10 +508,14 @@ def load(
             "match_run",
             "skill",
             "skill_group",
+            "consent",
+            "child_protection_check",
+            "volunteer_absence",
         ):
+            # An empty table keeps its sequence at 1 (setval refuses 0).
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f'(SELECT max(id) FROM "{table}"))'
+                f'(SELECT coalesce(max(id), 1) FROM "{table}"), (SELECT count(*) > 0 FROM "{table}"))'
             )
         conn.commit()
         conn.autocommit = True
@@ -466,6 +534,7 @@ def load(
         staff_email="kadra1@example.org",
         run_id=run_id,
         skill_ids=skill_ids,
+        considered_volunteers=who.considered(),
     )
 
 
@@ -476,9 +545,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--institutions", type=int, default=5_000)
     parser.add_argument("--needs", type=int, default=20_000)
     parser.add_argument("--past-assignments", type=int, default=1_000_000)
+    parser.add_argument(
+        "--no-finished-run",
+        dest="finished_run",
+        action="store_false",
+        help="leave out the finished run with its proposals that bench.web reviews",
+    )
     args = parser.parse_args(argv)
     world = load(
-        args.database_url, args.volunteers, args.institutions, args.needs, args.past_assignments
+        args.database_url,
+        args.volunteers,
+        args.institutions,
+        args.needs,
+        args.past_assignments,
+        finished_run=args.finished_run,
     )
     print(json.dumps({"data": asdict(world)}, ensure_ascii=False))
     return 0

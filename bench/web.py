@@ -203,15 +203,20 @@ def locust_run(
     }
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str, log: Path):
-    env = {
+def server_env(url: str, port: int | None = None) -> dict[str, str]:
+    """The environment of the app's processes here: production settings on `url`, no e-mail."""
+    return {
         **os.environ,
         "APP_ENV": "production",
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_hex(32),
-        "PUBLIC_URL": f"http://{HOST}:{port}",
+        "PUBLIC_URL": f"http://{HOST}:{port or 80}",
         "MAIL_SERVER": "",
     }
+
+
+def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str, log: Path):
+    env = server_env(url, port)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
@@ -259,9 +264,17 @@ def stop(process) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def get(port: int, path: str, cookie: str = "", body: str | None = None):
+def get(
+    port: int,
+    path: str,
+    cookie: str = "",
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+):
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = dict(headers or {})
+    if cookie:
+        headers["Cookie"] = cookie
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     conn.request("POST" if body is not None else "GET", path, body=body, headers=headers)
@@ -395,8 +408,6 @@ def main(argv: list[str] | None = None) -> int:
                 status, _h, _b = get(args.port, path, cookie)
                 if status != 200:
                     raise RuntimeError(f"{name}: {path} answered {status}")
-            # Saturation first: it also warms every worker (templates compiled, connections
-            # open), as a server that has been up for a while is.
             # Saturation first: it also warms every worker (templates compiled, connections
             # open), as a server that has been up for a while is.
             saturated = wrk_run(
