@@ -13,8 +13,9 @@ id in plain dicts and turned into the library's frozen dataclasses (in Warsaw wa
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -53,13 +54,12 @@ if TYPE_CHECKING:
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 S = AssignmentStatus
-# Rows fetched from the server at a time: large enough to keep round trips few, small enough
-# that a national read never holds more than one batch of raw rows.
-BATCH = 20_000
 # An assignment in these statuses keeps the volunteer's time busy, and its hours count this month.
 BOOKING_STATUSES = HOLDS_PLACE | {S.APPLIED, S.COMPLETED}
 # How far back bookings are read: enough for the current month's hours and overlaps.
 BOOKINGS_LOOKBACK = timedelta(days=31)
+# Rows converted by the driver at a time.
+PARTITION = 10_000
 
 
 def local(moment: datetime) -> datetime:
@@ -74,10 +74,23 @@ def tags(text: str) -> frozenset[str]:
     )
 
 
+def _local_clock() -> Callable[[datetime], datetime]:
+    """`local`, remembering its answers: many rows share a few thousand shift times."""
+    return functools.lru_cache(maxsize=None)(local)
+
+
 def _stream(query: Select) -> Iterator:
-    """The rows of `query`, fetched from the server in batches (a server-side cursor on
-    PostgreSQL), so that a national read never holds all raw rows at once."""
-    return iter(db.session.execute(query.execution_options(yield_per=BATCH)))
+    """The rows of `query` as plain tuples, converted one by one as they are read.
+
+    Executed on the session's connection as Core, without the ORM's result layer. A client-side
+    cursor is used on purpose: on PostgreSQL the driver holds the result in its compact C form
+    and each row becomes Python objects only when it is read, which costs little memory, while a
+    server-side cursor (`yield_per`) measured twice as slow at national scale (a round trip per
+    batch and plans tuned for the first rows).
+    """
+    result = db.session.connection().execute(query)
+    for rows in result.partitions(PARTITION):  # fetchmany: the driver converts rows in bulk
+        yield from rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,6 +161,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
 
     # The shifts of one need share its skills, interests and co-hosts: one object for all of them.
     shared: dict[int, tuple] = {}
+    to_local = _local_clock()
     places = []
     for row in _stream(
         select(
@@ -183,8 +197,8 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 id=shift_id,
                 need_id=need_id,
                 institution_id=institution_id,
-                start=local(starts_at),
-                end=local(ends_at),
+                start=to_local(starts_at),
+                end=to_local(ends_at),
                 places_left=left,
                 required_skills=need[0],
                 nice_skills=need[1],
@@ -377,6 +391,7 @@ def load_volunteers(
     bookings: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     month_hours: dict[int, float] = defaultdict(float)
     month_start, month_end = _month_bounds(now)
+    to_local = _local_clock()
     for volunteer_id, starts_at, ends_at in _stream(
         select(Assignment.volunteer_id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Shift.id == Assignment.shift_id)
@@ -387,7 +402,7 @@ def load_volunteers(
         )
         .order_by(Assignment.volunteer_id, Shift.starts_at, Assignment.id)
     ):
-        bookings[volunteer_id].append((local(starts_at), local(ends_at)))
+        bookings[volunteer_id].append((to_local(starts_at), to_local(ends_at)))
         if month_start <= starts_at < month_end:
             month_hours[volunteer_id] += (ends_at - starts_at).total_seconds() / 3600
 
