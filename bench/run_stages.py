@@ -16,6 +16,7 @@ import json
 import resource
 import sys
 import time
+from datetime import timedelta
 
 import matching
 
@@ -27,6 +28,9 @@ def _peak_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="commit the run's proposals")
+    parser.add_argument(
+        "--days", type=int, default=None, help="only shifts in the next DAYS days (Warsaw dates)"
+    )
     args = parser.parse_args(argv)
 
     from sqlalchemy import select
@@ -60,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with app.app_context():
         now = utcnow()
-        scope = Scope()
+        today = now.astimezone(WARSAW).date()
+        scope = Scope(date_to=today + timedelta(days=args.days)) if args.days else Scope()
         config = matching.MatchingConfig()
         run = MatchRun(params=scope.as_params(), status="running")
         db.session.add(run)
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         places = matching_inputs.load_places(scope, now)
         t = stage("load_places", t)
-        until = matching_inputs.last_day_needed(places, now.astimezone(WARSAW).date())
+        until = matching_inputs.last_day_needed(places, today)
         volunteers = matching_inputs.load_volunteers(now, config, until=until)
         coalition = frozenset(
             db.session.scalars(select(Institution.id).where(Institution.is_active.is_(True)))
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["seconds"]["total"] = round(sum(figures["seconds"].values()), 2)
         figures["cpu_seconds"]["total"] = round(sum(figures["cpu_seconds"].values()), 2)
         figures["pairs"] = result.stats.pairs
+        figures["scope"] = scope.as_params()
     print(json.dumps(figures))
     return 0
 
