@@ -22,7 +22,7 @@ from app.models import (
     VolunteerProfile,
 )
 from app.models.base import utcnow
-from app.services.matching_run import _volunteers
+from app.services.matching_inputs import load_volunteers
 from app.services.volunteers import today_in_warsaw
 from tests.factories import PASSWORD
 
@@ -108,7 +108,8 @@ def status_of(world) -> AssignmentStatus:
 
 def in_matcher_input(world) -> bool:
     with world.app.test_request_context():
-        people = _volunteers(utcnow(), matching.MatchingConfig())
+        now = utcnow()
+        people = load_volunteers(now, matching.MatchingConfig(), until=now.date())
         return world.teen.id in {v.id for v in people}
 
 

@@ -29,6 +29,33 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def age_on(date_of_birth: date | None, day: date) -> int | None:
+    """Full years on `day`; None when the date of birth is not known."""
+    if date_of_birth is None:
+        return None
+    born = date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def may_be_placed(
+    day: date,
+    *,
+    date_of_birth: date | None,
+    guardian_consent_at: datetime | None,
+    birth_date_confirmation_pending: bool,
+) -> bool:
+    """A minor is placed only after the guardian has confirmed consent, and nobody whose
+    coming of age by a changed date of birth still waits for a coordinator.
+
+    Plain values in, so that the profile's method and the matching loader, which reads columns
+    without building profiles, apply one rule.
+    """
+    if birth_date_confirmation_pending:
+        return False
+    age = age_on(date_of_birth, day)
+    return age is None or age >= 18 or guardian_consent_at is not None
+
+
 volunteer_preferred_institution = db.Table(
     "volunteer_preferred_institution",
     db.Column(
@@ -89,21 +116,19 @@ class VolunteerProfile(Model):
     )
 
     def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
     def is_minor_on(self, day: date) -> bool:
         age = self.age_on(day)
         return age is not None and age < 18
 
     def may_be_placed_on(self, day: date) -> bool:
-        """A minor is placed only after the guardian has confirmed consent, and nobody whose
-        coming of age by a changed date of birth still waits for a coordinator."""
-        if self.birth_date_confirmation_pending:
-            return False
-        return not self.is_minor_on(day) or self.guardian_consent_at is not None
+        return may_be_placed(
+            day,
+            date_of_birth=self.date_of_birth,
+            guardian_consent_at=self.guardian_consent_at,
+            birth_date_confirmation_pending=self.birth_date_confirmation_pending,
+        )
 
 
 class VolunteerSkill(Model):

@@ -1,47 +1,36 @@
 """Running the matcher for the coalition: database rows in, explained proposals out.
 
-`matching/` knows nothing about the database; this module is the one place that turns rows into
-its frozen dataclasses (in Warsaw wall-clock time) and its proposals back into Assignment rows.
+`matching/` knows nothing about the database. `app.services.matching_inputs` turns rows into its
+frozen dataclasses; this module holds a run's flow and stores its proposals back as Assignment
+rows, in bulk statements whose size does not depend on the data.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 import matching
 from app.extensions import db
 from app.models import (
-    HOLDS_PLACE,
     Assignment,
     AssignmentSource,
     AssignmentStatus,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
     Institution,
     MatchRun,
     Need,
-    NeedStatus,
-    Role,
-    Shift,
     User,
-    VolunteerProfile,
-    need_cohost,
 )
 from app.models.base import utcnow
-from app.services import audit
-from app.services.date_range import clamp
+from app.services import audit, matching_inputs
 from app.services.offers import expire_offers
-from app.services.text import fold
 
 log = logging.getLogger(__name__)
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -71,204 +60,79 @@ class Scope:
         )
 
 
-def _local(moment: datetime) -> datetime:
-    return moment.astimezone(WARSAW).replace(tzinfo=None)
-
-
-def _tags(text: str) -> frozenset[str]:
-    return frozenset(
-        t for t in (fold(part).strip() for part in text.replace(";", ",").split(",")) if t
-    )
-
-
-def _open_places(scope: Scope, now: datetime) -> list[matching.Place]:
-    query = (
-        select(Shift)
-        .join(Need, Need.id == Shift.need_id)
-        .where(
-            Need.status == NeedStatus.PUBLISHED,
-            Shift.is_cancelled.is_(False),
-            Shift.starts_at > now,
-        )
-        .where(Shift.accepted_count < Shift.places)
-        .options(
-            selectinload(Shift.need).selectinload(Need.skills),
-            selectinload(Shift.need).selectinload(Need.cohosts),
-        )
-        .order_by(Shift.id)
-    )
-    if scope.institution_ids:
-        cohosted = select(need_cohost.c.need_id).where(
-            need_cohost.c.institution_id.in_(scope.institution_ids)
-        )
-        query = query.where(Need.institution_id.in_(scope.institution_ids) | Need.id.in_(cohosted))
-    # The form takes only dates people mean; a scope built elsewhere is held to the same range,
-    # so that the day after its last date exists.
-    if scope.date_from:
-        first = clamp(scope.date_from)
-        query = query.where(Shift.starts_at >= datetime.combine(first, datetime.min.time(), WARSAW))
-    if scope.date_to:
-        following = clamp(scope.date_to) + timedelta(days=1)
-        query = query.where(
-            Shift.starts_at < datetime.combine(following, datetime.min.time(), WARSAW)
-        )
-    places = []
-    for shift in db.session.scalars(query):
-        need = shift.need
-        places.append(
-            matching.Place(
-                id=shift.id,
-                need_id=need.id,
-                institution_id=need.institution_id,
-                start=_local(shift.starts_at),
-                end=_local(shift.ends_at),
-                places_left=shift.places - shift.accepted_count,
-                required_skills={s.skill_id: s.min_level for s in need.skills if s.is_required},
-                nice_skills=frozenset(s.skill_id for s in need.skills if not s.is_required),
-                min_age=need.min_age,
-                works_with_children=need.works_with_children,
-                kind=matching.NeedKind(need.kind.value),
-                interests=_tags(need.title),
-                co_host_institution_ids=frozenset(i.id for i in need.cohosts),
-            )
-        )
-    return places
-
-
-def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
-    local = now.astimezone(WARSAW)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def _volunteers(now: datetime, config: matching.MatchingConfig) -> list[matching.Volunteer]:
-    """Every volunteer who may be proposed: active, confirmed, consenting to data processing."""
-    today = now.astimezone(WARSAW).date()
-    latest_consent = (
-        select(Consent.user_id, func.max(Consent.id).label("last_id"))
-        .where(Consent.kind == ConsentKind.DATA_PROCESSING)
-        .group_by(Consent.user_id)
-        .subquery()
-    )
-    consenting = (
-        select(Consent.user_id)
-        .join(latest_consent, latest_consent.c.last_id == Consent.id)
-        .where(Consent.granted.is_(True))
-    )
-    users = db.session.scalars(
-        select(User)
-        .where(
-            User.role == Role.VOLUNTEER,
-            User.is_active_account.is_(True),
-            User.email_confirmed_at.is_not(None),
-            User.id.in_(consenting),
-        )
-        .options(
-            selectinload(User.profile).selectinload(VolunteerProfile.skills),
-            selectinload(User.profile).selectinload(VolunteerProfile.availability),
-            selectinload(User.profile).selectinload(VolunteerProfile.absences),
-            selectinload(User.profile).selectinload(VolunteerProfile.preferred_institutions),
-        )
-        .order_by(User.id)
-    ).all()
-    ids = [u.id for u in users]
-    checked = set(
-        db.session.scalars(
-            select(ChildProtectionCheck.user_id).where(ChildProtectionCheck.user_id.in_(ids))
-        )
-    )
-
-    history = db.session.execute(
-        select(
-            Assignment.volunteer_id,
-            Assignment.status,
-            Assignment.need_id,
-            Assignment.shift_id,
-            Need.institution_id,
-            Need.kind,
-        )
-        .join(Need, Need.id == Assignment.need_id)
-        .where(Assignment.volunteer_id.in_(ids))
-    ).all()
-    served: dict[int, set[int]] = defaultdict(set)
-    long_term: dict[int, set[int]] = defaultdict(set)
-    declined: dict[int, set[int]] = defaultdict(set)
-    attended: dict[int, int] = defaultdict(int)
-    missed: dict[int, int] = defaultdict(int)
-    for volunteer_id, status, need_id, _shift_id, institution_id, kind in history:
-        if status in (S.COMPLETED, S.ACCEPTED):
-            served[volunteer_id].add(institution_id)
-            if kind.value == "long_term":
-                long_term[volunteer_id].add(institution_id)
-        if status == S.COMPLETED:
-            attended[volunteer_id] += 1
-        if status == S.NO_SHOW:
-            missed[volunteer_id] += 1
-        if status in (S.DECLINED, S.EXPIRED) or (status == S.REJECTED):
-            declined[volunteer_id].add(need_id)
-
-    bookings: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    month_hours: dict[int, float] = defaultdict(float)
-    month_start, month_end = _month_bounds(now)
-    for volunteer_id, starts_at, ends_at in db.session.execute(
-        select(Assignment.volunteer_id, Shift.starts_at, Shift.ends_at)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .where(
-            Assignment.volunteer_id.in_(ids),
-            Assignment.status.in_(HOLDS_PLACE | {S.APPLIED, S.COMPLETED}),
-            Shift.ends_at > now - timedelta(days=31),
-        )
-    ):
-        bookings[volunteer_id].append((_local(starts_at), _local(ends_at)))
-        if month_start <= starts_at < month_end:
-            month_hours[volunteer_id] += (ends_at - starts_at).total_seconds() / 3600
-
-    volunteers = []
-    horizon = today + timedelta(days=400)
-    for user in users:
-        profile = user.profile
-        if profile is None or not profile.may_be_placed_on(today):
-            continue
-        away = set()
-        for absence in profile.absences:
-            day = max(absence.starts_on, today)
-            while day <= min(absence.ends_on, horizon):
-                away.add(day)
-                day += timedelta(days=1)
-        done, no_show = attended[user.id], missed[user.id]
-        volunteers.append(
-            matching.Volunteer(
-                id=user.id,
-                skills={s.skill_id: s.level for s in profile.skills},
-                availability=tuple(
-                    matching.AvailabilityWindow(
-                        w.weekday,
-                        w.start_time.hour * 60 + w.start_time.minute,
-                        w.end_time.hour * 60 + w.end_time.minute,
-                    )
-                    for w in profile.availability
-                ),
-                dates_away=frozenset(away),
-                age=profile.age_on(today),
-                child_protection_checked=user.id in checked,
-                capacity=config.max_shifts_per_volunteer,
-                hours_left=max(0.0, profile.max_hours_month - month_hours[user.id]),
-                preferred_institution_ids=frozenset(i.id for i in profile.preferred_institutions),
-                interests=_tags(profile.interests),
-                served_institution_ids=frozenset(served[user.id]),
-                long_term_institution_ids=frozenset(long_term[user.id]),
-                reliability=(done + 1) / (done + no_show + 2),  # Laplace: newcomers start at 0.5
-                declined_need_ids=frozenset(declined[user.id]),
-                bookings=tuple(bookings[user.id]),
-            )
-        )
-    return volunteers
-
-
 def _set_stage(run: MatchRun, stage: str) -> None:
     run.stage = stage
     db.session.commit()
+
+
+def _cancel_superseded(run: MatchRun, scope: Scope, now: datetime) -> int:
+    """Cancel the pending proposals on the run's places in one statement; returns how many.
+
+    The places are named by the same subquery the run read them with, not by a list of ids.
+    `status = 'proposed'` in the statement itself means a proposal that someone approved or
+    rejected while the run was solving keeps that decision.
+    """
+    result = db.session.execute(
+        update(Assignment)
+        .where(
+            Assignment.status == S.PROPOSED,
+            Assignment.shift_id.in_(matching_inputs.open_shift_ids(scope, now)),
+        )
+        .values(
+            status=S.CANCELLED,
+            decision_note=f"superseded by run {run.id}",
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _insert_ignoring_live_duplicates():
+    """INSERT ... ON CONFLICT DO NOTHING: a volunteer who got a live row on a shift while the run
+    was solving (an offer approved from an earlier run, an application) keeps that one row, and
+    the run's proposal for the same pair is dropped instead of failing the whole run."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app runs on SQLite and PostgreSQL
+        raise RuntimeError(f"no bulk insert for {name}")
+    return insert(Assignment).on_conflict_do_nothing()
+
+
+def _store_proposals(run: MatchRun, proposals: Iterable[matching.Proposal]) -> tuple[int, int]:
+    """Insert the run's proposals in one executemany statement; returns (proposals stored,
+    needs with at least one), counted from what the database holds."""
+    moment = utcnow()
+    rows = [
+        {
+            "volunteer_id": p.volunteer_id,
+            "shift_id": p.place_id,
+            "need_id": p.need_id,
+            "status": S.PROPOSED,
+            "source": AssignmentSource.MATCHING,
+            "message": "",
+            "score": p.score,
+            "reasons": [
+                {"code": r.code, "params": dict(r.params), "points": r.points} for r in p.reasons
+            ],
+            "match_run_id": run.id,
+            "decision_note": "",
+            "created_at": moment,
+            "updated_at": moment,
+        }
+        for p in proposals
+    ]
+    if rows:
+        db.session.execute(_insert_ignoring_live_duplicates(), rows)
+    saved, needs = db.session.execute(
+        select(func.count(), func.count(func.distinct(Assignment.need_id))).where(
+            Assignment.match_run_id == run.id
+        )
+    ).one()
+    return saved, needs
 
 
 def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
@@ -281,56 +145,33 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     _set_stage(run, "expiring_offers")
     expire_offers(now)
     _set_stage(run, "loading")
-    places = _open_places(scope, now)
-    volunteers = _volunteers(now, config)
+    places = matching_inputs.load_places(scope, now)
+    today = now.astimezone(WARSAW).date()
+    volunteers = matching_inputs.load_volunteers(
+        now, config, until=matching_inputs.last_day_needed(places, today)
+    )
     coalition = frozenset(
         db.session.scalars(select(Institution.id).where(Institution.is_active.is_(True)))
     )
     _set_stage(run, "solving")
     result = matching.match(matching.Problem(volunteers, places, config, coalition))
+    del volunteers, places
 
     _set_stage(run, "saving")
-    place_ids = [p.id for p in places]
-    pending = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.status == S.PROPOSED, Assignment.shift_id.in_(place_ids))
-        .order_by(Assignment.id)
-    ).all()
-    # A proposal someone approved or rejected while the run was solving keeps that decision.
-    superseded = [
-        old
-        for old in pending
-        if old.move_to(S.CANCELLED, decision_note=f"superseded by run {run.id}")
-    ]
-    db.session.flush()
-    for proposal in result.proposals:
-        db.session.add(
-            Assignment(
-                volunteer_id=proposal.volunteer_id,
-                shift_id=proposal.place_id,
-                need_id=proposal.need_id,
-                status=S.PROPOSED,
-                source=AssignmentSource.MATCHING,
-                score=proposal.score,
-                reasons=[
-                    {"code": r.code, "params": dict(r.params), "points": r.points}
-                    for r in proposal.reasons
-                ],
-                match_run_id=run.id,
-            )
-        )
+    superseded = _cancel_superseded(run, scope, now)
+    saved, needs_with_proposal = _store_proposals(run, result.proposals)
     stats = result.stats
     run.stats = {
         "volunteers": stats.volunteers,
         "places": stats.places,
         "needs": stats.needs,
         "pairs": stats.pairs,
-        "proposals": stats.proposals,
-        "needs_with_proposal": stats.needs_with_proposal,
+        "proposals": saved,
+        "needs_with_proposal": needs_with_proposal,
         "objective": result.objective,
         "score_total": result.score_total,
         "seconds_total": round(stats.seconds_total, 3),
-        "superseded": len(superseded),
+        "superseded": superseded,
     }
     run.diagnostics = [
         {
