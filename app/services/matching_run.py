@@ -28,7 +28,7 @@ from app.models import (
     Need,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 from app.services import audit, matching_inputs
 from app.services.offers import expire_offers
 
@@ -85,7 +85,7 @@ def _cancel_superseded(run: MatchRun, scope: Scope, now: datetime) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def _insert_ignoring_live_duplicates():
