@@ -35,9 +35,9 @@ class Names:
         """`institution_ids` limits the institutions to those a page names: a coalition of
         thousands need not be read for a page that mentions twenty."""
         english = str(get_locale() or "pl") == "en"
-        self.skills = {
-            s.id: (s.name_en if english else s.name_pl) for s in db.session.scalars(select(Skill))
-        }
+        self.skills = dict(
+            db.session.execute(select(Skill.id, Skill.name_en if english else Skill.name_pl)).all()
+        )
         query = select(Institution.id, Institution.short_name)
         if institution_ids is not None:
             query = query.where(Institution.id.in_(sorted(set(institution_ids))))
