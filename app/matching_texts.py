@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, literal_column, select, union_all
 
 from app.extensions import db
 from app.models import Institution, Skill
@@ -35,13 +35,19 @@ class Names:
         """`institution_ids` limits the institutions to those a page names: a coalition of
         thousands need not be read for a page that mentions twenty."""
         english = str(get_locale() or "pl") == "en"
-        self.skills = {
-            s.id: (s.name_en if english else s.name_pl) for s in db.session.scalars(select(Skill))
-        }
-        query = select(Institution.id, Institution.short_name)
+        institutions: Select[Any, int, str] = select(
+            literal_column("1"), Institution.id, Institution.short_name
+        )
         if institution_ids is not None:
-            query = query.where(Institution.id.in_(sorted(set(institution_ids))))
-        self.institutions = dict(db.session.execute(query).all())
+            institutions = institutions.where(Institution.id.in_(sorted(set(institution_ids))))
+        skills: Select[Any, int, str] = select(
+            literal_column("0"), Skill.id, Skill.name_en if english else Skill.name_pl
+        )
+        # Both lists in one statement: a page's fixed cost is mostly its round trips.
+        self.skills: dict[int, str] = {}
+        self.institutions: dict[int, str] = {}
+        for kind, id_, name in db.session.execute(union_all(skills, institutions)):
+            (self.institutions if kind else self.skills)[id_] = name
 
     def skill(self, skill_id: int) -> str:
         return self.skills.get(skill_id, f"#{skill_id}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -180,8 +181,20 @@ def run_stage_label(stage: str) -> str:
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """Show a stored UTC time in Europe/Warsaw, in the reader's language."""
-    return "" if value is None else format_datetime(value, fmt)
+    """Show a stored UTC time in Europe/Warsaw, in the reader's language.
+
+    Long lists show the same few times on every view, and Babel's formatting is the dearest
+    part of a row, so each process remembers recent results by everything they depend on.
+    """
+    if value is None:
+        return ""
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: datetime, fmt: str, locale: str, timezone: str) -> str:
+    # Called within the request whose locale and time zone the key names.
+    return format_datetime(value, fmt)
 
 
 def init_templating(app: Flask) -> None:

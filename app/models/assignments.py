@@ -99,6 +99,17 @@ class Assignment(Model):
         Index("ix_assignment_volunteer_status", "volunteer_id", "status"),
         Index("ix_assignment_shift_status", "shift_id", "status"),
         Index("ix_assignment_need_status", "need_id", "status"),
+        # A run's review page: one page of proposals in display order and the counts of all
+        # and of pending ones, read from the index alone (it also serves the run's foreign key).
+        Index(
+            "ix_assignment_run_page",
+            "match_run_id",
+            "need_id",
+            "shift_id",
+            "score",
+            "id",
+            "status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,7 +125,7 @@ class Assignment(Model):
     score: Mapped[int | None]
     reasons: Mapped[list] = mapped_column(db.JSON, default=list)
     match_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("match_run.id", ondelete="SET NULL"), index=True
+        ForeignKey("match_run.id", ondelete="SET NULL")
     )
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required
@@ -23,6 +24,7 @@ from app.services import offers
 from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.matching_run import (
+    ProposalRow,
     Scope,
     latest_runs,
     proposal_counts,
@@ -92,8 +94,11 @@ def run():
     return redirect(url_for("proposals.run_detail", run_id=match_run.id), 303)
 
 
-def _group(assignments: list[Assignment], by: str) -> list[tuple[str, list[Assignment]]]:
-    groups: dict[str, list[Assignment]] = defaultdict(list)
+Row = TypeVar("Row", Assignment, ProposalRow)
+
+
+def _group(assignments: Sequence[Row], by: str) -> list[tuple[str, list[Row]]]:
+    groups: dict[str, list[Row]] = defaultdict(list)
     for a in assignments:
         key = (
             a.need.institution.name
@@ -130,23 +135,9 @@ def run_detail(run_id: int):
         if total
         else []
     )
-    diagnostics = unfilled_of(match_run)
-    unfilled_pages = -(-len(diagnostics) // UNFILLED_PER_PAGE)
-    unfilled_page = _page_number("unfilled", unfilled_pages)
-    unfilled = diagnostics[(unfilled_page - 1) * UNFILLED_PER_PAGE :][:UNFILLED_PER_PAGE]
-    shifts = (
-        {
-            s.id: s
-            for s in db.session.scalars(
-                select(Shift)
-                .where(Shift.id.in_([d["place_id"] for d in unfilled]))
-                .options(joinedload(Shift.need, innerjoin=True))
-            )
-        }
-        if unfilled
-        else {}
+    unfilled = unfilled_of(
+        match_run, request.args.get("unfilled", 1, type=int) or 1, UNFILLED_PER_PAGE
     )
-    need_titles = {s.need_id: s.need.title for s in shifts.values()}
     named = {
         r["params"]["institution_id"]
         for p in proposals
@@ -161,16 +152,16 @@ def run_detail(run_id: int):
         names=Names(named),
         reason_text=reason_text,
         diagnostic_text=diagnostic_text,
-        need_titles=need_titles,
-        shifts=shifts,
+        need_titles=unfilled.need_titles,
+        shift_starts=unfilled.starts_at,
         override_form=OverrideForm(formdata=None),
         pending=pending,
         page=page,
         pages=pages,
-        unfilled=unfilled,
-        unfilled_total=len(diagnostics),
-        unfilled_page=unfilled_page,
-        unfilled_pages=unfilled_pages,
+        unfilled=unfilled.rows,
+        unfilled_total=unfilled.total,
+        unfilled_page=unfilled.page,
+        unfilled_pages=unfilled.pages,
     )
 
 
