@@ -36,7 +36,7 @@ from app.services.matching_run import Scope
 from tests.live_server import BIN, Processes, Visitor, start_gunicorn, wait_until
 from tests.races.harness import ask, at_once
 
-CROWD = 1500  # volunteers: enough for a run to take a moment, few enough to load quickly
+CROWD = 1000  # volunteers: enough for a run to take a moment, few enough to load quickly
 STALE_SECONDS = 2.0  # the web's patience with a silent worker, in these tests
 
 
@@ -286,7 +286,7 @@ def worker_env(database_url, tmp_path) -> dict[str, str]:
         LOG_FORMAT="text",
         RATELIMIT_ENABLED="0",
         CACHE_DIR=str(tmp_path / "cache"),
-        MATCHING_POLL_SECONDS="0.2",
+        MATCHING_POLL_SECONDS="0.1",
         MATCHING_HEARTBEAT_SECONDS="0.5",
         MATCHING_STALE_SECONDS=str(STALE_SECONDS),
         MATCHING_RETRY_SECONDS="1",
@@ -451,7 +451,7 @@ def test_runs_requested_at_the_same_moment_never_fail_and_all_end_done(
 ):
     museum = factory.institution("Muzeum Naraz")
     _needs(factory, museum, count=2)
-    _crowd(app, CROWD // 2)
+    _crowd(app, 300)
     coordinators = [_coordinator(factory), _coordinator(factory)]
     start_worker(processes)
     base_url = start_gunicorn(processes, _port(), workers=2)
