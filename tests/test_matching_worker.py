@@ -490,3 +490,51 @@ def test_runs_requested_at_the_same_moment_never_fail_and_all_end_done(
     overlapping = runs[-2:]
     first, later = sorted(overlapping, key=lambda r: r.started_at)
     assert later.started_at >= first.finished_at
+
+
+def test_sigterm_gives_the_run_back_and_the_next_worker_finishes_it(app, factory, processes):
+    museum = factory.institution("Muzeum Zmiany Warty")
+    _needs(factory, museum)
+    _crowd(app, CROWD)
+    coordinator = _coordinator(factory)
+    for _attempt in range(3):
+        worker = start_worker(processes)
+        run_id = _enqueue(app, coordinator, Scope())
+        _until_taken(app, run_id, processes)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, processes.log(worker)
+        given_back = _run(app, run_id)
+        if given_back.status != "done":
+            break  # stopped in the middle, as meant
+    assert "Matching worker" in processes.log(worker) and "stopped" in processes.log(worker)
+    assert (given_back.status, given_back.claimed_by, given_back.started_at) == ("queued", "", None)
+    start_worker(processes)
+    (done,) = _finished(app, [run_id], processes)
+    assert done.stats["volunteers"] == CROWD
+
+
+def test_the_worker_outlives_a_database_that_does_not_answer_yet(
+    make_app, processes, worker_env, tmp_path
+):
+    """The worker starts before its database has any table: every round fails, and the worker
+    says so and tries again; once the schema is there it executes the queued run."""
+    from app.schema import build_from_migrations
+    from tests.factories import Factory
+
+    url = f"sqlite:///{tmp_path / 'later.db'}"
+    worker_env["DATABASE_URL"] = url
+    worker = start_worker(processes)
+    wait_until(
+        "the worker reports the database's failure",
+        lambda: "trying again" in processes.log(worker),
+        processes.all_logs,
+    )
+    later = make_app(database=url)
+    with later.app_context():
+        build_from_migrations()
+    factory = Factory(later)
+    museum = factory.institution("Muzeum Późne")
+    _needs(factory, museum, count=1, shifts=2)
+    run_id = _enqueue(later, _coordinator(factory), Scope())
+    _finished(later, [run_id], processes)
+    assert worker.poll() is None
