@@ -94,7 +94,9 @@ def test_a_co_hosted_need_makes_two_institutions_overlap(app, factory):
     museum, theatre = factory.institution("Muzeum Kolejki"), factory.institution("Teatr Kolejki")
     shared = factory.need(museum, "Wspólny koncert")
     with app.app_context():
-        db.session.execute(need_cohost.insert().values(need_id=shared.id, institution_id=theatre.id))
+        db.session.execute(
+            need_cohost.insert().values(need_id=shared.id, institution_id=theatre.id)
+        )
         db.session.commit()
     coordinator = _coordinator(factory)
     first = _enqueue(app, coordinator, Scope(frozenset({museum.id})))
@@ -109,7 +111,9 @@ def test_two_institutions_co_hosting_a_third_ones_need_overlap(app, factory):
     shared = factory.need(owner, "Festiwal")
     with app.app_context():
         for host in (a, b):
-            db.session.execute(need_cohost.insert().values(need_id=shared.id, institution_id=host.id))
+            db.session.execute(
+                need_cohost.insert().values(need_id=shared.id, institution_id=host.id)
+            )
         db.session.commit()
     coordinator = _coordinator(factory)
     first = _enqueue(app, coordinator, Scope(frozenset({a.id})))
@@ -303,7 +307,9 @@ def processes(tmp_path, worker_env):
 
 
 def start_worker(processes: Processes):
-    proc = processes.start("matching-worker", str(BIN / "flask"), "--app", "wsgi", "matching-worker")
+    proc = processes.start(
+        "matching-worker", str(BIN / "flask"), "--app", "wsgi", "matching-worker"
+    )
 
     def started() -> bool:
         assert proc.poll() is None, processes.log(proc)

@@ -89,7 +89,9 @@ def _open_runs_locked(statuses: Iterable[str]):
 def _dates_meet(a: Scope, b: Scope) -> bool:
     low = date.min
     high = date.max
-    return (a.date_from or low) <= (b.date_to or high) and (b.date_from or low) <= (a.date_to or high)
+    return (a.date_from or low) <= (b.date_to or high) and (b.date_from or low) <= (
+        a.date_to or high
+    )
 
 
 def reach(scope: Scope) -> frozenset[int] | None:
@@ -204,9 +206,7 @@ def queue_state(run: MatchRun) -> QueueState | None:
         )
     )
     running = list(
-        db.session.scalars(
-            select(MatchRun).where(MatchRun.status == RUNNING).order_by(MatchRun.id)
-        )
+        db.session.scalars(select(MatchRun).where(MatchRun.status == RUNNING).order_by(MatchRun.id))
     )
     blocker = _blocker(run, queued, running, _Reaches())
     return QueueState(
@@ -233,9 +233,7 @@ def claim_next(
     _lock_queue()
     queued = list(db.session.scalars(_open_runs_locked([QUEUED])))
     running = list(
-        db.session.scalars(
-            select(MatchRun).where(MatchRun.status == RUNNING).order_by(MatchRun.id)
-        )
+        db.session.scalars(select(MatchRun).where(MatchRun.status == RUNNING).order_by(MatchRun.id))
     )
     reaches = _Reaches()
     chosen = None
@@ -456,9 +454,7 @@ def stage_seconds(run: MatchRun, now: datetime | None = None) -> dict[str, float
     """Seconds the run spent waiting in the queue, loading, solving, saving, and in all (from
     the request to the stored proposals). A stage still going counts up to `now`."""
     end = run.finished_at or now or utcnow()
-    marks = sorted(
-        ((e["stage"], _moment(e["at"])) for e in (run.stages or ())), key=lambda m: m[1]
-    )
+    marks = sorted(((e["stage"], _moment(e["at"])) for e in (run.stages or ())), key=lambda m: m[1])
     spent: dict[str, float] = dict.fromkeys(STAGE_KEYS, 0.0)
     for index, (stage, at) in enumerate(marks):
         following = marks[index + 1][1] if index + 1 < len(marks) else end
