@@ -13,11 +13,13 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models import (
@@ -33,7 +35,14 @@ from app.models import (
 )
 from app.services import matching_queue as queue
 from app.services.matching_run import Scope
-from tests.live_server import BIN, Processes, Visitor, start_gunicorn, wait_until
+from tests.live_server import (
+    BIN,
+    STARTUP_WAIT,
+    Processes,
+    Visitor,
+    start_gunicorn,
+    wait_until,
+)
 from tests.races.harness import ask, at_once
 
 CROWD = 1000  # volunteers: enough for a run to take a moment, few enough to load quickly
@@ -315,7 +324,7 @@ def start_worker(processes: Processes):
         assert proc.poll() is None, processes.log(proc)
         return "Matching worker" in processes.log(proc) and "started" in processes.log(proc)
 
-    wait_until("the matching worker starts", started, processes.all_logs)
+    wait_until("the matching worker starts", started, processes.all_logs, STARTUP_WAIT)
     return proc
 
 
@@ -420,24 +429,57 @@ def test_a_worker_killed_mid_run_leaves_a_failed_run_and_a_new_worker_succeeds(
     assert seconds["total"] >= seconds["loading"] + seconds["solving"] + seconds["saving"] > 0
 
 
+def _writable(app) -> bool:
+    """No other process holds SQLite's write lock (always true on PostgreSQL)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        return True
+    probe = sqlite3.connect(url.database, timeout=0.2, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
 def test_two_workers_run_disjoint_runs_at_once_and_overlapping_ones_in_turn(
-    app, factory, processes
+    app, factory, processes, worker_env
 ):
+    """One worker is held still in the middle of the museum's run; the other worker takes and
+    finishes the theatre's run meanwhile. Then a coalition-wide run and a museum run, which
+    overlap, run one after the other."""
+    worker_env["MATCHING_STALE_SECONDS"] = "120"  # a worker held still here is not a dead one
     museum, theatre = factory.institution("Muzeum Dwóch"), factory.institution("Teatr Dwóch")
     _needs(factory, museum)
     _needs(factory, theatre)
     _crowd(app, CROWD)
     coordinator = _coordinator(factory)
-    first, second = start_worker(processes), start_worker(processes)
-    names = {f"{socket.gethostname()}:{p.pid}" for p in (first, second)}
+    workers = {
+        f"{socket.gethostname()}:{p.pid}": p
+        for p in (start_worker(processes), start_worker(processes))
+    }
 
-    pair = [
-        _enqueue(app, coordinator, Scope(frozenset({museum.id}))),
-        _enqueue(app, coordinator, Scope(frozenset({theatre.id}))),
-    ]
-    a, b = _finished(app, pair, processes)
-    assert {a.claimed_by, b.claimed_by} == names  # one run each
-    assert a.started_at < b.finished_at and b.started_at < a.finished_at  # at the same time
+    for _attempt in range(5):
+        museum_run = _enqueue(app, coordinator, Scope(frozenset({museum.id})))
+        _until_taken(app, museum_run, processes)
+        holder = _run(app, museum_run).claimed_by
+        os.killpg(workers[holder].pid, signal.SIGSTOP)
+        if _run(app, museum_run).status == "running" and _writable(app):
+            break
+        os.killpg(workers[holder].pid, signal.SIGCONT)  # too quick, or caught writing
+        _finished(app, [museum_run], processes)
+    else:
+        raise AssertionError("the museum's run was never caught in the middle")
+    theatre_run = _enqueue(app, coordinator, Scope(frozenset({theatre.id})))
+    (b,) = _finished(app, [theatre_run], processes)
+    assert _run(app, museum_run).status == "running"  # both at once
+    os.killpg(workers[holder].pid, signal.SIGCONT)
+    (a,) = _finished(app, [museum_run], processes)
+    assert a.claimed_by == holder and set(workers) == {a.claimed_by, b.claimed_by}
+    assert a.started_at < b.started_at and b.finished_at < a.finished_at
 
     coalition_wide = _enqueue(app, coordinator, Scope())
     museum_again = _enqueue(app, coordinator, Scope(frozenset({museum.id})))
