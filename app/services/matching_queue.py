@@ -222,8 +222,11 @@ def claim_next(
     worker: str, now: datetime | None = None, *, only: int | None = None
 ) -> MatchRun | None:
     """Take the first queued run that overlaps nothing running (nor an earlier queued run) and
-    mark it running for `worker`; None when there is none. `only`: consider that run alone."""
-    now = now or utcnow()
+    mark it running for `worker`; None when there is none. `only`: consider that run alone.
+
+    `now` (the start recorded) defaults to the moment the queue is held: a claim may wait for
+    the lock while an overlapping run saves, and must not seem to start before that run ended.
+    """
     waiting = select(MatchRun.id).where(MatchRun.status == QUEUED).limit(1)
     if only is not None:
         waiting = waiting.where(MatchRun.id == only)
@@ -246,6 +249,7 @@ def claim_next(
     if chosen is None:
         db.session.commit()
         return None
+    now = now or utcnow()
     taken = db.session.execute(
         update(MatchRun)
         .where(MatchRun.id == chosen.id, MatchRun.status == QUEUED)
