@@ -47,7 +47,7 @@ seed: db
 
 # Background processes that run beside the web server: started again when they die, stopped
 # with it (Ctrl-C stops everything). Add one with another --keep.
-BACKGROUND := --keep "$(FLASK) scheduler"
+BACKGROUND := --keep "$(FLASK) scheduler" --keep "$(FLASK) matching-worker"
 
 run: install translations seed
 	@echo "Giełda Wolontariatu OKIK: http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"

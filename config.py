@@ -91,9 +91,18 @@ class Config:
     # No page takes files: a request body over 1 MiB is refused with 413 before any form is read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
 
-    # Matching: offers hold their place this long; runs go to a background thread unless SYNC.
+    # Matching: offers hold their place this long. A run is executed by a `flask matching-worker`
+    # process (app/matching_worker.py); with MATCHING_SYNC the request that queued it takes it
+    # through the same claim and execution at once (tests).
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
     MATCHING_SYNC = _bool("MATCHING_SYNC")
+    # Seconds: how often a worker executing a run writes its heartbeat; after how long without
+    # one the run is declared failed (its worker died); the idle worker's pause between looks at
+    # the queue; and its pause after the database failed to answer.
+    MATCHING_HEARTBEAT_SECONDS = _float("MATCHING_HEARTBEAT_SECONDS", 5.0)
+    MATCHING_STALE_SECONDS = _float("MATCHING_STALE_SECONDS", 90.0)
+    MATCHING_POLL_SECONDS = _float("MATCHING_POLL_SECONDS", 2.0)
+    MATCHING_RETRY_SECONDS = _float("MATCHING_RETRY_SECONDS", 10.0)
 
     # Korpus Solidarności: hours a month and months in a row; "reduced" applies under 15, over 65
     # or with a disability.

@@ -1,4 +1,4 @@
-"""Flask commands: demo data and the scheduler process."""
+"""Flask commands: demo data, the scheduler process and the matching worker."""
 
 from __future__ import annotations
 
@@ -30,3 +30,10 @@ def init_cli(app: Flask) -> None:
         from app.scheduler import run_scheduler
 
         run_scheduler(app)
+
+    @app.cli.command("matching-worker")
+    def matching_worker() -> None:
+        """Execute queued matching runs in this process (run one or several)."""
+        from app.matching_worker import run_worker
+
+        run_worker(app)

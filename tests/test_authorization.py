@@ -108,6 +108,7 @@ NO_OWNER: dict[str, str] = {
     "coordination.decide_institution": "requests to the coalition, decided by coordinators only",
     "coordination.confirm_birth_date_change": "a date of birth confirmed by coordinators only",
     "proposals.run_detail": "matching runs are coalition-wide, for coordinators only",
+    "proposals.retry_run": "matching runs are coalition-wide, started again by coordinators only",
     "proposals.delegation": "coordinators only; the institution's own staff are refused too",
     "notifications.retry_message": "the outbox is for administrators only",
 }

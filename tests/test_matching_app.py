@@ -284,9 +284,13 @@ def test_staff_approve_proposals_only_after_delegation_and_only_for_their_needs(
         assert db.session.get(Assignment, proposal_id).status == S.OFFERED
 
 
-def test_a_large_run_shows_its_progress_and_finishes_in_the_background(
+def test_the_request_only_queues_the_run_and_its_page_follows_the_worker(
     make_app, coalition, factory
 ):
+    """Without MATCHING_SYNC nothing executes the run but a worker: the page shows it waiting,
+    then working and done, refreshing itself until it is over."""
+    from app.services.matching_queue import work_once
+
     background = make_app(MATCHING_SYNC=False)
     client = background.test_client()
     client.post(
@@ -294,15 +298,40 @@ def test_a_large_run_shows_its_progress_and_finishes_in_the_background(
     )
     response = client.post("/proposals/run", data={})
     run_url = response.headers["Location"]
+    clock.sleep(0.3)  # no thread of the web process takes it
+    page = client.get(run_url).get_data(as_text=True)
+    assert "czeka w kolejce na proces dopasowania (miejsce w kolejce: 1)" in page
+    assert 'http-equiv="refresh"' in page
+    with background.app_context():
+        assert db.session.scalar(select(MatchRun.status)) == "queued"
+
+    def worker() -> None:
+        with background.app_context():
+            work_once("test-host:1")
+
+    thread = threading.Thread(target=worker)
+    thread.start()
     deadline = clock.monotonic() + 20
     while clock.monotonic() < deadline:
         page = client.get(run_url).get_data(as_text=True)
-        if "Przebieg dopasowania" in page and "Trwa liczenie" not in page:
+        if "Trwa liczenie" not in page and "czeka w kolejce" not in page:
             break
         assert 'http-equiv="refresh"' in page  # the page refreshes itself while the run works
-        clock.sleep(0.1)
+        clock.sleep(0.05)
+    thread.join(timeout=20)
+    assert 'http-equiv="refresh"' not in page
+    assert "gotowy" in page
     with background.app_context():
-        assert db.session.scalar(select(MatchRun.status)) == "done"
+        run = db.session.scalar(select(MatchRun))
+        assert (run.status, run.claimed_by) == ("done", "test-host:1")
+        assert [m["stage"] for m in run.stages] == [
+            "queued",
+            "running",
+            "expiring_offers",
+            "loading",
+            "solving",
+            "saving",
+        ]
 
 
 @pytest.mark.postgres

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model, db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
 from app.models.users import User
 
 
@@ -19,9 +19,21 @@ class MatchRun(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # queued -> running -> done | failed; `stage` says where a running run is.
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    # queued -> running -> done | failed; `stage` says where a running run is. Workers take
+    # queued runs in order (app/services/matching_queue.py).
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(40), default="")
+    # The worker executing the run ("host:pid"), when it took the run, and its last sign of
+    # life: a run whose heartbeat stops is declared failed, so that it can be started again.
+    claimed_by: Mapped[str] = mapped_column(String(255), default="", server_default=EMPTY_TEXT)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Each stage the run entered, with when: [{"stage": "loading", "at": ISO time}, ...]; the
+    # seconds per stage are computed from it (matching_queue.stage_seconds).
+    stages: Mapped[list | None] = mapped_column(db.JSON, default=list)
+    # Why a failed run failed, as a code the run page words in the reader's language
+    # ("worker_lost"); "" with the exception's text in `error` for any other failure.
+    failure: Mapped[str] = mapped_column(String(40), default="", server_default=EMPTY_TEXT)
     # The scope the coordinator chose: institution ids and Warsaw dates.
     params: Mapped[dict] = mapped_column(db.JSON, default=dict)
     # Sizes, timings and objective from the library.

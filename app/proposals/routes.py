@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
@@ -20,7 +19,7 @@ from app.matching_texts import Names, diagnostic_text, reason_text
 from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
 from app.proposals import bp
 from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
-from app.services import offers
+from app.services import matching_queue, offers
 from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.matching_run import (
@@ -29,8 +28,6 @@ from app.services.matching_run import (
     latest_runs,
     proposal_counts,
     proposals_of,
-    run_safely,
-    start_run,
     unfilled_of,
 )
 from app.services.permissions import managed_need_ids_query
@@ -46,14 +43,25 @@ def _institution_choices() -> list[SelectChoice]:
     return [SelectChoice(i.id, i.name) for i in rows]
 
 
-def _run_in_background(run_id: int) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
+def _queue(scope: Scope) -> MatchRun:
+    """Record the run for a worker, saying so when the same scope was already waiting.
 
-    def work() -> None:
-        with app.app_context():
-            run_safely(run_id)
-
-    threading.Thread(target=work, name=f"matching-run-{run_id}", daemon=True).start()
+    With MATCHING_SYNC (tests) the runs are then taken and executed at once through the worker's
+    own claim and execution, so that the page after the redirect shows the result.
+    """
+    match_run, is_new = matching_queue.enqueue_or_join(current_user, scope)
+    if not is_new:
+        flash(
+            _(
+                "Przebieg dopasowania w tym samym zakresie już czeka albo trwa (#%(id)d): "
+                "pokazujemy go zamiast uruchamiać drugi.",
+                id=match_run.id,
+            ),
+            "info",
+        )
+    if current_app.config.get("MATCHING_SYNC"):
+        matching_queue.work_until_idle()
+    return match_run
 
 
 @bp.get("/proposals/")
@@ -62,6 +70,7 @@ def index():
     """Show the matching form and recent runs."""
     form = RunForm(formdata=None)
     form.institutions.choices = _institution_choices()
+    matching_queue.fail_stale_runs()
     institutions = db.session.scalars(
         select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
     ).all()
@@ -86,11 +95,19 @@ def run():
     scope = Scope(
         frozenset(form.institutions.data or ()) or None, form.date_from.data, form.date_to.data
     )
-    match_run = start_run(current_user, scope)
-    if current_app.config.get("MATCHING_SYNC"):
-        run_safely(match_run.id)
-    else:
-        _run_in_background(match_run.id)
+    match_run = _queue(scope)
+    return redirect(url_for("proposals.run_detail", run_id=match_run.id), 303)
+
+
+@bp.post("/proposals/runs/<int:run_id>/retry")
+@coordinator_required
+def retry_run(run_id: int):
+    """Start a failed run again: a new run over the same scope joins the queue."""
+    failed = db.session.get(MatchRun, run_id) or abort(404)
+    if failed.status != "failed":
+        flash(_("Ponownie można uruchomić tylko przebieg, który się nie udał."), "error")
+        return redirect(url_for("proposals.run_detail", run_id=run_id), 303)
+    match_run = _queue(Scope.from_params(failed.params or {}))
     return redirect(url_for("proposals.run_detail", run_id=match_run.id), 303)
 
 
@@ -125,6 +142,7 @@ def run_detail(run_id: int):
 
     A coalition-wide run proposes thousands of placements, so both lists come a page at a time.
     """
+    matching_queue.fail_stale_runs()
     match_run = db.session.get(MatchRun, run_id) or abort(404)
     by = "institution" if request.args.get("group") == "institution" else "need"
     total, pending = proposal_counts(match_run) if match_run.status == "done" else (0, 0)
@@ -162,6 +180,9 @@ def run_detail(run_id: int):
         unfilled_total=unfilled.total,
         unfilled_page=unfilled.page,
         unfilled_pages=unfilled.pages,
+        queue_state=matching_queue.queue_state(match_run),
+        elapsed=matching_queue.elapsed_seconds(match_run),
+        worker_lost=matching_queue.WORKER_LOST,
     )
 
 

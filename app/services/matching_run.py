@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, literal_column, select, update
 
 import matching
@@ -61,7 +62,13 @@ class Scope:
 
 
 def _set_stage(run: MatchRun, stage: str) -> None:
+    """Say where the run is, with when it got there (the figures per stage come from these
+    marks), and that its worker is alive."""
+    now = utcnow()
     run.stage = stage
+    run.stages = [*(run.stages or []), {"stage": stage, "at": now.isoformat()}]
+    if run.status == "running":
+        run.heartbeat_at = now
     db.session.commit()
 
 
@@ -202,26 +209,43 @@ def _jsonable(params) -> dict:
 
 
 def start_run(actor: User, scope: Scope) -> MatchRun:
-    run = MatchRun(created_by_id=actor.id, params=scope.as_params(), status="queued")
-    db.session.add(run)
-    db.session.commit()
-    return run
+    """Queue a run over `scope` for a worker (or the run already waiting over the same scope)."""
+    from app.services.matching_queue import enqueue
+
+    return enqueue(actor, scope)
 
 
-def run_safely(run_id: int) -> None:
-    """Execute a queued run and record a failure instead of losing it."""
+def run_safely(
+    run_id: int, worker: str | None = None, on_lost: Callable[[], None] | None = None
+) -> MatchRun | None:
+    """Execute a run taken from the queue and record a failure instead of losing it.
+
+    A run still queued is first taken by the queue's own rules (it may have to wait for an
+    overlapping run: then nothing happens and None is returned). While it executes, a heartbeat
+    thread tells the other processes that this worker is alive.
+    """
+    from app.services import matching_queue as queue
+
+    worker = worker or queue.worker_id()
     run = db.session.get(MatchRun, run_id)
     if run is None:
-        return
-    try:
-        execute_run(run)
-    except Exception as exc:  # noqa: BLE001 - any failure is shown to the coordinator
-        log.exception("Matching run %s failed", run_id)
-        db.session.rollback()
-        run = db.session.get_one(MatchRun, run_id)
-        run.status = "failed"
-        run.error = str(exc)[:500]
-        db.session.commit()
+        return None
+    if run.status == "queued":
+        run = queue.claim_next(worker, only=run_id)
+        if run is None:
+            return None
+    if run.status != "running" or run.claimed_by != worker:
+        return run  # another worker's, or already over
+    seconds = current_app.config["MATCHING_HEARTBEAT_SECONDS"]
+    with queue.Heartbeat(db.engine, run_id, worker, seconds, on_lost):
+        try:
+            execute_run(run)
+        except Exception as exc:  # noqa: BLE001 - any failure is shown to the coordinator
+            log.exception("Matching run %s failed", run_id)
+            db.session.rollback()
+            queue.record_failure(run_id, worker, str(exc) or type(exc).__name__)
+    db.session.expire_all()
+    return db.session.get(MatchRun, run_id)
 
 
 def latest_runs(limit: int = 10) -> list[MatchRun]:

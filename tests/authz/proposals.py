@@ -38,6 +38,11 @@ ROUTES: Routes = {
     ("proposals.index", "GET"): (lambda w: "/proposals/", coordinators(200)),
     ("proposals.run", "POST"): (lambda w: "/proposals/run", coordinators(303)),
     ("proposals.run_detail", "GET"): (lambda w: f"/proposals/runs/{w.run_id}", coordinators(200)),
+    # The world's run is done: coordinators are told only failed runs start again (303).
+    ("proposals.retry_run", "POST"): (
+        lambda w: f"/proposals/runs/{w.run_id}/retry",
+        coordinators(303),
+    ),
     ("proposals.decide", "POST"): (lambda w: "/proposals/decide", decide),
     ("proposals.override", "POST"): (lambda w: "/proposals/override", coordinators(303)),
     ("proposals.for_institution", "GET"): (
