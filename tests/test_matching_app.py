@@ -29,7 +29,7 @@ from app.models import (
     VolunteerSkill,
 )
 from app.services import offers
-from app.services.matching_run import Scope, execute_run, start_run
+from app.services.matching_run import Scope, execute_run, run_safely, start_run
 
 S = AssignmentStatus
 WARSAW_OFFSET = timedelta(hours=1)  # shifts below are in winter time
@@ -456,3 +456,33 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
     assert pages[0].count("Tylko ") == UNFILLED_PER_PAGE
     second = client.get(f"/proposals/runs/{run_id}?unfilled=2").get_data(as_text=True)
     assert second.count("Tylko ") == 10
+
+
+def test_a_worker_that_wakes_after_its_run_was_declared_failed_saves_nothing(
+    app, coalition, monkeypatch
+):
+    """The worker froze while solving; the others declared its run failed. When it wakes, its
+    proposals must not appear over a run the coordinator was told had failed."""
+    import matching as library
+    from app.services import matching_queue
+
+    solve = library.match
+
+    def solve_while_the_run_is_declared_failed(problem):
+        result = solve(problem)
+        with app.app_context():  # another process: its own session
+            db.session.execute(
+                MatchRun.__table__.update()
+                .where(MatchRun.id == run_id)
+                .values(status="failed", failure=matching_queue.WORKER_LOST)
+            )
+            db.session.commit()
+        return result
+
+    monkeypatch.setattr(library, "match", solve_while_the_run_is_declared_failed)
+    with app.app_context():
+        run_id = start_run(db.session.get(User, coalition["coordinator"].id), Scope()).id
+        finished = run_safely(run_id, worker="frozen-worker")
+        assert finished.status == "failed" and finished.failure == matching_queue.WORKER_LOST
+        stored = db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
+        assert stored.all() == []

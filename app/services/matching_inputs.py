@@ -18,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, String, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 import matching
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     HOLDS_PLACE,
@@ -52,7 +52,6 @@ from app.services.text import fold
 if TYPE_CHECKING:
     from app.services.matching_run import Scope
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 S = AssignmentStatus
 # An assignment in these statuses keeps the volunteer's time busy, and its hours count this month.
 BOOKING_STATUSES = HOLDS_PLACE | {S.APPLIED, S.COMPLETED}

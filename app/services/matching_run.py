@@ -12,12 +12,12 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, literal_column, select, update
 
 import matching
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -34,7 +34,6 @@ from app.services import audit, matching_inputs
 from app.services.offers import expire_offers
 
 log = logging.getLogger(__name__)
-WARSAW = ZoneInfo("Europe/Warsaw")
 S = AssignmentStatus
 
 
@@ -70,6 +69,38 @@ def _set_stage(run: MatchRun, stage: str) -> None:
     if run.status == "running":
         run.heartbeat_at = now
     db.session.commit()
+
+
+class RunLost(Exception):
+    """The run stopped being this worker's while it solved (declared failed, given back)."""
+
+
+def _begin_saving(run: MatchRun) -> None:
+    """Enter the saving stage only if the run is still running under this worker.
+
+    A compare-and-set, and the first write of the transaction that stores the proposals and
+    marks the run done: a worker that was frozen past its heartbeat and then wakes up saves
+    nothing over a run already reported failed (or taken again), and a stale-run check that
+    comes while the proposals are being stored waits for that transaction and finds the run done.
+    """
+    now = utcnow()
+    stages = [*(run.stages or []), {"stage": "saving", "at": now.isoformat()}]
+    still_ours = rows_changed(
+        db.session.execute(
+            update(MatchRun)
+            .where(
+                MatchRun.id == run.id,
+                MatchRun.status == "running",
+                MatchRun.claimed_by == run.claimed_by,
+            )
+            .values(stage="saving", stages=stages, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not still_ours:
+        db.session.rollback()
+        raise RunLost(f"run {run.id} is no longer running under {run.claimed_by}")
+    run.stage, run.stages, run.heartbeat_at = "saving", stages, now
 
 
 def _cancel_superseded(run: MatchRun, scope: Scope, now: datetime) -> int:
@@ -164,7 +195,7 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     result = matching.match(matching.Problem(volunteers, places, config, coalition))
     del volunteers, places
 
-    _set_stage(run, "saving")
+    _begin_saving(run)
     superseded = _cancel_superseded(run, scope, now)
     saved, needs_with_proposal = _store_proposals(run, result.proposals)
     stats = result.stats
