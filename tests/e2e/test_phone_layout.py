@@ -59,14 +59,16 @@ MEASURE = """
       .trim().replace(/\\s+/g, ' ').slice(0, 40);
     return `<${el.tagName.toLowerCase()}${el.type ? ' ' + el.type : ''}> "${text}"`;
   };
-  // A link inside a sentence: inline, and its block holds words other than the link's own.
+  // A link inside a sentence: inline, and its block holds words besides its links and controls.
   const inSentence = (el) => {
     if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
     let block = el.parentElement;
     while (block && getComputedStyle(block).display === 'inline') block = block.parentElement;
-    const own = el.innerText.trim();
-    const around = block.innerText.replace(own, '').replace(/[\\s.,:;()·–-]/g, '');
-    return around.length > 0;
+    let around = block.innerText;
+    for (const other of block.querySelectorAll('a, button, label, select, input, .hint, .muted')) {
+      if (other.innerText) around = around.replace(other.innerText.trim(), '');
+    }
+    return around.replace(/[\\s.,:;()·|/–-]/g, '').length > 0;
   };
   const targetBox = (el) => {
     const r = el.getBoundingClientRect();
