@@ -122,9 +122,13 @@ def pages_of(role: str, world) -> tuple[list[str], list[str]]:
     return pages, downloads
 
 
-def layout_problems(page: Page, path: str) -> list[str]:
-    """What is wrong with the page as it is now laid out, one line each."""
+def layout_problems(page: Page, path: str, exempt: set[str]) -> list[str]:
+    """What is wrong with the page as it is now laid out, one line each; links in a sentence
+    that are smaller than a touch target go to `exempt`."""
     found = page.evaluate(MEASURE, [MIN_TARGET])
+    exempt.update(
+        f"{path}: {link}" for part in ("main", "footer") for link in found[part]["inline"]
+    )
     problems = []
     if found["headerHeight"] > PHONE["height"] / 3:
         problems.append(f"header {found['headerHeight']:.0f} px tall > a third of the screen")
@@ -246,10 +250,11 @@ def test_every_page_fits_a_phone(
     if users[ROLES[role]]:
         sign_in(page, users[ROLES[role]])
     problems: list[str] = []
+    exempt: set[str] = set()
     for number, path in enumerate(pages):
         page.goto(path)
         expect(page.locator("h1")).to_have_count(1)
-        problems += layout_problems(page, path)
+        problems += layout_problems(page, path, exempt)
         if number == 0:
             problems += menu_problems(page, path, axe)
         problems += axe_problems(axe, page, path)
@@ -260,4 +265,9 @@ def test_every_page_fits_a_phone(
         assert "text/html" not in response.headers["content-type"], f"{path} is a page"
     context.close()
     print(f"{role}: {len(pages)} pages at 375 x 812, {len(downloads)} downloads")
+    print(
+        f"{role}: {len(exempt)} links in a sentence under 44 px (exempt)",
+        *sorted(exempt),
+        sep="\n  ",
+    )
     assert not problems, f"{len(problems)} problems on {len(pages)} pages:\n" + "\n".join(problems)
