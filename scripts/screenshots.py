@@ -1,6 +1,7 @@
 """Take the README's screenshots from a running demo server (`make run`, then this script).
 
-Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000]
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000 [name ...]]
+(names pick some of the screenshots, e.g. `phone-home staff-manage`; all by default)
 """
 
 from __future__ import annotations
@@ -30,19 +31,30 @@ SHOTS: list[tuple[str | None, str, str]] = [
     ("instytucja@example.org", "/institutions/gsw", "staff-institution"),
     ("admin@example.org", "/admin/skills", "admin-skills"),
 ]
+# The same app on a phone (375 x 812): "@menu" opens the main menu on the page before it.
+PHONE_SHOTS: list[tuple[str | None, str, str]] = [
+    (None, "/", "phone-home"),
+    ("koordynator@example.org", "/@menu", "phone-menu"),
+    (None, "/needs/", "phone-needs"),
+    ("wolontariusz@example.org", "/me/schedule", "phone-volunteer-schedule"),
+    ("instytucja@example.org", "/manage/needs/1#shifts-heading", "phone-staff-shifts"),
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1200, "height": 800}
 
 
-def main(base: str) -> None:
+def main(base: str, only: set[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for who, path, name in SHOTS:
-            context = browser.new_context(
-                base_url=base, viewport={"width": 1200, "height": 800}, locale="pl-PL"
-            )
+        shots = [(*shot, DESKTOP) for shot in SHOTS] + [(*shot, PHONE) for shot in PHONE_SHOTS]
+        for who, path, name, viewport in shots:
+            if only and name not in only:
+                continue
+            context = browser.new_context(base_url=base, viewport=viewport, locale="pl-PL")
             page = context.new_page()
             if who:
                 page.goto("/login")
@@ -53,6 +65,9 @@ def main(base: str) -> None:
                 page.goto("/proposals/")
                 page.get_by_role("button", name="Uruchom dopasowanie").click()
                 page.wait_for_selector("text=Propozycje", timeout=30000)
+            elif path.endswith("@menu"):
+                page.goto(path.removesuffix("@menu"))
+                page.locator(".site-menu summary").click()
             else:
                 page.goto(path)
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
@@ -62,4 +77,4 @@ def main(base: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000")
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000", set(sys.argv[2:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -410,12 +411,14 @@ def test_institution_page_lists_needs_by_status_with_fill_state(app, client, aut
     assert "Dyżur na wystawie" in page and "Szkic warsztatów" in page
     assert "Wspólny festiwal" in page and "współorganizacja" in page
     assert page.index("Szkice") < page.index("Szkic warsztatów") < page.index("Opublikowane")
-    assert "<td>2</td>\n        <td>6</td>\n        <td>1</td>\n        <td>1</td>" in page
+    cells = re.sub(r"<td [^>]*>", "<td>", page)  # each cell names its column for phones
+    assert "<td>2</td>\n        <td>6</td>\n        <td>1</td>\n        <td>1</td>" in cells
     assert "Zenon" in page and "Celina" in page
 
     overview = client.get("/manage/").get_data(as_text=True)
     assert inst.name in overview and "teatr" not in overview.lower()
-    assert "<td>1</td>\n      <td>2</td>\n      <td>2</td>" in overview
+    cells = re.sub(r"<td [^>]*>", "<td>", overview)
+    assert "<td>1</td>\n      <td>2</td>\n      <td>2</td>" in cells
 
 
 def test_coordinators_see_every_institution_on_the_overview(client, auth, factory, museum):
