@@ -272,9 +272,8 @@ def claim_next(
     return db.session.get(MatchRun, chosen.id)
 
 
-def record_failure(run_id: int, worker: str, error: str, failure: str = "") -> bool:
-    """Mark a run this worker holds as failed; False when it is no longer this worker's."""
-    now = utcnow()
+def _release_held(run_id: int, worker: str, values: Callable[[MatchRun], dict]) -> bool:
+    """Change a run this worker holds, in one compare-and-set; False when it is not its own."""
     run = db.session.get(MatchRun, run_id)
     if run is None:
         return False
@@ -282,44 +281,46 @@ def record_failure(run_id: int, worker: str, error: str, failure: str = "") -> b
         db.session.execute(
             update(MatchRun)
             .where(MatchRun.id == run_id, MatchRun.status == RUNNING, MatchRun.claimed_by == worker)
-            .values(
-                status=FAILED,
-                failure=failure,
-                error=error[:500],
-                stage="",
-                finished_at=now,
-                stages=[*(run.stages or []), _mark(FAILED, now)],
-            )
+            .values(**values(run))
             .execution_options(synchronize_session=False)
         )
     )
     db.session.commit()
     return bool(done)
+
+
+def record_failure(run_id: int, worker: str, error: str, failure: str = "") -> bool:
+    """Mark a run this worker holds as failed; False when it is no longer this worker's."""
+    now = utcnow()
+    return _release_held(
+        run_id,
+        worker,
+        lambda run: {
+            "status": FAILED,
+            "failure": failure,
+            "error": error[:500],
+            "stage": "",
+            "finished_at": now,
+            "stages": [*(run.stages or []), _mark(FAILED, now)],
+        },
+    )
 
 
 def requeue(run_id: int, worker: str) -> bool:
     """Give back a run this worker holds (the worker is stopping): the next worker starts it
     afresh. Nothing of it is lost: proposals are saved in one transaction at the end."""
-    run = db.session.get(MatchRun, run_id)
-    if run is None:
-        return False
-    done = rows_changed(
-        db.session.execute(
-            update(MatchRun)
-            .where(MatchRun.id == run_id, MatchRun.status == RUNNING, MatchRun.claimed_by == worker)
-            .values(
-                status=QUEUED,
-                claimed_by="",
-                started_at=None,
-                heartbeat_at=None,
-                stage="",
-                stages=[_mark(QUEUED, run.created_at)],
-            )
-            .execution_options(synchronize_session=False)
-        )
+    return _release_held(
+        run_id,
+        worker,
+        lambda run: {
+            "status": QUEUED,
+            "claimed_by": "",
+            "started_at": None,
+            "heartbeat_at": None,
+            "stage": "",
+            "stages": [_mark(QUEUED, run.created_at)],
+        },
     )
-    db.session.commit()
-    return bool(done)
 
 
 def fail_stale_runs(now: datetime | None = None) -> int:
