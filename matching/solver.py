@@ -37,9 +37,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from matching.candidates import BoolArray, IntArray, MatchingIndex, build_index
+from matching.flow import SolveReport, build_network, initial_working_set, solve_full, solve_pruned
 from matching.scoring import explain_pair, score_pairs
 from matching.types import MatchResult, MatchStats, Problem, Proposal
 
@@ -66,121 +66,41 @@ def fill_total(counts: IntArray, fill_values: Sequence[int]) -> int:
     return int(head.sum() + tail.sum())
 
 
-def _day_tails(
-    index: MatchingIndex, vi: IntArray, pi: IntArray, first_day_node: int, vol_node: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Tail node of each pair arc, plus the (volunteer node, day node) arcs that are needed."""
-    day = index.p_day[pi]
-    day0 = int(day.min())
-    span = int(day.max()) - day0 + 1
-    key = vi.astype(np.int64) * span + (day - day0)
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    group_vol = uniq // span
-    needs_node = (counts >= 2) & (index.v_cap[group_vol] >= 2)
-    node_of_group = np.full(uniq.size, -1, dtype=np.int64)
-    n_day_nodes = int(needs_node.sum())
-    node_of_group[needs_node] = first_day_node + np.arange(n_day_nodes)
-    tails = node_of_group[inverse]
-    direct = tails < 0
-    tails[direct] = vol_node[vi[direct]]
-    return tails, vol_node[group_vol[needs_node]], node_of_group[needs_node]
-
-
 def optimise_flow(
     index: MatchingIndex,
     vi: IntArray,
     pi: IntArray,
     scores: IntArray,
     fill_values: Sequence[int] | None = None,
+    *,
+    prune: bool = True,
+    report: SolveReport | None = None,
 ) -> BoolArray:
     """Exact optimum of the model above as a mask over the given pairs.
 
+    With ``prune`` (the default) the network is solved on a working set of the best pairs and
+    repaired until node potentials prove it optimal for all pairs (:mod:`matching.flow`);
+    without it, in one solve over every pair.  Both give the same optimal objective.
     ``fill_values`` defaults to the config's curve; the benchmark passes a flat curve to show
-    what the concave one buys.
+    what the concave one buys.  ``report`` receives the rounds and arc counts.
     """
     fill = tuple(index.config.fill_values if fill_values is None else fill_values)
     n_pairs = vi.size
     if n_pairs == 0:
         return np.zeros(0, dtype=bool)
-    n_v, n_p = index.n_volunteers, index.n_places
-    n_n = index.need_ids.size
-    source, sink = 0, 1
-    vol_node = 2 + np.arange(n_v, dtype=np.int64)
-    place_node = 2 + n_v + np.arange(n_p, dtype=np.int64)
-    need_node = 2 + n_v + n_p + np.arange(n_n, dtype=np.int64)
-    first_day_node = 2 + n_v + n_p + n_n
-    pair_tails, day_tails, day_heads = _day_tails(index, vi, pi, first_day_node, vol_node)
-
-    vols = np.unique(vi)
-    places = np.unique(pi)
-    vol_caps = index.v_cap[vols]
-    place_caps = index.p_left[places]
-    place_need = index.p_need_idx[places]
-    need_cap = np.bincount(place_need, weights=place_caps, minlength=n_n).astype(np.int64)
-    needs = np.flatnonzero(need_cap)
-    length = len(fill)
-    arcs_per_need = np.minimum(need_cap[needs], length)
-    fill_need = np.repeat(needs, arcs_per_need)
-    k = np.arange(fill_need.size) - np.repeat(
-        np.cumsum(arcs_per_need) - arcs_per_need, arcs_per_need
-    )
-    fill_cap = np.where(k < length - 1, 1, need_cap[fill_need] - (length - 1))
-    fill_cost = -np.asarray(fill, dtype=np.int64)[k]
-    supply = int(min(vol_caps.sum(), place_caps.sum()))
-
-    # Built directly in the dtypes OR-Tools wants; pair arcs first so arc k = pair k.
-    tails = np.concatenate(
-        (
-            pair_tails,
-            np.full(vols.size, source),
-            day_tails,
-            place_node[places],
-            need_node[fill_need],
-            [source],
-        )
-    ).astype(np.int32)
-    del pair_tails
-    heads = np.concatenate(
-        (
-            place_node[pi],
-            vol_node[vols],
-            day_heads,
-            need_node[place_need],
-            np.full(fill_need.size, sink),
-            [sink],
-        )
-    ).astype(np.int32)
-    caps = np.concatenate(
-        (
-            np.ones(n_pairs, dtype=np.int64),
-            vol_caps,
-            np.ones(day_tails.size, dtype=np.int64),
-            place_caps,
-            fill_cap,
-            [supply],
-        )
-    )
-    costs = np.concatenate(
-        (
-            -scores.astype(np.int64),
-            np.zeros(vols.size + day_tails.size + places.size, dtype=np.int64),
-            fill_cost,
-            [0],
-        )
-    )
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    del tails, heads, caps, costs
-    flow.set_nodes_supplies(
-        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-    )
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    chosen = flow.flows(np.arange(n_pairs, dtype=np.int32)) > 0
-    counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=n_n)
+    net = build_network(index, vi, pi, scores, fill)
+    if prune:
+        working = initial_working_set(index, vi, pi, scores)
+        pair_flows, cost = solve_pruned(net, working, report)
+    else:
+        pair_flows, cost = solve_full(net)
+        if report is not None:
+            report.rounds, report.pair_arcs, report.pair_arcs_total = 1, n_pairs, n_pairs
+    del net
+    chosen = pair_flows > 0
+    counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=index.need_ids.size)
     value = int(scores[chosen].sum()) + fill_total(counts, fill)
-    if value != -flow.optimal_cost():
+    if value != -cost:
         raise RuntimeError("flow objective does not match the recomputed objective")
     return chosen
 
