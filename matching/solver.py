@@ -144,21 +144,28 @@ def match(
     t0 = time.perf_counter()
     if index is None:
         index = build_index(problem)
+    peaks: dict[str, float] = {"index": _peak_mb()}
     t1 = time.perf_counter()
     vi, pi = index.candidate_pairs()
+    peaks["candidates"] = _peak_mb()
     t2 = time.perf_counter()
     scores = score_pairs(index, vi, pi)
+    peaks["scoring"] = _peak_mb()
     t3 = time.perf_counter()
+    report = SolveReport()
     if solver == "flow":
-        chosen = optimise_flow(index, vi, pi, scores)
+        chosen = optimise_flow(index, vi, pi, scores, report=report)
     elif solver == "greedy":
         chosen = optimise_greedy(index, vi, pi, scores)
     else:
         raise ValueError(f"unknown solver {solver!r}")
+    peaks["solve"] = _peak_mb()
     t4 = time.perf_counter()
     proposals = _proposals(index, vi[chosen], pi[chosen], scores[chosen])
+    peaks["explain"] = _peak_mb()
     t5 = time.perf_counter()
     unfilled = diagnose(index, vi, pi, chosen)
+    peaks["diagnostics"] = _peak_mb()
     t6 = time.perf_counter()
     counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=index.need_ids.size)
     score_sum = int(scores[chosen].sum())
@@ -178,6 +185,10 @@ def match(
         seconds_explain=t5 - t4,
         seconds_diagnostics=t6 - t5,
         seconds_total=t6 - t0,
+        solve_rounds=report.rounds,
+        solve_pair_arcs=report.pair_arcs,
+        repair_arcs_added=tuple(report.arcs_added),
+        peak_mb_by_phase=peaks,
     )
     return MatchResult(
         proposals=proposals,
@@ -187,6 +198,16 @@ def match(
         fill_total=fill_sum,
         stats=stats,
     )
+
+
+def _peak_mb() -> float:
+    """Peak resident set of the process in MiB (``ru_maxrss`` is in KiB on Linux); 0 where
+    the platform has no ``resource`` module."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Linux
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def solve_greedy(problem: Problem, *, index: MatchingIndex | None = None) -> MatchResult:
