@@ -48,8 +48,8 @@ I32Array = npt.NDArray[np.int32]
 PLACE_K_PER_SEAT = 2
 PLACE_K_EXTRA = 4
 #: Working set per volunteer: ``VOLUNTEER_K_PER_SHIFT * capacity + VOLUNTEER_K_EXTRA`` best arcs.
-VOLUNTEER_K_PER_SHIFT = 2
-VOLUNTEER_K_EXTRA = 3
+VOLUNTEER_K_PER_SHIFT = 1
+VOLUNTEER_K_EXTRA = 1
 #: Safety net: the repair loop always terminates (each round adds at least one arc), this only
 #: turns a bug into an error instead of a very long run.
 MAX_ROUNDS = 50
