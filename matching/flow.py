@@ -322,10 +322,26 @@ def initial_working_set(
     return np.flatnonzero(keep)
 
 
-def solve_full(net: FlowNetwork) -> tuple[IntArray, int]:
-    """Pair-arc flows and optimal cost of the whole network in one solve (the reference)."""
-    flows, cost = _solve_arcs(net.tails, net.heads, net.caps, net.costs, net)
-    return flows[: net.n_pairs], cost
+def solve_full(net: FlowNetwork, *, release: bool = False) -> tuple[IntArray, int]:
+    """Pair-arc flows and optimal cost of the whole network in one solve.
+
+    With ``release`` the network's arrays are dropped as soon as the solver holds its own
+    copy, so the two never sit in memory together during the solve; ``net`` is unusable after.
+    """
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
+    if release:
+        empty = np.zeros(0, dtype=np.int64)
+        net.tails = net.heads = net.pair_vol_node = empty.astype(np.int32)
+        net.caps = net.costs = empty
+    flow.set_nodes_supplies(
+        np.array([net.source, net.sink], dtype=np.int32),
+        np.array([net.supply, -net.supply], dtype=np.int64),
+    )
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return flow.flows(np.arange(net.n_pairs, dtype=np.int32)), int(flow.optimal_cost())
 
 
 def _round(net: FlowNetwork, working: IntArray) -> tuple[IntArray, int, IntArray]:

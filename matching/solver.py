@@ -95,7 +95,7 @@ def optimise_flow(
         working = initial_working_set(index, vi, pi, scores)
         pair_flows, cost = solve_pruned(net, working, report)
     else:
-        pair_flows, cost = solve_full(net)
+        pair_flows, cost = solve_full(net, release=True)
         if report is not None:
             report.rounds, report.pair_arcs, report.pair_arcs_total = 1, n_pairs, n_pairs
     del net
