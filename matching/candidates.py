@@ -56,6 +56,8 @@ _MAX_ID = 2**31 - 1
 _LOW32 = np.int64(0xFFFFFFFF)
 #: Upper bound of cells evaluated at once by the weekday/time join (memory guard, ~4 MB).
 _JOIN_CHUNK_CELLS = 1 << 22
+#: Raw join hits collected before the other rules filter them (memory guard, ~16 MB).
+_CHECK_BLOCK_PAIRS = 1 << 20
 
 IntArray = npt.NDArray[np.int64]
 I32Array = npt.NDArray[np.int32]
@@ -424,6 +426,24 @@ class MatchingIndex:
         ends = np.concatenate((bounds, [sel.size]))
         out_v: list[IntArray] = []
         out_p: list[IntArray] = []
+        pend_v: list[IntArray] = []
+        pend_p: list[IntArray] = []
+        pending = 0
+
+        def flush() -> None:
+            # Rules are checked block by block, so raw join hits never pile up in memory.
+            nonlocal pending
+            if not pend_v:
+                return
+            vi = np.concatenate(pend_v)
+            pi = np.concatenate(pend_p)
+            pend_v.clear()
+            pend_p.clear()
+            pending = 0
+            keep = self.check_pairs(vi, pi, key_checked=True)
+            out_v.append(vi[keep])
+            out_p.append(pi[keep])
+
         for g0, g1 in zip(starts.tolist(), ends.tolist(), strict=True):
             g = int(group[g0])
             r0, r1 = int(self.t_ptr[g]), int(self.t_ptr[g + 1])
@@ -446,15 +466,17 @@ class MatchingIndex:
                     & (t_level[:, None] >= q_min[None, c0:c1])
                 )
                 rows, cols = np.nonzero(hit)
-                out_v.append(t_vol[rows])
-                out_p.append(qs[c0:c1][cols])
+                del hit
+                pend_v.append(t_vol[rows])
+                pend_p.append(qs[c0:c1][cols])
+                pending += rows.size
+                if pending >= _CHECK_BLOCK_PAIRS:
+                    flush()
+        flush()
         if not out_v:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
-        vi = np.concatenate(out_v)
-        pi = np.concatenate(out_p)
-        keep = self.check_pairs(vi, pi, key_checked=True)
-        return vi[keep], pi[keep]
+        return np.concatenate(out_v), np.concatenate(out_p)
 
     def p_req_min_key(self, places: IntArray) -> IntArray:
         """Minimum level of each shift's key skill (0 for shifts without required skills)."""

@@ -22,11 +22,26 @@ from matching.types import NeedKind, Place, Reason, Volunteer
 __all__ = ["explain_pair", "score_pairs"]
 
 
+#: Pairs scored at once: every term needs a few temporaries of this length (memory guard).
+_SCORE_BLOCK = 1 << 19
+
+
 def score_pairs(index: MatchingIndex, vi: IntArray, pi: IntArray) -> IntArray:
     """Scores (int64) of the pairs ``(vi[k], pi[k])`` of volunteer and place indices.
 
     Assumes the pairs are feasible: required-skill points are added for every required skill.
+    Millions of pairs are scored in blocks so the temporaries stay small.
     """
+    if vi.size <= _SCORE_BLOCK:
+        return _score_block(index, vi, pi)
+    out = np.empty(vi.size, dtype=np.int64)
+    for b0 in range(0, vi.size, _SCORE_BLOCK):
+        b1 = min(vi.size, b0 + _SCORE_BLOCK)
+        out[b0:b1] = _score_block(index, vi[b0:b1], pi[b0:b1])
+    return out
+
+
+def _score_block(index: MatchingIndex, vi: IntArray, pi: IntArray) -> IntArray:
     cfg = index.config
     n = vi.size
     score = np.zeros(n, dtype=np.int64)

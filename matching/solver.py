@@ -37,9 +37,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from matching.candidates import BoolArray, IntArray, MatchingIndex, build_index
+from matching.flow import SolveReport, build_network, initial_working_set, solve_full, solve_pruned
 from matching.scoring import explain_pair, score_pairs
 from matching.types import MatchResult, MatchStats, Problem, Proposal
 
@@ -52,7 +52,7 @@ __all__ = [
     "solve_greedy",
 ]
 
-SolverName = Literal["flow", "greedy"]
+SolverName = Literal["flow", "pruned", "greedy"]
 
 
 def fill_total(counts: IntArray, fill_values: Sequence[int]) -> int:
@@ -66,121 +66,43 @@ def fill_total(counts: IntArray, fill_values: Sequence[int]) -> int:
     return int(head.sum() + tail.sum())
 
 
-def _day_tails(
-    index: MatchingIndex, vi: IntArray, pi: IntArray, first_day_node: int, vol_node: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Tail node of each pair arc, plus the (volunteer node, day node) arcs that are needed."""
-    day = index.p_day[pi]
-    day0 = int(day.min())
-    span = int(day.max()) - day0 + 1
-    key = vi.astype(np.int64) * span + (day - day0)
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    group_vol = uniq // span
-    needs_node = (counts >= 2) & (index.v_cap[group_vol] >= 2)
-    node_of_group = np.full(uniq.size, -1, dtype=np.int64)
-    n_day_nodes = int(needs_node.sum())
-    node_of_group[needs_node] = first_day_node + np.arange(n_day_nodes)
-    tails = node_of_group[inverse]
-    direct = tails < 0
-    tails[direct] = vol_node[vi[direct]]
-    return tails, vol_node[group_vol[needs_node]], node_of_group[needs_node]
-
-
 def optimise_flow(
     index: MatchingIndex,
     vi: IntArray,
     pi: IntArray,
     scores: IntArray,
     fill_values: Sequence[int] | None = None,
+    *,
+    prune: bool = False,
+    report: SolveReport | None = None,
 ) -> BoolArray:
     """Exact optimum of the model above as a mask over the given pairs.
 
+    By default the network is solved in one go over every pair.  With ``prune`` it is solved
+    on a working set of the best pairs and repaired until node potentials prove it optimal for
+    all pairs (:mod:`matching.flow`).  Both give the same optimal objective; on the national
+    benchmark each repair round is a fresh solve and three or four rounds cost more than the
+    one full solve, so pruning is opt-in (``solver="pruned"`` in :func:`match`).
     ``fill_values`` defaults to the config's curve; the benchmark passes a flat curve to show
-    what the concave one buys.
+    what the concave one buys.  ``report`` receives the rounds and arc counts.
     """
     fill = tuple(index.config.fill_values if fill_values is None else fill_values)
     n_pairs = vi.size
     if n_pairs == 0:
         return np.zeros(0, dtype=bool)
-    n_v, n_p = index.n_volunteers, index.n_places
-    n_n = index.need_ids.size
-    source, sink = 0, 1
-    vol_node = 2 + np.arange(n_v, dtype=np.int64)
-    place_node = 2 + n_v + np.arange(n_p, dtype=np.int64)
-    need_node = 2 + n_v + n_p + np.arange(n_n, dtype=np.int64)
-    first_day_node = 2 + n_v + n_p + n_n
-    pair_tails, day_tails, day_heads = _day_tails(index, vi, pi, first_day_node, vol_node)
-
-    vols = np.unique(vi)
-    places = np.unique(pi)
-    vol_caps = index.v_cap[vols]
-    place_caps = index.p_left[places]
-    place_need = index.p_need_idx[places]
-    need_cap = np.bincount(place_need, weights=place_caps, minlength=n_n).astype(np.int64)
-    needs = np.flatnonzero(need_cap)
-    length = len(fill)
-    arcs_per_need = np.minimum(need_cap[needs], length)
-    fill_need = np.repeat(needs, arcs_per_need)
-    k = np.arange(fill_need.size) - np.repeat(
-        np.cumsum(arcs_per_need) - arcs_per_need, arcs_per_need
-    )
-    fill_cap = np.where(k < length - 1, 1, need_cap[fill_need] - (length - 1))
-    fill_cost = -np.asarray(fill, dtype=np.int64)[k]
-    supply = int(min(vol_caps.sum(), place_caps.sum()))
-
-    # Built directly in the dtypes OR-Tools wants; pair arcs first so arc k = pair k.
-    tails = np.concatenate(
-        (
-            pair_tails,
-            np.full(vols.size, source),
-            day_tails,
-            place_node[places],
-            need_node[fill_need],
-            [source],
-        )
-    ).astype(np.int32)
-    del pair_tails
-    heads = np.concatenate(
-        (
-            place_node[pi],
-            vol_node[vols],
-            day_heads,
-            need_node[place_need],
-            np.full(fill_need.size, sink),
-            [sink],
-        )
-    ).astype(np.int32)
-    caps = np.concatenate(
-        (
-            np.ones(n_pairs, dtype=np.int64),
-            vol_caps,
-            np.ones(day_tails.size, dtype=np.int64),
-            place_caps,
-            fill_cap,
-            [supply],
-        )
-    )
-    costs = np.concatenate(
-        (
-            -scores.astype(np.int64),
-            np.zeros(vols.size + day_tails.size + places.size, dtype=np.int64),
-            fill_cost,
-            [0],
-        )
-    )
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    del tails, heads, caps, costs
-    flow.set_nodes_supplies(
-        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-    )
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    chosen = flow.flows(np.arange(n_pairs, dtype=np.int32)) > 0
-    counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=n_n)
+    net = build_network(index, vi, pi, scores, fill)
+    if prune:
+        working = initial_working_set(index, vi, pi, scores)
+        pair_flows, cost = solve_pruned(net, working, report)
+    else:
+        pair_flows, cost = solve_full(net, release=True)
+        if report is not None:
+            report.rounds, report.pair_arcs, report.pair_arcs_total = 1, n_pairs, n_pairs
+    del net
+    chosen = pair_flows > 0
+    counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=index.need_ids.size)
     value = int(scores[chosen].sum()) + fill_total(counts, fill)
-    if value != -flow.optimal_cost():
+    if value != -cost:
         raise RuntimeError("flow objective does not match the recomputed objective")
     return chosen
 
@@ -224,21 +146,28 @@ def match(
     t0 = time.perf_counter()
     if index is None:
         index = build_index(problem)
+    peaks: dict[str, float] = {"index": _peak_mb()}
     t1 = time.perf_counter()
     vi, pi = index.candidate_pairs()
+    peaks["candidates"] = _peak_mb()
     t2 = time.perf_counter()
     scores = score_pairs(index, vi, pi)
+    peaks["scoring"] = _peak_mb()
     t3 = time.perf_counter()
-    if solver == "flow":
-        chosen = optimise_flow(index, vi, pi, scores)
+    report = SolveReport()
+    if solver in ("flow", "pruned"):
+        chosen = optimise_flow(index, vi, pi, scores, prune=solver == "pruned", report=report)
     elif solver == "greedy":
         chosen = optimise_greedy(index, vi, pi, scores)
     else:
         raise ValueError(f"unknown solver {solver!r}")
+    peaks["solve"] = _peak_mb()
     t4 = time.perf_counter()
     proposals = _proposals(index, vi[chosen], pi[chosen], scores[chosen])
+    peaks["explain"] = _peak_mb()
     t5 = time.perf_counter()
     unfilled = diagnose(index, vi, pi, chosen)
+    peaks["diagnostics"] = _peak_mb()
     t6 = time.perf_counter()
     counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=index.need_ids.size)
     score_sum = int(scores[chosen].sum())
@@ -258,6 +187,10 @@ def match(
         seconds_explain=t5 - t4,
         seconds_diagnostics=t6 - t5,
         seconds_total=t6 - t0,
+        solve_rounds=report.rounds,
+        solve_pair_arcs=report.pair_arcs,
+        repair_arcs_added=tuple(report.arcs_added),
+        peak_mb_by_phase=peaks,
     )
     return MatchResult(
         proposals=proposals,
@@ -267,6 +200,16 @@ def match(
         fill_total=fill_sum,
         stats=stats,
     )
+
+
+def _peak_mb() -> float:
+    """Peak resident set of the process in MiB (``ru_maxrss`` is in KiB on Linux); 0 where
+    the platform has no ``resource`` module."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Linux
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def solve_greedy(problem: Problem, *, index: MatchingIndex | None = None) -> MatchResult:

@@ -182,6 +182,13 @@ class MatchStats:
     seconds_explain: float
     seconds_diagnostics: float
     seconds_total: float
+    #: flow solves (1 = the first working set was already optimal), the pair arcs of the last
+    #: one and how many arcs each repair added back
+    solve_rounds: int = 0
+    solve_pair_arcs: int = 0
+    repair_arcs_added: tuple[int, ...] = ()
+    #: peak resident memory of the process (MiB) at the end of each phase, where the OS says
+    peak_mb_by_phase: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

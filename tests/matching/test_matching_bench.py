@@ -66,3 +66,30 @@ def test_generator_is_reproducible():
     a = generate_problem(200, 40, 9)
     b = generate_problem(200, 40, 9)
     assert a.volunteers == b.volunteers and a.places == b.places
+
+
+def test_bench_pruned_solver_with_full_check(capsys):
+    data = run(
+        capsys,
+        "--volunteers",
+        "2000",
+        "--needs",
+        "300",
+        "--solver",
+        "pruned",
+        "--full-check",
+        "--json",
+        "--no-greedy",
+    )
+    assert data["solver"] == "pruned"
+    assert data["objective_equals_full"] is True
+    assert data["full_objective"] == data["objective"] == data["reference_objective"]
+    assert data["solve_rounds"] >= 1 and 0 < data["solve_pair_arcs"] <= data["pairs"]
+    assert set(data["peak_mb_by_phase"]) == {
+        "index",
+        "candidates",
+        "scoring",
+        "solve",
+        "explain",
+        "diagnostics",
+    }

@@ -145,3 +145,15 @@ def test_scores_on_generated_instance_match_explanations():
 
 def test_test_config_is_valid():
     TEST_CONFIG.validate()
+
+
+def test_scoring_in_blocks_equals_one_block(monkeypatch):
+    from matching import scoring
+    from matching.bench import generate_problem
+
+    ix = build_index(generate_problem(1500, 250, 4))
+    vi, pi = ix.candidate_pairs()
+    whole = scoring.score_pairs(ix, vi, pi)
+    monkeypatch.setattr(scoring, "_SCORE_BLOCK", 37)
+    assert vi.size > 37 * 3
+    assert (scoring.score_pairs(ix, vi, pi) == whole).all()
