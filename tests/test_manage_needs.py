@@ -427,3 +427,26 @@ def test_coordinators_see_every_institution_on_the_overview(client, auth, factor
     auth.login(coordinator.email)
     page = client.get("/manage/").get_data(as_text=True)
     assert inst.name in page and "Galeria Sztuki Współczesnej w Opolu" in page
+
+
+def test_a_pending_offer_holds_a_place_but_is_not_shown_as_accepted(client, auth, factory, museum):
+    inst, staff = museum
+    need = factory.need(inst, "Oprowadzanie po wystawie", places=3)
+    factory.application(
+        factory.user(first_name="Anna", last_name="Zielińska"), need, status="accepted"
+    )
+    factory.application(
+        factory.user(first_name="Bartek", last_name="Nowak"), need, status="offered"
+    )
+    auth.login(staff.email)
+    page = client.get(f"/manage/needs/{need.id}").get_data(as_text=True)
+
+    cell = re.search(r'data-label="Przyjęci">(.*?)</td>', page, re.S).group(1)
+    assert cell.startswith("1 ") and "1 oferta czeka" in cell
+    people = page.split('id="people-heading"')[1]
+    accepted, offered = people.split("Oferta czeka na odpowiedź:")
+    assert "Anna Zielińska" in accepted and "Bartek Nowak" not in accepted
+    assert "Bartek Nowak" in offered.split("</p>")[0]
+
+    overview = client.get(f"/manage/institutions/{inst.slug}").get_data(as_text=True)
+    assert re.search(r'data-label="Zajęte miejsca">\s*2\s*<', overview)

@@ -274,9 +274,12 @@ class ShiftRow:
     shift: Shift
     applied: list[ApplicantView] = field(default_factory=list)
     accepted: list[ApplicantView] = field(default_factory=list)
+    # Offers hold a place while the volunteer decides: counted in the shift's taken places,
+    # never shown as people accepted.
+    offered: list[ApplicantView] = field(default_factory=list)
 
 
-SHOWN_ON_SHIFT = (AssignmentStatus.APPLIED, AssignmentStatus.ACCEPTED)
+SHOWN_ON_SHIFT = (AssignmentStatus.APPLIED, AssignmentStatus.ACCEPTED, AssignmentStatus.OFFERED)
 
 
 def shift_rows(viewer: User, need: Need, locale: str = "pl") -> list[ShiftRow]:
@@ -296,6 +299,8 @@ def shift_rows(viewer: User, need: Need, locale: str = "pl") -> list[ShiftRow]:
             continue
         if view.assignment.status == AssignmentStatus.APPLIED:
             row.applied.append(view)
+        elif view.assignment.status == AssignmentStatus.OFFERED:
+            row.offered.append(view)
         else:
             row.accepted.append(view)
     return sorted(rows.values(), key=lambda r: r.shift.starts_at)
