@@ -84,6 +84,8 @@ def reason_text(reason: Mapping[str, Any], names: Names) -> str:
         return _(
             "pozna nową instytucję koalicji: %(inst)s", inst=names.institution(p["institution_id"])
         )
+    if code == "reliability" and p.get("newcomer"):
+        return _("nowy wolontariusz: jeszcze bez historii obecności")
     if code == "reliability":
         return _("niezawodność: %(pct)d%% obecności", pct=round(100 * float(p["reliability"])))
     return code

@@ -92,6 +92,8 @@ def render_reason(
             "nowa dla wolontariusza instytucja koalicji: "
             f"{_name(institution_names, p['institution_id'])}"
         )
+    elif code == "reliability" and p.get("newcomer"):
+        text = "nowy wolontariusz, bez historii obecności"
     elif code == "reliability":
         text = f"niezawodność {round(100 * float(p['reliability']))}%"
     else:

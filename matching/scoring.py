@@ -169,11 +169,10 @@ def explain_pair(
         )
     rel_points = config.reliability_score(volunteer.reliability)
     if rel_points:
-        reasons.append(
-            Reason(
-                "reliability",
-                {"reliability": round(min(max(float(volunteer.reliability), 0.0), 1.0), 2)},
-                rel_points,
-            )
-        )
+        params: dict[str, object] = {
+            "reliability": round(min(max(float(volunteer.reliability), 0.0), 1.0), 2)
+        }
+        if volunteer.shifts_on_record == 0:
+            params["newcomer"] = True  # the prior, not a record: said so, not as a percentage
+        reasons.append(Reason("reliability", params, rel_points))
     return sum(r.points for r in reasons), tuple(reasons)

@@ -66,7 +66,9 @@ class Volunteer:
     the remaining monthly hours); ``hours_left`` is checked per shift (a shift longer than the
     hours left is infeasible).  The total of several proposed shifts is bounded by ``capacity``
     only: an exact hours budget would be a knapsack constraint that a flow network cannot express.
-    ``reliability`` is 0..1 from attendance history.  ``long_term_institution_ids`` are the
+    ``reliability`` is 0..1 from attendance history, over ``shifts_on_record`` past shifts whose
+    outcome is known (None: the caller does not say; 0: a newcomer, whose reliability is only the
+    prior and is explained as such).  ``long_term_institution_ids`` are the
     institutions the volunteer served on a long-term need (continuity bonus); they count as
     served for the "new institution" bonus too.
     """
@@ -87,6 +89,7 @@ class Volunteer:
     declined_need_ids: frozenset[int] = frozenset()
     declined_place_ids: frozenset[int] = frozenset()
     bookings: tuple[tuple[datetime, datetime], ...] = ()
+    shifts_on_record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

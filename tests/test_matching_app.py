@@ -103,6 +103,9 @@ def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
     assert "Ala" in page
     assert "umie: Fotografia, poziom 3 (wymagany 2)" in page
     assert "pozna nową instytucję koalicji" in page
+    # Ala has no shift on record yet: she is a newcomer, not "50% reliable".
+    assert "nowy wolontariusz: jeszcze bez historii obecności" in page
+    assert "niezawodność" not in page
     # Nobody signs: the diagnosis says so.
     assert "Nikt nie ma umiejętności: Język migowy (poziom 1)" in page
     with app.app_context():

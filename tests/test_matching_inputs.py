@@ -184,6 +184,7 @@ def reference_volunteers(now: datetime, until: date) -> list[matching.Volunteer]
                 served_institution_ids=frozenset(served),
                 long_term_institution_ids=frozenset(long_term),
                 reliability=(done + 1) / (done + missed + 2),
+                shifts_on_record=done + missed,
                 declined_need_ids=frozenset(declined),
                 bookings=tuple(sorted(bookings)),
             )

@@ -455,6 +455,7 @@ def load_volunteers(
                 served_institution_ids=frozenset(served) if served else empty,
                 long_term_institution_ids=frozenset(long_term) if long_term else empty,
                 reliability=(done + 1) / (done + missed + 2),  # Laplace: newcomers start at 0.5
+                shifts_on_record=done + missed,
                 declined_need_ids=frozenset(declined) if declined else empty,
                 bookings=tuple(bookings.get(user_id, ())),
             )

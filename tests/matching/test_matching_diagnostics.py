@@ -197,6 +197,9 @@ def test_reason_wording():
     assert render_reason(Reason("reliability", {"reliability": 0.85}, 17)) == (
         "niezawodność 85% (+17 pkt)"
     )
+    assert render_reason(Reason("reliability", {"reliability": 0.5, "newcomer": True}, 10)) == (
+        "nowy wolontariusz, bez historii obecności (+10 pkt)"
+    )
 
 
 def test_every_proposal_reason_renders():

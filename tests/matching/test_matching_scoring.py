@@ -109,6 +109,15 @@ def test_reason_params_are_stable():
     assert reasons[-1].code == "reliability" and reasons[-1].params == {"reliability": 0.8}
 
 
+def test_a_newcomers_reliability_is_the_prior_and_says_so():
+    newcomer = vol(skills={1: 3}, reliability=0.5, shifts_on_record=0)
+    _, reasons = explain_pair(newcomer, place(required_skills={1: 2}), CFG, None)
+    assert reasons[-1].params == {"reliability": 0.5, "newcomer": True}
+    known = vol(skills={1: 3}, reliability=0.5, shifts_on_record=4)
+    _, reasons = explain_pair(known, place(required_skills={1: 2}), CFG, None)
+    assert reasons[-1].params == {"reliability": 0.5}
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10**9))
 def test_vectorised_scores_equal_explanations(seed):
