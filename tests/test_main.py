@@ -151,3 +151,17 @@ def test_production_refuses_demo_data(monkeypatch):
     with app.app_context():
         build_from_migrations()
         assert db.session.scalar(select(User)) is None
+
+
+@pytest.mark.parametrize(
+    ("people", "said"), [(1, "1 wolontariusz"), (2, "2 wolontariusze"), (5, "5 wolontariuszy")]
+)
+def test_home_page_counts_active_volunteers_in_proper_polish(client, factory, app, people, said):
+    for _ in range(people):
+        factory.user()
+    gone = factory.user()
+    with app.app_context():
+        db.session.get(User, gone.id).is_active_account = False
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert f"<li>{said}</li>" in page

@@ -38,7 +38,9 @@ def index():
         select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)
     )
     volunteers = db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.VOLUNTEER)
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.VOLUNTEER, User.is_active_account.is_(True))
     )
     return render_template(
         "main/index.html",
