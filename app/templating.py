@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -201,6 +201,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda v, fmt="medium": (
         "" if v is None else format_date(v, fmt)
+    )
+    # Numbers as the reader's language writes them: "0,022" in Polish, "0.022" in English.
+    app.jinja_env.filters["number"] = lambda v, fmt=None: (
+        "" if v is None else format_decimal(v, fmt)
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
@@ -99,6 +100,9 @@ def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
     response = client.post("/proposals/run", data={})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # Figures are written the Polish way: a decimal comma.
+    seconds = re.search(r"Czas liczenia</dt><dd>([^<]*) s</dd>", page).group(1)
+    assert re.fullmatch(r"\d+(,\d{1,3})?", seconds), seconds
     # The best photographer is proposed, with reasons in Polish.
     assert "Ala" in page
     assert "umie: Fotografia, poziom 3 (wymagany 2)" in page
