@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,14 @@ def test_catalogues_hold_every_message_of_the_code(tmp_path):
         fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue("en") if m.id}
     assert sorted(fresh - known) == [], "run `make update-messages` and translate the new strings"
+
+
+# "Zgłosiłeś(-aś)", "przyjęty(-a)", "zgłosił(a)": forms that pick a gender and bolt the other on.
+GENDERED = re.compile(r"\w\((-?a|-aś|-łaś)\)|łeś\b")
+
+
+def test_polish_texts_address_people_without_guessing_their_gender():
+    ids = [m.id if isinstance(m.id, str) else m.id[0] for m in catalogue("pl") if m.id]
+    assert len(ids) > 500
+    assert [i for i in ids if GENDERED.search(i)] == []
+    assert GENDERED.search("Zgłosiłeś(-aś) się") and GENDERED.search("Jeśli to nie Ty prosiłeś")

@@ -86,7 +86,7 @@ class LogForm(FlaskForm):
     worked_on = date_field(_l("Data"), description=_l("Nie może być z przyszłości."))
     hours = hours_field(_l("Godziny"))
     description = TextAreaField(
-        _l("Co robiłeś(-aś)"),
+        _l("Wykonana praca"),
         validators=[required(), not_blank(), max_length(500), printable_text],
         filters=[strip_filter],
     )

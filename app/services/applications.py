@@ -193,7 +193,7 @@ def apply(
             )
         )
         if existing is not None:
-            raise ApplicationError(_("Już jesteś zgłoszony(-a) na zmianę %(when)s.", when=when))
+            raise ApplicationError(_("Masz już zgłoszenie na zmianę %(when)s.", when=when))
         clash = overlapping(volunteer.id, shift.starts_at, shift.ends_at)
         if clash is not None:
             raise ApplicationError(

@@ -255,7 +255,7 @@ def log_own_hours(
     value = check_hours(hours)
     description = (description or "").strip()
     if not description:
-        raise HoursError(_("Opisz krótko, co robiłeś(-aś)."), "description")
+        raise HoursError(_("Opisz krótko wykonaną pracę."), "description")
     entry = HoursEntry(
         volunteer_id=volunteer.id,
         institution_id=need.institution_id,

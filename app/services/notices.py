@@ -12,7 +12,7 @@ from app.models import Notice, User
 
 # Notice kind -> e-mail kind (for preferences) and subject.
 EMAIL_FOR_NOTICE = {
-    "need_changed": ("need_change", _l("Zmiana w potrzebie, na którą się zgłosiłeś(-aś)")),
+    "need_changed": ("need_change", _l("Zmiana w potrzebie, do której masz zgłoszenie")),
     "shift_changed": ("need_change", _l("Zmiana terminu lub miejsc na Twojej zmianie")),
     "shift_cancelled": ("need_change", _l("Zmiana została odwołana")),
     "need_cancelled": ("need_change", _l("Potrzeba została odwołana")),

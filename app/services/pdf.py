@@ -217,7 +217,7 @@ def _agreement(pdf: _Pdf, doc: Document) -> None:
     if doc.signed_on:
         pdf.para(
             _(
-                "Podpisano dnia %(day)s; podpisał(a): %(who)s.",
+                "Podpisano dnia %(day)s; podpis: %(who)s.",
                 day=_day(doc.signed_on),
                 who=doc.signed_by or "—",
             ),
@@ -255,8 +255,8 @@ def _certificate(pdf: _Pdf, doc: Document) -> None:
     pdf.para(_("Wystawca: %(issuer)s", issuer=issuer))
     pdf.para(
         _(
-            "Zaświadcza się, że %(name)s (data urodzenia: %(dob)s) w okresie od %(start)s "
-            "do %(end)s wykonywał(a) świadczenia wolontariusza:",
+            "Zaświadcza się, że w okresie od %(start)s do %(end)s świadczenia wolontariusza "
+            "wykonywała osoba: %(name)s (data urodzenia: %(dob)s), w zakresie:",
             name=vol["name"],
             dob=_day(vol.get("date_of_birth")),
             start=_day(doc.period_start),

@@ -40,7 +40,7 @@ def status_labels() -> dict[AssignmentStatus, str]:
         AssignmentStatus.OFFERED: _("propozycja czeka na Twoją odpowiedź"),
         AssignmentStatus.ACCEPTED: _("przyjęto Cię"),
         AssignmentStatus.REJECTED: _("zgłoszenie nieprzyjęte"),
-        AssignmentStatus.DECLINED: _("odrzuciłeś(-aś) propozycję"),
+        AssignmentStatus.DECLINED: _("propozycja odrzucona przez Ciebie"),
         AssignmentStatus.EXPIRED: _("propozycja wygasła"),
         AssignmentStatus.WITHDRAWN: _("wycofane przez Ciebie"),
         AssignmentStatus.CANCELLED: _("odwołane"),
