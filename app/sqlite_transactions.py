@@ -32,6 +32,8 @@ from contextvars import ContextVar
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
+from app.core.text import SQLITE_FOLD, fold_or_none
+
 log = logging.getLogger(__name__)
 
 # Statements that need the write lock; a savepoint is taken only to write, and ending the read
@@ -71,6 +73,8 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
+    # Searches that ignore Polish letters and case compare folded text (app/core/text.py).
+    dbapi_connection.create_function(SQLITE_FOLD, 1, fold_or_none, deterministic=True)
     try:
         dbapi_connection.execute("PRAGMA journal_mode=WAL")  # "memory" for in-memory databases
     except sqlite3.OperationalError as exc:  # another process holds the file in the old mode

@@ -112,8 +112,8 @@ def load(
     seed: int = 11,
     finished_run: bool = True,
 ) -> World:
+    from app.core.text import fold
     from app.services.passwords import hash_password
-    from app.services.text import fold
 
     started = time.perf_counter()
     rng = random.Random(seed)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.text import fold
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -21,7 +22,6 @@ from app.models import (
 )
 from app.models.assignments import TRANSITIONS
 from app.services import applications, needs
-from app.services.text import fold
 
 S = AssignmentStatus
 

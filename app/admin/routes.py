@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth.session import admin_required
+from app.core.text import fold, folded
 from app.extensions import db
 from app.models import SkillGroup, StaffMembership, User
 from app.services.email_address import normalise_email
@@ -23,13 +24,16 @@ def users():
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = select(User)
     if phrase:
-        # Compared as addresses are stored: NFKC and lower case (fullwidth letters find too).
+        # Addresses as they are stored (NFKC, lower case); names folded, so that "zolkiewska"
+        # finds "Żółkiewska" and "Jan Kowalski" finds the person whose two names those are.
         like = f"%{normalise_email(phrase)}%"
+        name_like = f"%{fold(phrase)}%"
+        full_name = folded(User.first_name + " " + User.last_name)
         query = query.where(
             or_(
                 func.lower(User.email).like(like),
-                func.lower(User.first_name).like(like),
-                func.lower(User.last_name).like(like),
+                full_name.like(name_like),
+                folded(User.last_name + " " + User.first_name).like(name_like),
             )
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -23,6 +23,7 @@ from sqlalchemy import Select, String, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 import matching
+from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
@@ -47,7 +48,6 @@ from app.models import (
 )
 from app.models.volunteers import age_on, may_be_placed, volunteer_preferred_institution
 from app.services.date_range import clamp
-from app.services.text import fold
 
 if TYPE_CHECKING:
     from app.services.matching_run import Scope

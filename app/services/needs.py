@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
@@ -29,7 +30,6 @@ from app.models.base import rows_changed, utcnow
 from app.services import audit
 from app.services.applications import lock_shift, recount_places
 from app.services.notices import notify
-from app.services.text import fold
 
 MAX_GENERATED_SHIFTS = 200
 

@@ -19,6 +19,7 @@ from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import MAX_ID
+from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
@@ -37,7 +38,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.date_range import FIRST_YEAR, LAST_YEAR, clamp, is_sensible
 from app.services.needs import local_to_utc
-from app.services.text import fold
 
 PAGE_SIZE = 20
 MAX_PER_PAGE = 100
