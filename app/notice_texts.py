@@ -8,6 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.models import Notice
+from app.services.notices import EMAIL_FOR_NOTICE
 
 
 def _when(value: str | None) -> str:
@@ -55,4 +56,17 @@ def notice_text(notice: Notice) -> str:
             title=title,
             start=_when(p.get("starts_at")),
         )
-    return kind
+    if kind == "offer_made":
+        return _(
+            "Masz ofertę: zmiana %(start)s w potrzebie „%(title)s”. Przyjmij ją albo odmów, zanim wygaśnie.",
+            title=title,
+            start=_when(p.get("starts_at")),
+        )
+    if kind == "offer_expired":
+        return _(
+            "Oferta w potrzebie „%(title)s” wygasła bez odpowiedzi, a miejsce wróciło do puli.",
+            title=title,
+        )
+    # A kind without a sentence of its own still reads as words: its subject line.
+    subject = EMAIL_FOR_NOTICE.get(kind)
+    return str(subject[1]) if subject else _("Masz nowe powiadomienie.")
