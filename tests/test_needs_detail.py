@@ -93,7 +93,7 @@ def test_need_page_tells_everything_needed_to_decide(client, need):
         "Anna Kontaktowa",
         "anna@muzeum.example.org",
         "Oprowadzanie",
-        "poziom co najmniej: średniozaawansowany",
+        "poziom co najmniej: doświadczony",
         "Język angielski",
         "Mile widziane",
         "10:00–14:00",

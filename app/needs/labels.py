@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
+from app.core.labels import skill_level_label
 from app.core.time import WARSAW
 from app.models import AssignmentStatus, NeedKind, Shift
 
@@ -25,9 +26,7 @@ def need_kind_label(kind: NeedKind | str) -> str:
 
 
 def level_label(level: int) -> str:
-    return str(
-        {1: _l("podstawowy"), 2: _l("średniozaawansowany"), 3: _l("zaawansowany")}.get(level, level)
-    )
+    return skill_level_label(level)
 
 
 def assignment_status_label(status: AssignmentStatus | str) -> str:

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange
 
+from app.core.labels import skill_level_labels as level_labels
 from app.forms_common import (
     MultiCheckboxField,
     birth_date,
@@ -49,10 +50,6 @@ def weekday_names() -> list[str]:
         str(_l("sobota")),
         str(_l("niedziela")),
     ]
-
-
-def level_labels() -> dict[int, str]:
-    return {1: str(_l("podstawowy")), 2: str(_l("doświadczony")), 3: str(_l("ekspert"))}
 
 
 def _text(label, n: int, **kw) -> StringField:
