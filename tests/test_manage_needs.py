@@ -429,6 +429,7 @@ def test_coordinators_see_every_institution_on_the_overview(client, auth, factor
     assert inst.name in page and "Galeria Sztuki Współczesnej w Opolu" in page
 
 
+@pytest.mark.clock
 def test_a_pending_offer_holds_a_place_but_is_not_shown_as_accepted(client, auth, factory, museum):
     inst, staff = museum
     need = factory.need(inst, "Oprowadzanie po wystawie", places=3)

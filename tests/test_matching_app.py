@@ -465,6 +465,7 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
     assert second.count("Tylko ") == 10
 
 
+@pytest.mark.clock
 def test_a_worker_that_wakes_after_its_run_was_declared_failed_saves_nothing(
     app, coalition, monkeypatch
 ):

@@ -579,8 +579,12 @@ def test_no_statement_grows_with_the_number_of_volunteers(app, factory):
 def test_decisions_made_while_the_run_solves_survive_its_save(app, factory, monkeypatch):
     museum = factory.institution("Muzeum Decyzji")
     coordinator = factory.user(Role.COORDINATOR)
-    start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=5)
-    need = factory.need(museum, "Dyżur w szatni", start=start, places=3)
+    # Ten in the morning in Warsaw, five days ahead: a shift the matcher can cover whatever the
+    # hour the test runs at (an evening start would end after midnight, on another day).
+    morning = datetime.combine(
+        utcnow().astimezone(WARSAW).date() + timedelta(days=5), time(10), WARSAW
+    )
+    need = factory.need(museum, "Dyżur w szatni", start=morning.astimezone(UTC), places=3)
     people = [factory.user(first_name=f"Osoba{n}") for n in range(4)]
     with app.app_context():
         for person in people:

@@ -27,6 +27,7 @@ def test_each_kind_of_notice_has_a_sentence_of_its_own(app, kind, locale):
     assert "Noc Muzeów" in text
 
 
+@pytest.mark.clock
 def test_a_volunteer_reads_an_offer_and_its_lapse_in_words(app, factory):
     need = factory.need(factory.institution("Teatr im. Jana Kochanowskiego"), "Szatnia")
     volunteer = factory.user(first_name="Ola")
