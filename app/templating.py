@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import Undefined
 
 from app.models import InstitutionKind, RequestStatus, Role
 
@@ -197,15 +199,22 @@ def _formatted(value: datetime, fmt: str, locale: str, timezone: str) -> str:
     return format_datetime(value, fmt)
 
 
+def number(value: object, fmt: str | None = None) -> str:
+    """A figure as the reader's language writes it: "0,022" in Polish, "0.022" in English.
+
+    What is not a number (missing from older records, say) is shown as it is, never an error.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "" if value is None or isinstance(value, Undefined) else str(value)
+    return format_decimal(value, fmt)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda v, fmt="medium": (
         "" if v is None else format_date(v, fmt)
     )
-    # Numbers as the reader's language writes them: "0,022" in Polish, "0.022" in English.
-    app.jinja_env.filters["number"] = lambda v, fmt=None: (
-        "" if v is None else format_decimal(v, fmt)
-    )
+    app.jinja_env.filters["number"] = number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -165,3 +165,18 @@ def test_home_page_counts_active_volunteers_in_proper_polish(client, factory, ap
         db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert f"<li>{said}</li>" in page
+
+
+def test_figures_follow_the_language_and_a_missing_one_is_blank(app):
+    from flask_babel import force_locale
+    from jinja2 import Undefined
+
+    from app.templating import number
+
+    with app.test_request_context():
+        with force_locale("pl"):
+            assert number(0.022, "0.###") == "0,022"
+            assert number(1234.5) == "1234,5" or number(1234.5) == "1\xa0234,5"
+        with force_locale("en"):
+            assert number(0.022, "0.###") == "0.022"
+        assert number(None) == "" and number(Undefined()) == "" and number("n/d") == "n/d"
