@@ -51,9 +51,11 @@ def configure_url_converters(app: Flask) -> None:
     """Integer ids in URLs stop at the database's integer range, so a huge id is a 404, not a 500."""
     from werkzeug.routing import IntegerConverter
 
+    from app.core.ids import MAX_ID
+
     class DatabaseId(IntegerConverter):
         def __init__(self, map, *args, **kwargs) -> None:
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId

@@ -14,7 +14,7 @@ from app.calendar import bp
 from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import Institution
-from app.needs.labels import template_helpers
+from app.needs.shift_times import template_helpers
 from app.services.calendar_feed import (
     build_feed,
     month_weeks,

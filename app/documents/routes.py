@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.session import roles_required, volunteer_required
+from app.core.labels import compliance_kind_labels, document_kind_labels
 from app.core.time import today_in_warsaw
 from app.documents import bp
 from app.documents.forms import (
@@ -33,10 +34,6 @@ from app.services import documents as service
 from app.services.permissions import can_manage_need, speaks_for_host
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
-
-
-def kind_labels() -> dict[DocumentKind, str]:
-    return {DocumentKind.AGREEMENT: _("Porozumienie"), DocumentKind.CERTIFICATE: _("Zaświadczenie")}
 
 
 # --- volunteer -----------------------------------------------------------------------------------
@@ -80,7 +77,7 @@ def _mine_page(certificate=None, agreement=None, status: int = 200):
             certificate_form=certificate,
             agreement_form=agreement,
             engagements=engagements,
-            labels=kind_labels(),
+            labels=document_kind_labels(),
         ),
         status,
     )
@@ -176,8 +173,8 @@ def staff_list():
         documents=service.documents_for_staff(current_user),
         flagged=compliance.flagged_placements(current_user, today_in_warsaw()),
         needs=compliance.needs_with_engagements(current_user),
-        kind_labels=compliance.kind_labels(),
-        labels=kind_labels(),
+        kind_labels=compliance_kind_labels(),
+        labels=document_kind_labels(),
     )
 
 
@@ -199,7 +196,7 @@ def _document_page(document: Document, opinion=None, signature=None, status: int
             document=document,
             opinion_form=opinion,
             signature_form=signature,
-            labels=kind_labels(),
+            labels=document_kind_labels(),
         ),
         status,
     )
@@ -268,7 +265,7 @@ def _compliance_page(
     agreement_refused: bool = False,
 ):
     volunteers = compliance.engaged_volunteers(need.id)
-    labels = compliance.kind_labels()
+    labels = compliance_kind_labels()
     record_form = record_form or ComplianceForm(formdata=None)
     agreement_form = agreement_form or IssueAgreementForm(formdata=None)
     _compliance_choices(need, record_form, agreement_form, volunteers)
@@ -312,7 +309,7 @@ def _compliance_choices(need, record_form, agreement_form, volunteers=None) -> N
     record_form.volunteer_id.choices = people
     agreement_form.volunteer_id.choices = people
     record_form.kind.choices = [
-        SelectChoice(k.value, label) for k, label in compliance.kind_labels().items()
+        SelectChoice(k.value, label) for k, label in compliance_kind_labels().items()
     ]
 
 
@@ -403,5 +400,5 @@ def verify(code: str):
         document=document,
         volunteer_name=document.content.get("volunteer", {}).get("name", ""),
         institution=institution,
-        labels=kind_labels(),
+        labels=document_kind_labels(),
     )

@@ -5,25 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
+from app.core.labels import institution_kind_labels
 from app.forms_common import email_field, max_length, printable_text, required, strip_filter
 from app.models import InstitutionKind
 
 
-def kind_labels() -> dict[InstitutionKind, str]:
-    return {
-        InstitutionKind.MUSEUM: _l("Muzeum"),
-        InstitutionKind.LIBRARY: _l("Biblioteka"),
-        InstitutionKind.THEATRE: _l("Teatr"),
-        InstitutionKind.GALLERY: _l("Galeria"),
-        InstitutionKind.ARCHIVE: _l("Archiwum"),
-        InstitutionKind.RESEARCH: _l("Instytut naukowy"),
-        InstitutionKind.NGO: _l("Organizacja pozarządowa"),
-        InstitutionKind.OTHER: _l("Inna"),
-    }
-
-
 def kind_choices() -> list[SelectChoice]:
-    labels = kind_labels()
+    labels = institution_kind_labels()
     return [SelectChoice(k.value, labels[k]) for k in InstitutionKind]
 
 

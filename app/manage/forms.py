@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from app.core.labels import need_kind_labels
 from app.forms_common import (
     IdListField,
     date_field,
@@ -35,17 +36,8 @@ from app.services.staff_views import today_in_warsaw
 MAX_PLACES = 500
 
 
-def kind_labels() -> dict[NeedKind, str]:
-    return {
-        NeedKind.ONE_OFF: _l("Jednorazowa"),
-        NeedKind.RECURRING: _l("Cykliczna"),
-        NeedKind.LONG_TERM: _l("Długoterminowa (Korpus Solidarności)"),
-        NeedKind.TRAINING: _l("Szkolenie dla wolontariuszy"),
-    }
-
-
 def _kind_choices() -> list[SelectChoice]:
-    labels = kind_labels()
+    labels = need_kind_labels()
     return [SelectChoice(k.value, labels[k]) for k in NeedKind]
 
 

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.session import roles_required
 from app.core.ids import MAX_ID
+from app.core.labels import need_kind_labels
 from app.extensions import db
 from app.manage import bp
 from app.manage.forms import (
@@ -27,7 +28,6 @@ from app.manage.forms import (
     SeenStatusForm,
     ShiftForm,
     first_day_not_in_past,
-    kind_labels,
     need_form,
 )
 from app.models import (
@@ -163,7 +163,7 @@ def institution(slug: str):
         institution=inst,
         grouped=staff_views.institution_needs(inst),
         applicants=staff_views.describe_applicants(current_user, pending, _locale()),
-        need_kinds=kind_labels(),
+        need_kinds=need_kind_labels(),
     )
 
 
@@ -224,7 +224,7 @@ def _need_page(need: Need, status: int = 200, **forms):
         "manage/need.html",
         need=need,
         rows=staff_views.shift_rows(current_user, need, _locale()),
-        need_kinds=kind_labels(),
+        need_kinds=need_kind_labels(),
         **context,
     ), status
 

@@ -13,12 +13,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.labels import need_kind_labels
 from app.extensions import db, login_manager
 from app.models import Assignment, Institution, Need, SkillGroup, User
 from app.models.base import utcnow
 from app.needs import bp
 from app.needs.forms import ApplyForm
-from app.needs.labels import kind_labels, shift_when, template_helpers
+from app.needs.shift_times import shift_when, template_helpers
 from app.services import search_cache
 from app.services.applications import ApplicationError, eligibility_problems
 from app.services.applications import apply as apply_to_shifts
@@ -112,7 +113,7 @@ def search():
         chosen_institution=chosen,
         all_institutions_args={k: v for k, v in filters.as_args().items() if k != "institution"},
         groups=choices["groups"],
-        kinds=kind_labels(),
+        kinds=need_kind_labels(),
         can_match=can_match,
     )
 

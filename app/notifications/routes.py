@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
 from app.auth.session import admin_required
+from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
 from app.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
@@ -77,16 +78,6 @@ def unsubscribe(token: str):
     )
 
 
-def status_labels() -> dict[OutboxStatus, str]:
-    return {
-        OutboxStatus.PENDING: _("w kolejce"),
-        OutboxStatus.SENDING: _("w trakcie wysyłki"),
-        OutboxStatus.SENT: _("wysłana"),
-        OutboxStatus.FAILED: _("nieudana"),
-        OutboxStatus.SKIPPED: _("pominięta (wyłączona przez odbiorcę)"),
-    }
-
-
 @bp.get("/admin/outbox")
 @admin_required
 def outbox():
@@ -94,7 +85,7 @@ def outbox():
     return render_template(
         "notifications/outbox.html",
         view=overview(),
-        status_labels=status_labels(),
+        status_labels=outbox_status_labels(),
         scheduler=scheduler_health(),
     )
 

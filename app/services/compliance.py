@@ -47,16 +47,6 @@ class ComplianceError(ValueError):
         self.field = field
 
 
-def kind_labels() -> dict[ComplianceKind, str]:
-    return {
-        ComplianceKind.SAFETY_BRIEFING: str(_l("Szkolenie BHP i o prawach i obowiązkach")),
-        ComplianceKind.ACCIDENT_INSURANCE: str(_l("Ubezpieczenie NNW")),
-        ComplianceKind.COST_WAIVER: str(_l("Zwolnienie z obowiązku zwrotu kosztów")),
-        ComplianceKind.GUARDIAN_CONSENT: str(_l("Zgoda opiekuna prawnego")),
-        ComplianceKind.CHILD_PROTECTION: str(_l("Weryfikacja ochrony małoletnich")),
-    }
-
-
 def required_kinds(volunteer_id: int, need_id: int) -> list[ComplianceKind]:
     """The records this placement needs, from the need's terms and the volunteer's age."""
     need = db.session.get(Need, need_id)
