@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, Field, Form, SelectMultipleField, widgets
+from wtforms import DateField, EmailField, Field, Form, SelectMultipleField, StringField, widgets
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.core.ids import MAX_ID
@@ -194,3 +194,10 @@ def printable_text(form: Form, field: Field) -> None:
 
 def strip_filter(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+def person_name_field(label) -> StringField:
+    """A first or last name: required, printable, at most 80 characters, trimmed."""
+    return StringField(
+        label, validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+    )

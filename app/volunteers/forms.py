@@ -28,6 +28,7 @@ from app.forms_common import (
     date_field,
     email_field,
     max_length,
+    person_name_field,
     printable_text,
     required,
     strip_filter,
@@ -59,14 +60,8 @@ def _text(label, n: int, **kw) -> StringField:
 
 
 class ProfileForm(FlaskForm):
-    first_name = StringField(
-        _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
-    )
-    last_name = StringField(
-        _l("Nazwisko"),
-        validators=[required(), max_length(80), printable_text],
-        filters=[strip_filter],
-    )
+    first_name = person_name_field(_l("Imię"))
+    last_name = person_name_field(_l("Nazwisko"))
     date_of_birth = date_field(
         _l("Data urodzenia"),
         optional=True,
