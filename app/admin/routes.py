@@ -6,7 +6,7 @@ from flask import render_template, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.admin import bp
+from app.admin.blueprint import bp
 from app.auth.session import admin_required
 from app.core.text import fold, folded
 from app.extensions import db

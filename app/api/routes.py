@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus
 from app.services import search_cache

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.calendar import bp
+from app.calendar.blueprint import bp
 from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import Institution

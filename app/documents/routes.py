@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 from app.auth.session import roles_required, volunteer_required
 from app.core.labels import compliance_kind_labels, document_kind_labels
 from app.core.time import today_in_warsaw
-from app.documents import bp
+from app.documents.blueprint import bp
 from app.documents.forms import (
     AgreementRequestForm,
     CertificateRequestForm,

@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 from app.auth.session import coordinator_required, roles_required, volunteer_required
 from app.core.ids import MAX_ID
 from app.extensions import db
-from app.hours import bp
+from app.hours.blueprint import bp
 from app.hours.forms import (
     ConfirmForm,
     CoordinatorForm,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.extensions import db
-from app.institutions import bp
+from app.institutions.blueprint import bp
 from app.institutions.forms import InstitutionRequestForm, StaffRequestForm
 from app.models import (
     Institution,

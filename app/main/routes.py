@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.session import is_safe_next
 from app.extensions import csrf, db, limiter
-from app.main import bp
+from app.main.blueprint import bp
 from app.main.forms import LanguageForm
 from app.models import Institution, Need, NeedStatus, Role, User
 from app.services.scheduler_health import scheduler_health

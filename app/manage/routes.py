@@ -19,7 +19,7 @@ from app.auth.session import roles_required
 from app.core.ids import MAX_ID
 from app.core.labels import need_kind_labels
 from app.extensions import db
-from app.manage import bp
+from app.manage.blueprint import bp
 from app.manage.forms import (
     AddShiftsForm,
     CancelForm,

@@ -17,7 +17,7 @@ from app.core.labels import need_kind_labels
 from app.extensions import db, login_manager
 from app.models import Assignment, Institution, Need, SkillGroup, User
 from app.models.base import utcnow
-from app.needs import bp
+from app.needs.blueprint import bp
 from app.needs.forms import ApplyForm
 from app.needs.shift_times import shift_when, template_helpers
 from app.services import search_cache

@@ -12,7 +12,7 @@ from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
 from app.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
-from app.notifications import bp
+from app.notifications.blueprint import bp
 from app.services import audit
 from app.services.outbox import overview, retry
 from app.services.scheduler_health import scheduler_health

@@ -17,7 +17,7 @@ from app.errors import render_error
 from app.extensions import db
 from app.matching_texts import Names, diagnostic_text, reason_text
 from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
-from app.proposals import bp
+from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
 from app.services import matching_queue, offers
 from app.services.accounts import find_user

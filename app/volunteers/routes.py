@@ -20,7 +20,7 @@ from app.notice_texts import notice_text
 from app.services import data_rights, feeds
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
-from app.volunteers import bp
+from app.volunteers.blueprint import bp
 from app.volunteers.forms import (
     AbsenceForm,
     ConfirmForm,
