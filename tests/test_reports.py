@@ -247,7 +247,7 @@ def test_staff_export_their_institution_row_of_the_matrix(app, factory):
 
 
 def test_charts_escape_names_and_carry_their_own_title():
-    from app.services import charts
+    from app.reports import charts
 
     svg = str(charts.hbar_chart("c1", "Tytuł <b>", ["<script>x</script>"], [3]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api.blueprint import bp
+from app.api.openapi import openapi_document
+from app.api.serializers import institution_json, need_json
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus
 from app.services import search_cache
-from app.services.api_openapi import openapi_document
-from app.services.api_serializers import institution_json, need_json
 from app.services.search import parse_filters, public_need, search
 
 

@@ -17,9 +17,9 @@ from app.core.labels import assignment_status_labels, consent_kind_labels
 from app.extensions import db
 from app.models import ConsentKind, SkillGroup
 from app.notice_texts import notice_text
-from app.services import data_rights, feeds
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
+from app.volunteers import data_rights, personal_feed
 from app.volunteers.blueprint import bp
 from app.volunteers.forms import (
     AbsenceForm,
@@ -445,10 +445,10 @@ def mark_notices_read():
 @bp.get("/feeds/<token>.ics")
 def feed(token: str):
     """Serve my personal calendar to calendar apps (the secret token is the only key)."""
-    profile_ = feeds.profile_by_token(token)
+    profile_ = personal_feed.profile_by_token(token)
     if profile_ is None:
         abort(404)
-    response = Response(feeds.personal_calendar(profile_), mimetype="text/calendar")
+    response = Response(personal_feed.personal_calendar(profile_), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="grafik-okik.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
