@@ -62,15 +62,15 @@ def configure_url_converters(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    from app.logging_setup import configure_logging as setup
+    from app.core.logging import configure_logging as setup
 
     setup(app)
 
 
 def configure_extensions(app: Flask) -> None:
+    from app.core.sqlite import engine_options
     from app.extensions import cache, csrf, db, limiter, migrate
     from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
-    from app.sqlite_transactions import engine_options
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
@@ -127,24 +127,24 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.errors import init_error_handlers
+    from app.core.errors import init_error_handlers
 
     init_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.templating import init_templating
+    from app.core.templating import init_templating
 
     init_templating(app)
 
 
 def register_security_headers(app: Flask) -> None:
-    from app.security import init_security_headers
+    from app.core.security import init_security_headers
 
     init_security_headers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import init_cli
+    from app.core.cli import init_cli
 
     init_cli(app)

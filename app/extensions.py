@@ -16,7 +16,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app import sqlite_transactions  # noqa: F401 - its engine listeners set SQLite up
+from app.core import sqlite as sqlite_transactions  # noqa: F401 - its engine listeners set SQLite up
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.models import AssignmentStatus, Notice, Role
-from app.notice_texts import notice_text
+from app.services.notice_texts import notice_text
 from app.services.notices import EMAIL_FOR_NOTICE
 from tests.factories import PASSWORD
 

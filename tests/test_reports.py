@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Role, Shift
 from app.models.hours import HoursEntry, HoursSource, HoursStatus
-from app.services import reports
+from app.reports import queries as reports
 from tests.test_hours_flow import signed_in
 
 pytestmark = pytest.mark.clock

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import EqualTo, ValidationError
 
-from app.forms_common import (
+from app.core.forms import (
     email_field,
     max_length,
     person_name_field,

@@ -23,7 +23,7 @@ def fold(text: str) -> str:
 # The Polish letters and their bases, for the database's side of `fold` (PostgreSQL's translate).
 _PL_ACCENTED = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
 _PL_BASE = "acelnoszzACELNOSZZ"
-SQLITE_FOLD = "okik_fold"  # registered on every SQLite connection (app/sqlite_transactions.py)
+SQLITE_FOLD = "okik_fold"  # registered on every SQLite connection (app/core/sqlite.py)
 
 
 class folded(FunctionElement[str]):  # noqa: N801 - used like a SQL function: folded(User.last_name)

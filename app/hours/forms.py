@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
-from app.forms_common import date_field, max_length, printable_text, required, strip_filter
+from app.core.forms import date_field, max_length, printable_text, required, strip_filter
 
 
 class HoursField(StringField):

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
+from app.core.forms import email_field, max_length, printable_text, required, strip_filter
 from app.core.labels import institution_kind_labels
-from app.forms_common import email_field, max_length, printable_text, required, strip_filter
 from app.models import InstitutionKind
 
 

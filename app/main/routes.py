@@ -20,7 +20,7 @@ from app.extensions import csrf, db, limiter
 from app.main.blueprint import bp
 from app.main.forms import LanguageForm
 from app.models import Institution, Need, NeedStatus, Role, User
-from app.services.scheduler_health import scheduler_health
+from app.scheduling.health import scheduler_health
 
 
 @bp.get("/")

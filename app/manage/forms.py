@@ -19,8 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.core.labels import need_kind_labels
-from app.forms_common import (
+from app.core.forms import (
     IdListField,
     date_field,
     email_field,
@@ -30,6 +29,7 @@ from app.forms_common import (
     sensible_date,
     strip_filter,
 )
+from app.core.labels import need_kind_labels
 from app.models import Institution, NeedKind, Skill
 from app.services.staff_views import today_in_warsaw
 

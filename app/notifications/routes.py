@@ -10,12 +10,12 @@ from sqlalchemy import delete, select
 from app.auth.session import admin_required
 from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
-from app.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
 from app.notifications.blueprint import bp
+from app.scheduling.health import scheduler_health
 from app.services import audit
+from app.services.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.services.outbox import overview, retry
-from app.services.scheduler_health import scheduler_health
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:

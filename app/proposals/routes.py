@@ -13,12 +13,12 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required
-from app.errors import render_error
+from app.core.errors import render_error
 from app.extensions import db
-from app.matching_texts import Names, diagnostic_text, reason_text
 from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
 from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
+from app.proposals.texts import Names, diagnostic_text, reason_text
 from app.services import matching_queue, offers
 from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError

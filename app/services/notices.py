@@ -25,7 +25,7 @@ EMAIL_FOR_NOTICE = {
 
 def notify(user_ids: Iterable[int], kind: str, need_id: int | None = None, **params: Any) -> int:
     """One notice per person (each person once), e-mailed through the outbox in the same transaction."""
-    from app.mail import queue_email
+    from app.services.mail import queue_email
 
     unique = sorted(set(user_ids))
     notices = [

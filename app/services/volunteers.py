@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from app.core.ids import MAX_ID
 from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.mail import send_email
 from app.models import (
     Assignment,
     AssignmentStatus,
@@ -43,6 +42,7 @@ from app.models.volunteers import new_feed_token
 from app.services import audit
 from app.services.date_range import FIRST_INSTANT
 from app.services.email_address import normalise_email
+from app.services.mail import send_email
 
 GUARDIAN_SALT = "guardian-consent"
 GUARDIAN_MAX_AGE = 14 * 24 * 3600

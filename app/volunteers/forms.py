@@ -21,8 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange
 
-from app.core.labels import skill_level_labels as level_labels
-from app.forms_common import (
+from app.core.forms import (
     MultiCheckboxField,
     birth_date,
     date_field,
@@ -33,6 +32,7 @@ from app.forms_common import (
     required,
     strip_filter,
 )
+from app.core.labels import skill_level_labels as level_labels
 from app.models import ConsentKind
 from app.services.email_address import normalise_email
 from app.services.passwords import verify_password

@@ -16,9 +16,9 @@ from app.auth.session import volunteer_required
 from app.core.labels import assignment_status_labels, consent_kind_labels
 from app.extensions import db
 from app.models import ConsentKind, SkillGroup
-from app.notice_texts import notice_text
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
+from app.services.notice_texts import notice_text
 from app.volunteers import data_rights, personal_feed
 from app.volunteers.blueprint import bp
 from app.volunteers.forms import (

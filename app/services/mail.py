@@ -90,7 +90,7 @@ def queue_email(
     Returns None when the recipient turned this optional kind off, or when a message with the
     same deduplication key already exists (so a job that runs twice queues nothing twice).
     """
-    from app.urls import absolute_url
+    from app.core.urls import absolute_url
 
     optional = is_optional(kind)
     if recipient is not None and optional and has_opted_out(recipient.id, kind):
@@ -142,7 +142,7 @@ def send_email(
 
 
 def build_mime(message: OutboxMessage) -> EmailMessage:
-    from app.urls import absolute_url
+    from app.core.urls import absolute_url
 
     msg = EmailMessage()
     msg["Subject"] = message.subject
