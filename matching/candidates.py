@@ -825,9 +825,3 @@ def build_index(problem: Problem) -> MatchingIndex:
         t_level=t_level[t_order],
         t_vol=w_vol[t_w],
     )
-
-
-def place_window(place: Place) -> tuple[int, int, int]:
-    """(weekday, start minute, end minute from the start day's midnight) of a shift."""
-    _, start, end = _shift_minutes(place)
-    return place.start.weekday(), start, end

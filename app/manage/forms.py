@@ -41,10 +41,6 @@ def _kind_choices() -> list[SelectChoice]:
     return [SelectChoice(k.value, labels[k]) for k in NeedKind]
 
 
-# The value of a skill's select: "" none, "r1".."r3" required at that level, "n" nice to have.
-SKILL_CHOICES = ("", "r1", "r2", "r3", "n")
-
-
 def _skill_choices() -> list[SelectChoice]:
     return [
         SelectChoice("", _l("—")),

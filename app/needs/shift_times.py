@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import format_date, format_time
 
-from app.core.time import WARSAW
+from app.core.time import in_warsaw
 from app.models import Shift
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(WARSAW)
 
 
 def shift_when(shift: Shift) -> str:
     """ "sobota, 28 marca 2026, 10:00–14:00" in Warsaw time; both dates when it ends another day."""
-    start, end = local(shift.starts_at), local(shift.ends_at)
+    start, end = in_warsaw(shift.starts_at), in_warsaw(shift.ends_at)
     if start.date() == end.date():
         return "{}, {}–{}".format(
             format_date(start.date(), "EEEE, d MMMM yyyy"),
