@@ -150,7 +150,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from app.services.notice_texts import notice_text
+    from app.services.notices import notice_text
 
     @app.context_processor
     def inject() -> dict:

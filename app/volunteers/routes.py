@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import ConsentKind, SkillGroup
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
-from app.services.notice_texts import notice_text
+from app.services.notices import notice_text
 from app.volunteers import data_rights, personal_feed
 from app.volunteers.blueprint import bp
 from app.volunteers.forms import (
