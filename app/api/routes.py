@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.api.blueprint import bp
 from app.api.openapi import openapi_document
 from app.api.serializers import institution_json, need_json
+from app.core.text import polish
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus
 from app.services import search_cache
@@ -100,7 +101,7 @@ def need(need_id: int):
 def institutions():
     """List the coalition's active institutions."""
     rows = db.session.scalars(
-        select(Institution).where(Institution.is_active).order_by(Institution.name)
+        select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
     )
     return cached_json([institution_json(i) for i in rows])
 

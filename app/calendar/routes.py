@@ -17,6 +17,7 @@ from app.calendar.feed import (
     shifts_between,
     upcoming_published_shifts,
 )
+from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import Institution
@@ -52,7 +53,7 @@ def _day(name: str) -> date | None:
 def _institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active).order_by(Institution.name)
+            select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
         )
     )
 

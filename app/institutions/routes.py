@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.core.text import polish
 from app.extensions import db
 from app.institutions.blueprint import bp
 from app.institutions.forms import InstitutionRequestForm, StaffRequestForm
@@ -25,7 +26,9 @@ from app.services.memberships import RequestError, ask_to_join_coalition, ask_to
 def active_institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
         )
     )
 

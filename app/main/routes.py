@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.session import is_safe_next
+from app.core.text import polish
 from app.extensions import csrf, db, limiter
 from app.main.blueprint import bp
 from app.main.forms import LanguageForm
@@ -32,7 +33,7 @@ def index():
     founders = db.session.scalars(
         select(Institution)
         .where(Institution.is_founder.is_(True), Institution.is_active.is_(True))
-        .order_by(Institution.name)
+        .order_by(polish(Institution.name))
     ).all()
     open_needs = db.session.scalar(
         select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)

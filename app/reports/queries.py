@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Label, String, and_, case, func, literal, select, text, union_all
 
+from app.core.text import polish_sort_key
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus, Role, Shift, User
@@ -135,7 +136,7 @@ def hours_per_institution(period: Period, institution_id: int | None = None) -> 
             sums.setdefault(inst_id, [0.0] * len(period.months))[slot] += float(hours or 0)
     names = _institution_names(set(sums) | ({institution_id} if institution_id else set()))
     table = HoursTable(months=period.labels(), totals=[0.0] * len(period.months))
-    for inst_id in sorted(names, key=lambda i: names[i].lower()):
+    for inst_id in sorted(names, key=lambda i: polish_sort_key(names[i])):
         values = [round(v, 2) for v in sums.get(inst_id, [0.0] * len(period.months))]
         table.rows.append(({"id": inst_id, "name": names[inst_id]}, values, round(sum(values), 2)))
         table.totals = [round(a + b, 2) for a, b in zip(table.totals, values, strict=True)]
@@ -190,7 +191,7 @@ def fill_rates(period: Period, institution_id: int | None = None) -> list[FillRo
     found = {i: (int(o or 0), int(t or 0)) for i, o, t in db.session.execute(query)}
     names = _institution_names(set(found))
     rows = [FillRow(i, names[i], *found[i]) for i in found]
-    return sorted(rows, key=lambda r: r.name.lower())
+    return sorted(rows, key=lambda r: polish_sort_key(r.name))
 
 
 def _by_month(period: Period, rows) -> dict[Month, int]:
@@ -333,7 +334,7 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
             pairs[(x, y)] = pairs[(y, x)] = int(count)
     ids = {x for x, _y in pairs} | ({institution_id} if institution_id else set())
     names = _institution_names(ids)
-    order = sorted(names, key=lambda i: names[i].lower())
+    order = sorted(names, key=lambda i: polish_sort_key(names[i]))
     return Exchange(
         volunteers=sum(spread.values()),
         shared=sum(c for n, c in spread.items() if n > 1),

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.text import polish
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -125,7 +126,9 @@ def engaged_volunteers(need_id: int) -> list[User]:
         return []
     return list(
         db.session.scalars(
-            select(User).where(User.id.in_(ids)).order_by(User.last_name, User.first_name, User.id)
+            select(User)
+            .where(User.id.in_(ids))
+            .order_by(polish(User.last_name), polish(User.first_name), User.id)
         )
     )
 

@@ -14,6 +14,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core.text import polish
 from app.extensions import db
 from app.models import Institution, User, VolunteerProfile
 from app.models.hours import HoursEntry, HoursStatus
@@ -157,14 +158,14 @@ def month_report(year: int, month: int) -> list[MonthRow]:
         .join(Institution, Institution.id == HoursEntry.institution_id)
         .where(*in_month)
         .distinct()
-        .order_by(Institution.name)
+        .order_by(polish(Institution.name))
     ):
         places.setdefault(vid, []).append(name)
     people = db.session.execute(
         select(User, VolunteerProfile)
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .where(VolunteerProfile.is_korpus.is_(True))
-        .order_by(User.last_name, User.first_name, User.id)
+        .order_by(polish(User.last_name), polish(User.first_name), User.id)
     ).all()
     label = f"{year:04d}-{month:02d}"
     rows = []

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import MAX_ID
+from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import (
@@ -116,7 +117,9 @@ def awaits_guardian(profile: VolunteerProfile, today: date | None = None) -> boo
 def active_institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
         )
     )
 
