@@ -64,28 +64,35 @@ def bad_request(errors: dict[str, str]) -> Response:
     return response
 
 
+def _search_page_json(filters) -> str:
+    """One page of search results as the cache stores it: the API's data and the newest change."""
+    result = search(filters, clamp_page=False)
+    newest = max((n.updated_at for n in result.needs), default=None)
+    data = {
+        "items": [need_json(n, _url) for n in result.needs],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+    }
+    return json.dumps({"data": data, "modified": newest.isoformat() if newest else None})
+
+
+def _search_page(filters) -> tuple[dict, datetime | None]:
+    """The page's data and last change, from the search cache (per language) when it has them."""
+    key = hashlib.sha256(repr(filters).encode()).hexdigest()
+    parts = ("api", str(get_locale()), key)
+    stored = json.loads(search_cache.rendered(parts, lambda: _search_page_json(filters)))
+    modified = stored["modified"] and datetime.fromisoformat(stored["modified"])
+    return stored["data"], modified or None
+
+
 @bp.get("/needs")
 def needs():
     """List published needs with a future shift, filtered like the search page."""
     parsed = parse_filters(request.args, strict=True)
     if parsed.errors:
         return bad_request(parsed.errors)
-
-    def page() -> str:
-        result = search(parsed.filters, clamp_page=False)
-        newest = max((n.updated_at for n in result.needs), default=None)
-        data = {
-            "items": [need_json(n, _url) for n in result.needs],
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-        }
-        return json.dumps({"data": data, "modified": newest.isoformat() if newest else None})
-
-    key = hashlib.sha256(repr(parsed.filters).encode()).hexdigest()
-    stored = json.loads(search_cache.rendered(("api", str(get_locale()), key), page))
-    modified = stored["modified"] and datetime.fromisoformat(stored["modified"])
-    return cached_json(stored["data"], modified or None)
+    return cached_json(*_search_page(parsed.filters))
 
 
 @bp.get("/needs/<int:need_id>")

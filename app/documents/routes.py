@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 
 from app.auth.session import roles_required, volunteer_required
 from app.core.labels import compliance_kind_labels, document_kind_labels
+from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.documents.blueprint import bp
 from app.documents.forms import (
@@ -46,7 +47,9 @@ def _volunteer_forms(
     certificate = certificate or CertificateRequestForm(formdata=None)
     agreement = agreement or AgreementRequestForm(formdata=None)
     institutions = db.session.scalars(
-        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        select(Institution)
+        .where(Institution.is_active.is_(True))
+        .order_by(polish(Institution.name))
     ).all()
     certificate.institution_id.choices = [
         SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
@@ -320,30 +323,47 @@ def compliance_page(need_id: int):
     return _compliance_page(_managed_need(need_id))
 
 
+def _recorded(need: Need, form: ComplianceForm) -> bool:
+    """Record the step the form names; a refusal goes to its field (the day when it names none)."""
+    try:
+        compliance.record(
+            int(form.volunteer_id.data),
+            need.id,
+            ComplianceKind(form.kind.data),
+            form.done_on.data,
+            form.note.data or "",
+            current_user,
+            today_in_warsaw(),
+        )
+    except compliance.ComplianceError as exc:
+        form[exc.field or "done_on"].errors.append(str(exc))
+        return False
+    return True
+
+
 @bp.post("/documents/compliance/<int:need_id>/records")
 @staff_required
 def record_compliance(need_id: int):
+    """Staff note that a step the law asks for (safety briefing, insurance, consent...) was done."""
     need = _managed_need(need_id)
     form = ComplianceForm()
     _compliance_choices(need, form, IssueAgreementForm(formdata=None))
-    if form.validate_on_submit():
-        try:
-            compliance.record(
-                int(form.volunteer_id.data),
-                need.id,
-                ComplianceKind(form.kind.data),
-                form.done_on.data,
-                form.note.data or "",
-                current_user,
-                today_in_warsaw(),
-            )
-        except compliance.ComplianceError as exc:
-            form[exc.field or "done_on"].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Zapisano."), "success")
-            return redirect(url_for("documents.compliance_page", need_id=need.id))
+    if form.validate_on_submit() and _recorded(need, form):
+        db.session.commit()
+        flash(_("Zapisano."), "success")
+        return redirect(url_for("documents.compliance_page", need_id=need.id))
     return _compliance_page(need, record_form=form, status=422)
+
+
+def _issued_agreement(need: Need, form: IssueAgreementForm) -> Document | None:
+    """The agreement for the chosen volunteer, or None with the refusal at the field."""
+    try:
+        return service.issue_agreement(
+            int(form.volunteer_id.data), need.id, current_user, today_in_warsaw()
+        )
+    except service.DocumentError as exc:
+        form.volunteer_id.errors.append(str(exc))
+        return None
 
 
 @bp.post("/documents/compliance/<int:need_id>/agreements")
@@ -355,17 +375,11 @@ def issue_agreement(need_id: int):
     _compliance_choices(need, ComplianceForm(formdata=None), form)
     if not speaks_for_host(current_user, need):
         return _compliance_page(need, agreement_refused=True, status=403)
-    if form.validate_on_submit():
-        try:
-            document = service.issue_agreement(
-                int(form.volunteer_id.data), need.id, current_user, today_in_warsaw()
-            )
-        except service.DocumentError as exc:
-            form.volunteer_id.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
-            return redirect(url_for("documents.detail", document_id=document.id))
+    document = _issued_agreement(need, form) if form.validate_on_submit() else None
+    if document is not None:
+        db.session.commit()
+        flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
+        return redirect(url_for("documents.detail", document_id=document.id))
     return _compliance_page(need, agreement_form=form, status=422)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
@@ -7,7 +8,7 @@ from wtforms.validators import URL, Optional
 
 from app.core.forms import email_field, max_length, printable_text, required, strip_filter
 from app.core.labels import institution_kind_labels
-from app.models import InstitutionKind
+from app.models import Institution, InstitutionKind
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -29,6 +30,12 @@ class StaffRequestForm(FlaskForm):
         validators=[max_length(2000), printable_text],
         filters=[strip_filter],
     )
+
+    def offer(self, institutions: list[Institution]) -> None:
+        """The coalition's active institutions, after a prompt to pick one."""
+        self.institution_id.choices = [SelectChoice(0, _("— wybierz instytucję —"))] + [
+            SelectChoice(i.id, i.name) for i in institutions
+        ]
 
 
 class InstitutionRequestForm(FlaskForm):

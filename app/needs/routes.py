@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.labels import need_kind_labels
+from app.core.text import polish
 from app.extensions import db, login_manager
 from app.models import Assignment, Institution, Need, SkillGroup, User
 from app.models.base import utcnow
@@ -52,7 +53,7 @@ def _filter_choices() -> dict:
         institutions = db.session.execute(
             select(Institution.slug, Institution.name)
             .where(Institution.is_active)
-            .order_by(Institution.name)
+            .order_by(polish(Institution.name))
             .limit(INSTITUTION_SELECT_MAX + 1)
         ).all()
         groups = db.session.scalars(

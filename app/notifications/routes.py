@@ -35,6 +35,17 @@ def set_opt_out(user: User, kind: str, off: bool) -> None:
         )
 
 
+def _opted_out(user: User) -> set[str]:
+    return set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id)))
+
+
+def _save_preferences(user: User, optional: list[str], wanted: set[str]) -> None:
+    """Every optional kind not ticked is turned off; the audit log keeps what was left on."""
+    for kind in optional:
+        set_opt_out(user, kind, kind not in wanted)
+    audit.record(user, "notifications.preferences", user, enabled=sorted(wanted))
+
+
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @login_required
 def preferences():
@@ -42,21 +53,15 @@ def preferences():
     optional = [k for k, (is_opt, _label) in EMAIL_KINDS.items() if is_opt]
     if request.method == "POST":
         wanted = set(request.form.getlist("kinds"))
-        unknown = wanted - set(optional)
-        if unknown:
+        if wanted - set(optional):
             abort(400)
-        for kind in optional:
-            set_opt_out(current_user, kind, kind not in wanted)
-        audit.record(
-            current_user, "notifications.preferences", current_user, enabled=sorted(wanted)
-        )
+        _save_preferences(current_user, optional, wanted)
         db.session.commit()
         flash(_("Zapisano ustawienia powiadomień."), "success")
         return redirect(url_for("notifications.preferences"), 303)
-    off = set(
-        db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == current_user.id))
+    return render_template(
+        "notifications/preferences.html", kinds=EMAIL_KINDS, off=_opted_out(current_user)
     )
-    return render_template("notifications/preferences.html", kinds=EMAIL_KINDS, off=off)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
