@@ -63,13 +63,9 @@ class _Pdf(FPDF):
         self.add_font(FONT, "", ttf_opensans.OPENSANS_REGULAR.path)
         self.add_font(FONT, "B", ttf_opensans.OPENSANS_BOLD.path)
         self.add_font(FONT, "I", ttf_opensans.OPENSANS_ITALIC.path)
-        # The Arabic font is variable: its weight axis gives the bold face too.
-        self.add_font(
-            ARABIC_FONT,
-            "",
-            ARABIC_FONT_PATH,
-            variations={"": {"wght": 400}, "B": {"wght": 700}},
-        )
+        # The Arabic font is variable; its default instance is the regular weight (400). A bold
+        # instance would cost seconds of instancing per document, so bold Arabic prints regular.
+        self.add_font(ARABIC_FONT, "", ARABIC_FONT_PATH)
         self.add_font(CHINESE_FONT, "", CHINESE_FONT_PATH)
         # Not an exact match: an italic or bold name still prints, in the upright face.
         self.set_fallback_fonts([ARABIC_FONT, CHINESE_FONT], exact_match=False)
