@@ -12,7 +12,7 @@ import smtplib
 import uuid
 from collections.abc import Sequence
 from email import policy as email_policy
-from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
@@ -144,7 +144,7 @@ def send_email(
     return queue_email(to, subject, template, locale, kind="account", **context)
 
 
-class VerbatimHeader(UnstructuredHeader):
+class VerbatimHeader(UnstructuredHeader, BaseHeader):
     """A header whose ASCII value goes out exactly as written, on one line.
 
     The standard policy turns any word longer than a line (an unsubscribe link with its token)
@@ -158,13 +158,13 @@ class VerbatimHeader(UnstructuredHeader):
         if value.isascii():
             kwds["decoded"] = value
 
-    def fold(self, *, policy) -> str:  # type: ignore[override]
+    def fold(self, *, policy) -> str:
         if not str(self).isascii():
             return super().fold(policy=policy)
         return f"{self.name}: {self}{policy.linesep}"
 
 
-def _mail_policy() -> email_policy.EmailPolicy:
+def _mail_policy() -> email_policy.EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
     for name in ("list-unsubscribe", "list-unsubscribe-post", "list-id"):
         registry.map_to_type(name, VerbatimHeader)
