@@ -99,6 +99,9 @@ def test_the_hours_report_reads_as_numbers_in_csv_and_xlsx(app, factory):
 
     xlsx = client.get("/reports/export.xlsx?table=hours&months=1").get_data()
     sheet = load_workbook(io.BytesIO(xlsx)).active
+    month = sheet["B1"]  # the month heading is a date too
+    assert month.is_date and month.number_format == "yyyy-mm"
+    assert month.value.date() == today_in_warsaw().replace(day=1)
     values = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert values["Muzeum"].data_type == "n" and values["Muzeum"].value == 20
     assert values["Teatr"].value == 2.25

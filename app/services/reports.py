@@ -347,7 +347,9 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
 
 
 def hours_rows(table: HoursTable, institution_label: str, total_label: str) -> list[list]:
-    rows: list[list] = [[institution_label, *table.months, total_label]]
+    # Month headings: the same text in a CSV, date cells (shown as yyyy-mm) in a workbook.
+    months = [spreadsheets.Month(*map(int, label.split("-"))) for label in table.months]
+    rows: list[list] = [[institution_label, *months, total_label]]
     for inst, values, total in table.rows:
         rows.append([inst["name"], *values, total])
     rows.append([total_label, *table.totals, table.total])
