@@ -61,6 +61,8 @@ class Config:
     )
     # Absolute links in e-mails need the public address of the site.
     SERVER_NAME_FOR_EMAIL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The identifier in every e-mail's List-Id header (RFC 2919): a name under a domain we own.
+    MAIL_LIST_ID = os.environ.get("MAIL_LIST_ID", "gielda.okik.example.org")
 
     # Accounts.
     EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600)

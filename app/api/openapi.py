@@ -231,7 +231,9 @@ def openapi_document(server_url: str) -> dict:
             "description": (
                 "Read-only feed of the published volunteer needs of the Opole Coalition of "
                 "Cultural Institutions, for embedding on institutions' websites. No sign-in; "
-                "no personal data. Times are ISO 8601 in Europe/Warsaw with their offset."
+                "no personal data. Times are ISO 8601 in Europe/Warsaw with their offset. "
+                "Texts and error messages are in Polish, or in English for a client sending "
+                "Accept-Language: en."
             ),
         },
         "servers": [{"url": server_url}],

@@ -23,7 +23,11 @@ from app.services.search import parse_filters, public_need, search
 
 @bp.after_request
 def allow_any_origin(response: Response) -> Response:
-    """Let institutions' websites read the feed from their own pages (it holds no personal data)."""
+    """Let institutions' websites read the feed from their own pages (it holds no personal data).
+
+    Answers follow Accept-Language, so caches keep one copy per language."""
+    response.vary.add("Accept-Language")
+    response.headers["Content-Language"] = str(get_locale())
     if request.method in ("GET", "HEAD", "OPTIONS"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"

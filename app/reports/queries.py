@@ -10,8 +10,6 @@ or days they served.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -22,6 +20,7 @@ from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus, Role, Shift, User
 from app.models.hours import HoursEntry, HoursStatus
+from app.services import spreadsheets
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
@@ -348,15 +347,10 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: add a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def hours_rows(table: HoursTable, institution_label: str, total_label: str) -> list[list]:
-    rows: list[list] = [[institution_label, *table.months, total_label]]
+    # Month headings: the same text in a CSV, date cells (shown as yyyy-mm) in a workbook.
+    months = [spreadsheets.Month(*map(int, label.split("-"))) for label in table.months]
+    rows: list[list] = [[institution_label, *months, total_label]]
     for inst, values, total in table.rows:
         rows.append([inst["name"], *values, total])
     rows.append([total_label, *table.totals, table.total])
@@ -371,22 +365,8 @@ def sharing_rows(data: Exchange, corner: str) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()  # BOM so that spreadsheet programs read UTF-8
+    return spreadsheets.to_csv(rows)
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Raport"
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    sheet.column_dimensions["A"].width = 40
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(rows, title)
