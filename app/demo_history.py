@@ -39,7 +39,7 @@ from app.models import (
     StaffMembership,
     User,
 )
-from app.services import documents, hours, korpus
+from app.services import documents, hours, korpus, needs
 from app.services.applications import eligibility_problems, guardian_rule_refusal
 from app.services.needs import refresh_search_text
 
@@ -48,6 +48,7 @@ HISTORY_DAYS = 350  # how far back the recurring needs' past shifts go
 UNCONFIRMED_DAYS = 14  # shifts that started this recently still wait for staff to confirm
 DEMO_STAFF_UNCONFIRMED_DAYS = 35  # the demo staff account's gallery waits a little longer
 NO_SHOW_RATE = 0.05
+CLOSED_AFTER_DAYS = 180  # events older than this were closed by their hosts
 # The demo accounts of README.md: with the coalition from its first year.
 FOUNDING_ACCOUNTS = [
     "koordynator@example.org",
@@ -56,7 +57,7 @@ FOUNDING_ACCOUNTS = [
     "wolontariusz@example.org",
 ]
 
-# Korpus Solidarności stages: months before this one that met the threshold (0 = last month).
+# Korpus Solidarności stages: the months back from this one (0) that meet the threshold.
 KORPUS_STAGES: list[tuple[str, range]] = [
     ("a full year", range(0, 12)),
     ("eight months running", range(0, 8)),
@@ -112,6 +113,7 @@ class History:
         self.staff: dict[int, User] = {}
         self.people: list[Person] = []
         self.placed: list[Assignment] = []
+        self.korpus_homes: list[tuple[Person, Need, range]] = []
         self.counts = {
             "history_shifts_added": 0,
             "hours_confirmed": 0,
@@ -162,7 +164,10 @@ class History:
         ).all()
         ids = [i.id for _slug, i in sorted(self.institutions.items())]
         for user in volunteers:
-            joined = self.today - timedelta(days=self.rng.randint(25, 420))
+            founding = self.rng.random() < 0.4
+            joined = self.today - timedelta(
+                days=self.rng.randint(340, 420) if founding else self.rng.randint(25, 340)
+            )
             moment = _local(joined, self.rng.randint(8, 21))
             user.created_at = moment
             user.email_confirmed_at = moment
@@ -213,7 +218,7 @@ class History:
             taken_days = {s.starts_at.astimezone(WARSAW).date() for s in need.shifts}
             first_local = pattern.starts_at.astimezone(WARSAW)
             length = pattern.ends_at - pattern.starts_at
-            reach = HISTORY_DAYS if need.kind == NeedKind.RECURRING else 210
+            reach = HISTORY_DAYS
             step = 14
             day = first_local.date() - timedelta(days=step)
             while (self.today - day).days <= reach:
@@ -284,28 +289,13 @@ class History:
             and (p.serves(hosts, day) or (coalition_wide and self.rng.random() < 0.35))
         ]
         self.rng.shuffle(candidates)
-        wanted = shift.places if self.rng.random() < 0.55 else max(1, shift.places - 1)
+        wanted = shift.places if self.rng.random() < 0.7 else max(1, shift.places - 1)
         for person in candidates:
             if shift.accepted_count >= min(wanted, shift.places):
                 break
             if not self._may_take(person, need, shift, day):
                 continue
-            decided = shift.starts_at - timedelta(days=self.rng.randint(3, 12))
-            assignment = Assignment(
-                volunteer_id=person.user.id,
-                shift=shift,
-                need=need,
-                status=AssignmentStatus.ACCEPTED,
-                source=AssignmentSource.APPLICATION,
-                decided_by_id=self.staff[need.institution_id].id,
-                created_at=decided - timedelta(days=2),
-                updated_at=decided,
-            )
-            db.session.add(assignment)
-            shift.accepted_count += 1
-            person.booked.append((shift.starts_at, shift.ends_at))
-            person.month_hours[_month_key(day)] += hours.shift_length(shift)
-            self.placed.append(assignment)
+            self._place(person, need, shift)
 
     # --- attendance ----------------------------------------------------------------------------
 
@@ -344,10 +334,10 @@ class History:
 
     # --- Korpus Solidarności ------------------------------------------------------------------
 
-    def _korpus(self) -> None:
-        """Korpus volunteers at different stages: a full year, streaks of several months, a pause,
-        a first month; the hours they log on a long-term need top their months up to the
-        threshold, and staff confirm them."""
+    def _korpus_homes(self) -> None:
+        """Korpus volunteers at different stages (a full year, streaks of several months, a
+        pause, a start last month), each with a long-term need: a place on one of its shifts in
+        the stage's first month and one lately, before the year's other places are given out."""
         long_term = db.session.scalars(
             select(Need).where(Need.kind == NeedKind.LONG_TERM).order_by(Need.id)
         ).all()
@@ -359,9 +349,38 @@ class History:
             and p.user.profile.may_be_placed_on(self.today)
         ]
         for (_stage, months), person in zip(KORPUS_STAGES, members, strict=False):
-            need = self._long_term_home(person, long_term, max(months))
-            if need is None:
-                continue
+            year, month = _months_back(self.today, max(months))
+            first, after = korpus.month_bounds(year, month)
+            if person.joined > first - timedelta(days=10):
+                person.joined = first - timedelta(days=10)
+                person.user.created_at = person.user.email_confirmed_at = _local(person.joined, 12)
+            for need in sorted(
+                long_term, key=lambda n: (not person.serves(n.host_ids(), first), n.id)
+            ):
+                early = [s for s in need.shifts if first <= self._day(s) < after]
+                late = [
+                    s
+                    for s in reversed(need.shifts)
+                    if self.today - timedelta(days=60)
+                    <= self._day(s)
+                    < self.today - timedelta(days=UNCONFIRMED_DAYS + 2)
+                ]
+                start = next((s for s in early if self._free_place(person, need, s)), None)
+                if start is None:
+                    continue
+                self._place(person, need, start)
+                end = next((s for s in late if self._free_place(person, need, s)), None)
+                if end is not None:
+                    self._place(person, need, end)
+                person.spans.append((need.institution_id, first, self.today))
+                self.korpus_homes.append((person, need, months))
+                break
+
+    def _korpus_logs(self) -> None:
+        """The hours Korpus volunteers log on their long-term need top each month of their stage
+        up to the threshold (this month's only part of the way); staff confirm all but the
+        newest."""
+        for person, need, months in self.korpus_homes:
             actor = self.staff[need.institution_id]
             totals = korpus.monthly_hours(person.user.id)
             for back in months:
@@ -370,9 +389,7 @@ class History:
                 threshold = korpus.threshold_for(person.user.profile, first).hours
                 missing = threshold - totals.get((year, month), 0.0)
                 last = min(after - timedelta(days=1), self.today - timedelta(days=1))
-                days = [
-                    d for d in (first + timedelta(days=k) for k in (3, 11, 19, 26)) if d <= last
-                ]
+                days = [d for d in (first + timedelta(days=k) for k in (0, 8, 16, 23)) if d <= last]
                 if back == 0:  # this month: under way, not yet at the threshold
                     missing = min(missing, threshold * 0.6)
                 while missing > 0 and days:
@@ -390,64 +407,33 @@ class History:
                         self._backdate(moment)
                     missing -= chunk
 
-    def _long_term_home(self, person: Person, needs: list[Need], months: int) -> Need | None:
-        """The long-term need a Korpus volunteer works on: placed on one of its shifts in the
-        first month of their stage (and a later one), so that they may log their own time."""
-        year, month = _months_back(self.today, months)
-        first, after = korpus.month_bounds(year, month)
-        for need in sorted(needs, key=lambda n: (not person.serves(n.host_ids(), first), n.id)):
-            early = [
-                s
-                for s in need.shifts
-                if first <= s.starts_at.astimezone(WARSAW).date() < after
-                and s.starts_at.astimezone(WARSAW).date() < self.today - timedelta(days=20)
-            ]
-            late = [
-                s
-                for s in need.shifts
-                if self.today - timedelta(days=60)
-                <= s.starts_at.astimezone(WARSAW).date()
-                < self.today - timedelta(days=20)
-            ]
-            chosen: list[Shift] = []
-            for group in (early, list(reversed(late))):
-                for shift in group:
-                    day = shift.starts_at.astimezone(WARSAW).date()
-                    if (
-                        shift not in chosen
-                        and shift.accepted_count < shift.places
-                        and self._may_take(person, need, shift, day)
-                    ):
-                        chosen.append(shift)
-                        break
-                if not chosen:
-                    break
-            if not chosen:
-                continue
-            for shift in chosen:
-                day = shift.starts_at.astimezone(WARSAW).date()
-                assignment = Assignment(
-                    volunteer_id=person.user.id,
-                    shift=shift,
-                    need=need,
-                    status=AssignmentStatus.ACCEPTED,
-                    source=AssignmentSource.APPLICATION,
-                    decided_by_id=self.staff[need.institution_id].id,
-                    created_at=shift.starts_at - timedelta(days=7),
-                )
-                db.session.add(assignment)
-                shift.accepted_count += 1
-                person.booked.append((shift.starts_at, shift.ends_at))
-                person.month_hours[_month_key(day)] += hours.shift_length(shift)
-                moment = shift.ends_at + timedelta(hours=3)
-                entry = hours.confirm_assignment(
-                    self.staff[need.institution_id], assignment, hours.shift_length(shift)
-                )
-                entry.confirmed_at = entry.created_at = moment
-                self._backdate(moment)
-                self.counts["hours_confirmed"] += 1
-            return need
-        return None
+    @staticmethod
+    def _day(shift: Shift) -> date:
+        return shift.starts_at.astimezone(WARSAW).date()
+
+    def _free_place(self, person: Person, need: Need, shift: Shift) -> bool:
+        return shift.accepted_count < shift.places and self._may_take(
+            person, need, shift, self._day(shift)
+        )
+
+    def _place(self, person: Person, need: Need, shift: Shift) -> None:
+        """An accepted application, decided by the host's staff a few days before the shift."""
+        decided = shift.starts_at - timedelta(days=self.rng.randint(3, 12))
+        assignment = Assignment(
+            volunteer_id=person.user.id,
+            shift=shift,
+            need=need,
+            status=AssignmentStatus.ACCEPTED,
+            source=AssignmentSource.APPLICATION,
+            decided_by_id=self.staff[need.institution_id].id,
+            created_at=decided - timedelta(days=2),
+            updated_at=decided,
+        )
+        db.session.add(assignment)
+        shift.accepted_count += 1
+        person.booked.append((shift.starts_at, shift.ends_at))
+        person.month_hours[_month_key(self._day(shift))] += hours.shift_length(shift)
+        self.placed.append(assignment)
 
     # --- documents ----------------------------------------------------------------------------
 
@@ -501,6 +487,15 @@ class History:
             doc.created_at = _local(day, 11)
             self.counts["documents_issued"] += 1
 
+    def _close_old_events(self) -> None:
+        """Hosts closed the events of the first half-year; the later ones they left published,
+        as staff often do, so they still count in the fill rates."""
+        titles = [e["title"] for e in HISTORY_EVENTS if e["days_back"] > CLOSED_AFTER_DAYS]
+        for need in db.session.scalars(select(Need).where(Need.title.in_(titles))):
+            last = max(s.ends_at for s in need.shifts)
+            needs.close(need, self.staff[need.institution_id])
+            self._backdate(last + timedelta(days=3))
+
     def run(self) -> dict[str, int]:
         # Flushed by hand where a query must see what was just added: hundreds of services'
         # calls then write in a few batches instead of flushing before every query.
@@ -508,20 +503,18 @@ class History:
             self._staff_accounts()
             self._people()
             db.session.flush()
-            for shift in self._past_shifts():
+            shifts = self._past_shifts()
+            self._korpus_homes()
+            for shift in shifts:
                 self._fill(shift)
             db.session.flush()
             self._attendance()
-            self._korpus()
+            self._korpus_logs()
             db.session.flush()
             self._documents()
-        for need in db.session.scalars(select(Need).options(selectinload(Need.shifts))):
-            if need.shifts and all(
-                s.starts_at.astimezone(WARSAW).date() < self.today for s in need.shifts
-            ):
-                need.status = NeedStatus.CLOSED
-            if not need.search_text:
-                refresh_search_text(need)
+            self._close_old_events()
+        for need in db.session.scalars(select(Need).where(Need.search_text == "")):
+            refresh_search_text(need)
         return self.counts
 
 
