@@ -348,14 +348,16 @@ class History:
             and p.user.profile.is_korpus
             and p.user.profile.may_be_placed_on(self.today)
         ]
-        for (_stage, months), person in zip(KORPUS_STAGES, members, strict=False):
+        for n, ((_stage, months), person) in enumerate(zip(KORPUS_STAGES, members, strict=False)):
+            # Where they serve first, then each member a different need, not all at one library.
+            order = {need.id: (k - n) % len(long_term) for k, need in enumerate(long_term)}
             year, month = _months_back(self.today, max(months))
             first, after = korpus.month_bounds(year, month)
             if person.joined > first - timedelta(days=10):
                 person.joined = first - timedelta(days=10)
                 person.user.created_at = person.user.email_confirmed_at = _local(person.joined, 12)
             for need in sorted(
-                long_term, key=lambda n: (not person.serves(n.host_ids(), first), n.id)
+                long_term, key=lambda x: (not person.serves(x.host_ids(), first), order[x.id])
             ):
                 early = [s for s in need.shifts if first <= self._day(s) < after]
                 late = [
