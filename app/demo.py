@@ -446,7 +446,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:
         training.cohosts.append(institutions["ocwip"])
-    history = load_history(today, coordinator, password_hash)
+    history = load_history(today, password_hash)
     db.session.commit()
     return {
         **summary,

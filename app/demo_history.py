@@ -104,10 +104,9 @@ class Person:
 class History:
     """Builds the year in one transaction; `run` returns how many rows of each kind it added."""
 
-    def __init__(self, today: date, coordinator: User, password_hash: str) -> None:
+    def __init__(self, today: date, password_hash: str) -> None:
         self.today = today
         self.rng = random.Random(HISTORY_SEED)
-        self.coordinator = coordinator
         self.password_hash = password_hash
         self.institutions = {i.slug: i for i in db.session.scalars(select(Institution))}
         self.staff: dict[int, User] = {}
@@ -520,7 +519,7 @@ class History:
         return self.counts
 
 
-def load_history(today: date, coordinator: User, password_hash: str) -> dict[str, int]:
+def load_history(today: date, password_hash: str) -> dict[str, int]:
     """Add the year once: a second run finds the year's events in place and adds nothing."""
     first_event = HISTORY_EVENTS[0]["title"]
     if db.session.scalar(select(Need.id).where(Need.title == first_event)) is not None:
@@ -531,4 +530,4 @@ def load_history(today: date, coordinator: User, password_hash: str) -> dict[str
             "shifts_to_confirm": 0,
             "documents_issued": 0,
         }
-    return History(today, coordinator, password_hash).run()
+    return History(today, password_hash).run()
