@@ -92,7 +92,7 @@ def configure_i18n(app: Flask) -> None:
 
 
 def configure_login(app: Flask) -> None:
-    from app.auth.session import init_login
+    from app.auth.access import init_login
 
     init_login(app)
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.admin.blueprint import bp
-from app.auth.session import admin_required
+from app.auth.access import admin_required
 from app.core.text import fold, folded, polish
 from app.extensions import db
 from app.models import SkillGroup, StaffMembership, User

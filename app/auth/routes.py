@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth.access import is_safe_next
 from app.auth.blueprint import bp
 from app.auth.forms import (
     LoginForm,
@@ -15,7 +16,6 @@ from app.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from app.auth.session import is_safe_next
 from app.extensions import db, limiter
 from app.services import accounts, audit, sessions
 from app.services.email_address import normalise_email

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.session import coordinator_required
+from app.auth.access import coordinator_required
 from app.coordination.blueprint import bp
 from app.coordination.forms import ButtonForm, DecisionForm
 from app.extensions import db

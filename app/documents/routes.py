@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.auth.session import roles_required, volunteer_required
+from app.auth.access import roles_required, volunteer_required
 from app.core.labels import compliance_kind_labels, document_kind_labels
 from app.core.text import polish
 from app.core.time import today_in_warsaw

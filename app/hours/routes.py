@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from app.auth.session import coordinator_required, roles_required, volunteer_required
+from app.auth.access import coordinator_required, roles_required, volunteer_required
 from app.core.ids import MAX_ID
 from app.extensions import db
 from app.hours.blueprint import bp

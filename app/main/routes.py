@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.session import is_safe_next
+from app.auth.access import is_safe_next
 from app.core.text import polish
 from app.extensions import csrf, db, limiter
 from app.main.blueprint import bp

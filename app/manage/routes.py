@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.auth.session import roles_required
+from app.auth.access import roles_required
 from app.core.ids import MAX_ID
 from app.core.labels import need_kind_labels
 from app.core.text import polish

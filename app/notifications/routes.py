@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
-from app.auth.session import admin_required
+from app.auth.access import admin_required
 from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.auth.session import coordinator_required
+from app.auth.access import coordinator_required
 from app.core.errors import render_error
 from app.core.text import polish
 from app.extensions import db

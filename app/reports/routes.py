@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.session import coordinator_required
+from app.auth.access import coordinator_required
 from app.extensions import db
 from app.models import Institution
 from app.reports import charts

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.core.time import WARSAW
+from app.core.time import WARSAW, today_in_warsaw
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -46,6 +46,7 @@ from app.seed.demo_content import (
     LAST_NAMES,
     NEEDS,
 )
+from app.seed.demo_history import load_history
 from app.seed.reference import INSTITUTIONS, SKILL_GROUPS
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
@@ -307,7 +308,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
     """Add the demo accounts, volunteers and needs on top of the reference data."""
     summary = load_reference_data()
     rng = random.Random(2022_10_26)  # the coalition's founding day: same demo every time
-    today = today or datetime.now(WARSAW).date()
+    today = today or today_in_warsaw()
     password_hash = hash_password(DEMO_PASSWORD)
     institutions = {i.slug: i for i in db.session.scalars(select(Institution))}
     skills = {s.code: s for s in db.session.scalars(select(Skill))}
@@ -445,5 +446,11 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:
         training.cohosts.append(institutions["ocwip"])
+    history = load_history(today, password_hash)
     db.session.commit()
-    return {**summary, "volunteers_added": added_volunteers, "needs_added": added_needs}
+    return {
+        **summary,
+        "volunteers_added": added_volunteers,
+        "needs_added": added_needs,
+        **history,
+    }

@@ -12,7 +12,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.session import volunteer_required
+from app.auth.access import volunteer_required
 from app.core.labels import assignment_status_labels, consent_kind_labels
 from app.extensions import db
 from app.models import ConsentKind, SkillGroup
