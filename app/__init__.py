@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.calendar import bp as calendar_bp
     from app.coordination import bp as coordination_bp
+    from app.dashboard import bp as dashboard_bp
     from app.documents import bp as documents_bp
     from app.hours import bp as hours_bp
     from app.institutions import bp as institutions_bp
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(institutions_bp, url_prefix="/institutions")
     app.register_blueprint(coordination_bp, url_prefix="/coordination")

@@ -43,6 +43,7 @@ def navigation() -> list[NavItem]:
         NavItem(str(_l("Instytucje")), "institutions.directory"),
     ]
     if current_user.is_authenticated:
+        items.insert(0, NavItem(str(_l("Pulpit")), "dashboard.index"))
         role = current_user.role
         if role == Role.VOLUNTEER:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
