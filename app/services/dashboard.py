@@ -388,7 +388,7 @@ def admin_panels(limit: int = PANEL_ROWS) -> AdminPanels:
     def newest(model, *where, order=None) -> list:
         return list(
             db.session.scalars(
-                select(model).where(*where).order_by(order or model.id.desc()).limit(limit)
+                select(model).where(*where).order_by(model.id.desc() if order is None else order).limit(limit)
             )
         )
 
