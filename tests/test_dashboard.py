@@ -84,9 +84,7 @@ def complete_profile(app, user, skill_id: int | None = None, born: date = date(1
         (Role.ADMIN, "E-maile z problemem"),
     ],
 )
-def test_each_role_lands_on_its_dashboard_after_signing_in(
-    client, factory, auth, role, heading
-):
+def test_each_role_lands_on_its_dashboard_after_signing_in(client, factory, auth, role, heading):
     institution = factory.institution()
     user = factory.user(role, institution=institution if role == Role.STAFF else None)
     response = auth.login(user.email)
