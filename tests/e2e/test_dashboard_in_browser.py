@@ -14,7 +14,7 @@ from app.models import AssignmentStatus, MatchRun, OutboxMessage, OutboxStatus, 
 from tests.e2e.test_phone_layout import PHONE, axe_problems, layout_problems
 from tests.test_dashboard import at_ten, complete_profile
 
-pytestmark = [pytest.mark.e2e, pytest.mark.clock]
+pytestmark = pytest.mark.e2e
 
 S = AssignmentStatus
 
