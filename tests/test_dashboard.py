@@ -351,3 +351,22 @@ def test_the_dashboard_speaks_english_with_english_plurals(client, factory, auth
     assert "<h1>Dashboard</h1>" in page
     assert "Applications waiting for a decision" in page
     assert "0 of 1 place filled" in page
+
+
+def test_the_loader_scoped_to_one_volunteer_reads_them_exactly_as_a_run_does(factory, app):
+    """"Dla Ciebie" reads one person through the run's loader: the same record as the
+    coalition-wide load holds for them, and nobody else."""
+    import matching
+    from app.services import matching_inputs
+
+    photography = make_skill(app, "dash-scope", "Fotografia ślubna")
+    first, second = factory.user(), factory.user()
+    complete_profile(app, first, skill_id=photography)
+    complete_profile(app, second)
+    with app.app_context():
+        now, config = utcnow(), matching.MatchingConfig()
+        until = today_in_warsaw() + timedelta(days=30)
+        everyone = matching_inputs.load_volunteers(now, config, until)
+        scoped = matching_inputs.load_volunteers(now, config, until, only=first.id)
+    assert [v.id for v in everyone] == [first.id, second.id]
+    assert scoped == [everyone[0]]
