@@ -354,7 +354,7 @@ def test_the_dashboard_speaks_english_with_english_plurals(client, factory, auth
 
 
 def test_the_loader_scoped_to_one_volunteer_reads_them_exactly_as_a_run_does(factory, app):
-    """"Dla Ciebie" reads one person through the run's loader: the same record as the
+    """ "Dla Ciebie" reads one person through the run's loader: the same record as the
     coalition-wide load holds for them, and nobody else."""
     import matching
     from app.services import matching_inputs
