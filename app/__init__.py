@@ -101,6 +101,7 @@ def configure_login(app: Flask) -> None:
 FEATURES: tuple[tuple[str, str | None], ...] = (
     ("main", None),
     ("auth", None),
+    ("dashboard", None),
     ("account", "/account"),
     ("institutions", "/institutions"),
     ("coordination", "/coordination"),

@@ -16,6 +16,10 @@ PASSWORD = "okik-demo"  # noqa: S105 - the documented demo password
 
 SHOTS: list[tuple[str | None, str, str]] = [
     (None, "/", "home"),
+    ("wolontariusz@example.org", "/dashboard", "dashboard-volunteer"),
+    ("instytucja@example.org", "/dashboard", "dashboard-staff"),
+    ("koordynator@example.org", "/dashboard", "dashboard-coordinator"),
+    ("admin@example.org", "/dashboard", "dashboard-admin"),
     (None, "/institutions/", "institutions"),
     (None, "/register", "register"),
     (None, "/needs/?q=muzeum", "needs-search"),
@@ -34,6 +38,8 @@ SHOTS: list[tuple[str | None, str, str]] = [
 # The same app on a phone (375 x 812): "@menu" opens the main menu on the page before it.
 PHONE_SHOTS: list[tuple[str | None, str, str]] = [
     (None, "/", "phone-home"),
+    ("wolontariusz@example.org", "/dashboard", "phone-dashboard-volunteer"),
+    ("instytucja@example.org", "/dashboard", "phone-dashboard-staff"),
     ("koordynator@example.org", "/@menu", "phone-menu"),
     (None, "/needs/", "phone-needs"),
     ("wolontariusz@example.org", "/me/schedule", "phone-volunteer-schedule"),
@@ -70,7 +76,9 @@ def main(base: str, only: set[str]) -> None:
                 page.locator(".site-menu summary").click()
             else:
                 page.goto(path)
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+            # A dashboard is shown whole on a desktop: its panels are the point of the picture.
+            whole = name.startswith("dashboard-")
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=whole)
             context.close()
             print("saved", name)
         browser.close()

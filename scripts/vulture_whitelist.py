@@ -82,3 +82,11 @@ _.pair_arcs_total  # unused attribute (matching/flow.py:449)
 _.pair_arcs_total  # unused attribute (matching/solver.py:100)
 _.viewer_preferences  # fpdf2 reads it when writing the PDF (app/services/pdf.py)
 _.number_format  # openpyxl reads it when writing the cell (app/services/spreadsheets.py)
+logs_to_confirm  # unused variable (app/dashboard/panels.py:242); read by templates/dashboard
+_.logs_to_confirm  # unused attribute (app/dashboard/panels.py:287); read by templates/dashboard
+diagnosis  # unused variable (app/dashboard/panels.py:304); read by templates/dashboard
+last_run  # unused variable (app/dashboard/panels.py:314); read by templates/dashboard
+_.last_run  # unused attribute (app/dashboard/panels.py:353); read by templates/dashboard
+failed_total  # unused variable (app/dashboard/panels.py:375); read by templates/dashboard
+repeated_total  # unused variable (app/dashboard/panels.py:377); read by templates/dashboard
+unconfirmed_total  # unused variable (app/dashboard/panels.py:379); read by templates/dashboard

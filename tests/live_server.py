@@ -178,7 +178,7 @@ class Visitor:
     def login(self, email: str, password: str = PASSWORD) -> Visitor:
         """Sign in through the login form; later posts carry the signed-in session's token."""
         status, where, page = self.submit("/login", {"email": email, "password": password})
-        assert (status, where) == (200, "/"), page
+        assert (status, where) == (200, "/dashboard"), page
         token = CSRF_FIELD.search(page)
         assert token, "the page after signing in carries no CSRF token"
         self.csrf_token = token.group(1)

@@ -125,11 +125,12 @@ def test_login_gives_the_same_answer_for_unknown_address_and_wrong_password(clie
     [
         ("/institutions/", "/institutions/"),
         ("/account/?tab=1", "/account/?tab=1"),
-        ("https://evil.example.com/", "/"),
-        ("//evil.example.com/", "/"),
-        ("/\\evil.example.com", "/"),
-        ("javascript:alert(1)", "/"),
-        ("", "/"),
+        # Anything else is not followed: the sign-in leads to the person's dashboard.
+        ("https://evil.example.com/", "/dashboard"),
+        ("//evil.example.com/", "/dashboard"),
+        ("/\\evil.example.com", "/dashboard"),
+        ("javascript:alert(1)", "/dashboard"),
+        ("", "/dashboard"),
     ],
 )
 def test_login_follows_only_safe_next_links(client, factory, target, expected):

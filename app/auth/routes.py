@@ -46,7 +46,7 @@ def _sign_in_failed(response) -> bool:
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -65,7 +65,7 @@ def login():
             db.session.commit()
             flash(_("Witaj, %(name)s!", name=user.first_name), "success")
             target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("main.index"))
+            return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 

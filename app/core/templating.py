@@ -9,7 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
@@ -44,6 +51,7 @@ def navigation() -> list[NavItem]:
         NavItem(str(_l("Instytucje")), "institutions.directory"),
     ]
     if current_user.is_authenticated:
+        items.insert(0, NavItem(str(_l("Pulpit")), "dashboard.index"))
         role = current_user.role
         if role == Role.VOLUNTEER:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
@@ -145,6 +153,11 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda v, fmt="medium": (
         "" if v is None else format_date(v, fmt)
+    )
+    # The time of day alone, in Warsaw and the reader's language ("14:00", "2:00 PM"): the end
+    # of a shift whose start shows the date.
+    app.jinja_env.filters["local_time"] = lambda v, fmt="short": (
+        "" if v is None else format_time(v, fmt)
     )
     app.jinja_env.filters["number"] = number
     app.jinja_env.trim_blocks = True

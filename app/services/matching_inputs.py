@@ -308,14 +308,18 @@ class _History:
 
 
 def load_volunteers(
-    now: datetime, config: matching.MatchingConfig, until: date
+    now: datetime, config: matching.MatchingConfig, until: date, only: int | None = None
 ) -> list[matching.Volunteer]:
     """Every volunteer who may be proposed on the Warsaw date of `now`, in user id order.
 
     `until` is the last date the run's places need: absences are expanded to dates up to it.
+    `only` narrows the subquery to one volunteer (a page ranking shifts for one person), so
+    every statement reads that person's rows and the same rules decide who may be proposed.
     """
     today = now.astimezone(WARSAW).date()
     eligible = _eligible()
+    if only is not None:
+        eligible = eligible.where(VolunteerProfile.user_id == only)
 
     skills: dict[int, dict[int, int]] = defaultdict(dict)
     for user_id, skill_id, level in _stream(

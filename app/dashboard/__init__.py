@@ -1,0 +1,5 @@
+"""Each role's dashboard ("Pulpit"): what waits for the person who signed in.
+
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""
