@@ -122,22 +122,10 @@ def kind_label(kind: InstitutionKind) -> str:
 
 
 def action_label(action: str) -> str:
-    """Name an audit action in words; unknown actions show their code."""
-    labels = {
-        "user.registered": _l("rejestracja konta"),
-        "user.email_confirmed": _l("potwierdzenie adresu e-mail"),
-        "user.logged_in": _l("logowanie"),
-        "user.password_changed": _l("zmiana hasła"),
-        "user.password_reset": _l("ustawienie nowego hasła z linku"),
-        "staff_request.created": _l("wniosek o dostęp pracownika"),
-        "staff_request.approved": _l("zatwierdzenie dostępu pracownika"),
-        "staff_request.rejected": _l("odrzucenie dostępu pracownika"),
-        "institution_request.created": _l("zgłoszenie nowej instytucji"),
-        "institution_request.approved": _l("zatwierdzenie nowej instytucji"),
-        "institution_request.rejected": _l("odrzucenie nowej instytucji"),
-        "institution.created": _l("dodanie instytucji do koalicji"),
-    }
-    return str(labels.get(action, action))
+    """Name an audit kind in words (the table is in app/core/labels.py)."""
+    from app.core.labels import audit_kind_label
+
+    return audit_kind_label(action)
 
 
 def assignment_status_label(status: str) -> str:

@@ -12,6 +12,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import labels
 from app.auth.session import volunteer_required
 from app.extensions import db
 from app.models import AssignmentStatus, ConsentKind, SkillGroup
@@ -50,12 +51,7 @@ def status_labels() -> dict[AssignmentStatus, str]:
 
 
 def consent_labels() -> dict[ConsentKind, str]:
-    return {
-        ConsentKind.DATA_PROCESSING: _("Przetwarzanie danych osobowych w Giełdzie Wolontariatu"),
-        ConsentKind.IMAGE: _("Wykorzystanie mojego wizerunku (zdjęcia, nagrania)"),
-        ConsentKind.NEWSLETTER: _("Newsletter koalicji OKIK"),
-        ConsentKind.GUARDIAN: _("Zgoda opiekuna prawnego"),
-    }
+    return {ConsentKind(kind): label for kind, label in labels.consent_labels().items()}
 
 
 def _page(template: str, status: int = 200, **context: Any):
