@@ -52,7 +52,7 @@ class AuditFilterForm(FlaskForm):
     )
     person_id = StringField(widget=HiddenInput(), filters=[strip_filter])
     institution = SelectField(_l("Instytucja"), coerce=_optional_id, validate_choice=True)
-    kind = SelectField(_l("Rodzaj zdarzenia"), validate_choice=True)
+    kind = SelectField(_l("Rodzaj zdarzenia"), default="", validate_choice=True)
     date_from = date_field(_l("Od dnia"), optional=True)
     date_to = date_field(_l("Do dnia"), optional=True)
 

@@ -12,8 +12,8 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import labels
 from app.auth.session import volunteer_required
+from app.core import labels
 from app.extensions import db
 from app.models import AssignmentStatus, ConsentKind, SkillGroup
 from app.notice_texts import notice_text
