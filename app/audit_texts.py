@@ -336,7 +336,7 @@ def _volunteer_coordinator(p: _Parts) -> Markup:
     new = p.names.get(User, p.d.get("new"))
     return _say(
         _(
-            "%(actor)s wyznacza osobę %(person)s na koordynatora wolontariatu w instytucji %(institution)s."
+            "%(actor)s powierza osobie %(person)s koordynację wolontariatu w instytucji %(institution)s."
         ),
         actor=p.actor,
         person=p.names.person(new),
@@ -458,7 +458,7 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
             _l("%(user)s prosi opiekuna prawnego o zgodę na wolontariat."), "user"
         ),
         "volunteer.guardian_consented": s(
-            _l("Opiekun prawny osoby %(user)s zgadza się na jej wolontariat."), "user"
+            _l("Opiekun prawny osoby %(user)s zgadza się na wolontariat tej osoby."), "user"
         ),
         "volunteer.feed_reset": s(_l("%(user)s zmienia adres swojego kalendarza."), "user"),
         "consent.granted": _consent(_l("%(user)s udziela zgody: %(kind)s.")),
@@ -511,7 +511,9 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
         "need.published": s(_l("%(actor)s publikuje potrzebę %(need)s."), "actor", "need"),
         "need.closed": s(_l("%(actor)s zamyka nabór na potrzebę %(need)s."), "actor", "need"),
         "need.cancelled": s(_l("%(actor)s odwołuje potrzebę %(need)s."), "actor", "need"),
-        "shift.updated": s(_l("%(actor)s zmienia zmianę %(shift)s."), "actor", "shift"),
+        "shift.updated": s(
+            _l("%(actor)s zmienia termin lub liczbę miejsc na zmianie %(shift)s."), "actor", "shift"
+        ),
         "shift.cancelled": s(_l("%(actor)s odwołuje zmianę %(shift)s."), "actor", "shift"),
         "application.created": s(
             _l("%(actor)s zgłasza się do potrzeby %(need)s."), "actor", "need"
@@ -571,26 +573,28 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
         "hours.confirmed": _hours_entry(
             _l(
                 "%(actor)s potwierdza godziny pracy osoby %(volunteer)s w instytucji "
-                "%(institution)s: %(hours)s."
+                "%(institution)s: %(hours)s godz."
             )
         ),
         "hours.corrected": _hours_entry(
             _l(
                 "%(actor)s poprawia godziny pracy osoby %(volunteer)s w instytucji "
-                "%(institution)s: z %(old)s na %(new)s."
+                "%(institution)s: z %(old)s na %(new)s godz."
             )
         ),
         "hours.rejected": _hours_entry(
             _l(
                 "%(actor)s odrzuca zgłoszone godziny pracy osoby %(volunteer)s w instytucji "
-                "%(institution)s: %(hours)s."
+                "%(institution)s: %(hours)s godz."
             )
         ),
         "child_protection_check.recorded": _check,
-        "skill.added": _skill(_l("%(actor)s dodaje do słownika umiejętność %(skill)s.")),
-        "skill.renamed": _skill(_l("%(actor)s zmienia nazwę umiejętności „%(old)s” na %(skill)s.")),
-        "skill.retired": _skill(_l("%(actor)s wycofuje umiejętność %(skill)s.")),
-        "skill.restored": _skill(_l("%(actor)s przywraca umiejętność %(skill)s.")),
+        "skill.added": _skill(_l("%(actor)s dodaje do słownika umiejętność „%(skill)s”.")),
+        "skill.renamed": _skill(
+            _l("%(actor)s zmienia nazwę umiejętności „%(old)s” na „%(skill)s”.")
+        ),
+        "skill.retired": _skill(_l("%(actor)s wycofuje umiejętność „%(skill)s”.")),
+        "skill.restored": _skill(_l("%(actor)s przywraca umiejętność „%(skill)s”.")),
         "outbox.retry": _outbox(_l("%(actor)s ponawia wysyłkę e-maila „%(subject)s” do %(to)s.")),
         "outbox.cancelled": _outbox(
             _l("%(actor)s anuluje wysyłkę e-maila „%(subject)s” do %(to)s.")

@@ -188,7 +188,9 @@ def change_role(actor: User, user: User, role: Role) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise AdminError(_("Ktoś inny właśnie zmienił rolę tego konta. Sprawdź ją i spróbuj znowu."))
+        raise AdminError(
+            _("Ktoś inny właśnie zmienił rolę tego konta. Sprawdź ją i spróbuj znowu.")
+        )
     db.session.refresh(user, ["role"])
     # Volunteer pages read the profile; someone made a volunteer gets an empty one to fill in.
     if role == Role.VOLUNTEER and user.profile is None:

@@ -215,7 +215,9 @@ def guardian(token: str):
 def skills():
     """Say which skills I have and at what level."""
     groups = db.session.scalars(
-        select(SkillGroup).options(selectinload(SkillGroup.offered_skills)).order_by(SkillGroup.position)
+        select(SkillGroup)
+        .options(selectinload(SkillGroup.offered_skills))
+        .order_by(SkillGroup.position)
     ).all()
     all_skills = [s for g in groups for s in g.offered_skills]
     form = skill_form_class(all_skills)()
