@@ -48,7 +48,7 @@ from app.models import (
 )
 
 # Details that name other records by id, and the kind of record each names.
-_DETAIL_REFS = {
+_DETAIL_REFS: dict[str, type[Any]] = {
     "need_id": Need,
     "volunteer_id": User,
     "user_id": User,
@@ -70,7 +70,7 @@ _LOADERS: dict[type, Callable[[Any], Any]] = {
         selectinload(HoursEntry.volunteer), selectinload(HoursEntry.institution)
     ),
 }
-_MODELS = {
+_MODELS: dict[str, type[Any]] = {
     m.__name__: m
     for m in (
         Assignment,
@@ -100,20 +100,20 @@ class AuditNames:
     def load(cls, entries: Iterable[AuditLog], viewer: User) -> AuditNames:
         wanted: dict[type, set[int]] = defaultdict(set)
         for e in entries:
-            model = _MODELS.get(e.object_type)
+            model: type[Any] | None = _MODELS.get(e.object_type)
             if model is not None and e.object_id is not None:
                 wanted[model].add(e.object_id)
-            for key, model in _DETAIL_REFS.items():
+            for key, ref in _DETAIL_REFS.items():
                 value = (e.details or {}).get(key)
                 if isinstance(value, int) and not isinstance(value, bool):
-                    wanted[model].add(value)
+                    wanted[ref].add(value)
             if e.action == "institution.volunteer_coordinator":
                 for key in ("old", "new"):
                     if isinstance((e.details or {}).get(key), int):
                         wanted[User].add(e.details[key])
         names = cls(viewer)
         for model, ids in wanted.items():
-            query = select(model).where(model.id.in_(ids))  # type: ignore[attr-defined]
+            query = select(model).where(model.id.in_(ids))
             query = _LOADERS.get(model, lambda q: q)(query)
             for obj in db.session.scalars(query):
                 names.records[(model, obj.id)] = obj

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from app.core.text import fold
 from app.extensions import db
 from app.models import Role, Skill, SkillGroup, User, VolunteerProfile
-from app.models.base import utcnow
+from app.models.base import rows_changed, utcnow
 from app.services import audit, sessions
 from app.services.accounts import send_confirmation
 
@@ -93,12 +93,14 @@ def rename_skill(actor: User, skill: Skill, name_pl: str, name_en: str) -> bool:
 
 def retire_skill(actor: User, skill: Skill) -> bool:
     """Stop offering a skill; False when it already was retired."""
-    changed = db.session.execute(
-        update(Skill)
-        .where(Skill.id == skill.id, Skill.retired_at.is_(None))
-        .values(retired_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rows_changed(
+        db.session.execute(
+            update(Skill)
+            .where(Skill.id == skill.id, Skill.retired_at.is_(None))
+            .values(retired_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not changed:
         return False
     db.session.refresh(skill, ["retired_at"])
@@ -108,12 +110,14 @@ def retire_skill(actor: User, skill: Skill) -> bool:
 
 def restore_skill(actor: User, skill: Skill) -> bool:
     """Offer a retired skill again; False when it was not retired."""
-    changed = db.session.execute(
-        update(Skill)
-        .where(Skill.id == skill.id, Skill.retired_at.is_not(None))
-        .values(retired_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rows_changed(
+        db.session.execute(
+            update(Skill)
+            .where(Skill.id == skill.id, Skill.retired_at.is_not(None))
+            .values(retired_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not changed:
         return False
     db.session.refresh(skill, ["retired_at"])
@@ -139,12 +143,14 @@ def deactivate_account(actor: User, user: User) -> bool:
     """Switch an account off: it cannot sign in and every sign-in it has ends now."""
     if user.id == actor.id:
         raise AdminError(_("Nie możesz wyłączyć własnego konta."))
-    changed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.is_active_account.is_(True))
-        .values(is_active_account=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rows_changed(
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.is_active_account.is_(True))
+            .values(is_active_account=False)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not changed:
         return False
     db.session.refresh(user, ["is_active_account"])
@@ -155,12 +161,14 @@ def deactivate_account(actor: User, user: User) -> bool:
 
 def reactivate_account(actor: User, user: User) -> bool:
     """Let a switched-off account sign in again."""
-    changed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.is_active_account.is_(False))
-        .values(is_active_account=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rows_changed(
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.is_active_account.is_(False))
+            .values(is_active_account=True)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not changed:
         return False
     db.session.refresh(user, ["is_active_account"])
@@ -181,12 +189,14 @@ def change_role(actor: User, user: User, role: Role) -> bool:
             ),
             "role",
         )
-    changed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.role == old)
-        .values(role=role)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rows_changed(
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.role == old)
+            .values(role=role)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not changed:
         raise AdminError(
             _("Ktoś inny właśnie zmienił rolę tego konta. Sprawdź ją i spróbuj znowu.")
