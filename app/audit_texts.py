@@ -409,10 +409,15 @@ def _skill(template: LazyString) -> Callable[[_Parts], Markup]:
         locale = str(get_locale() or "pl")
         if skill is None:
             name: Markup | str = str(p.d.get("name") or _("usunięta umiejętność"))
-        elif p.names.viewer.is_admin:
-            name = _link(url_for("admin.edit_skill", skill_id=skill.id), skill.name(locale))
         else:
-            name = skill.name(locale)
+            # The Polish name as it was when the entry was written (a later rename would
+            # otherwise rewrite history); other languages read the skill's current name.
+            at_the_time = p.d.get("new") or p.d.get("name")
+            text = str(at_the_time) if locale == "pl" and at_the_time else skill.name(locale)
+            if p.names.viewer.is_admin:
+                name = _link(url_for("admin.edit_skill", skill_id=skill.id), text)
+            else:
+                name = text
         return _say(str(template), actor=p.actor, skill=name, old=str(p.d.get("old") or ""))
 
     return make

@@ -150,7 +150,7 @@ def audit_log():
             pages=1,
             total=0,
             person=None,
-            query={},
+            query=request.args.to_dict(),
         ), 400
     filters = AuditFilter(
         person_id=form.person_key,
