@@ -337,3 +337,19 @@ def test_the_log_is_paged_and_the_pages_keep_the_filters(app, world):
     assert "kind=need.published" in html and "page=2" in html
     second = client.get("/coordination/audit", query_string={"kind": "need.published", "page": 2})
     assert text_of(second.get_data(as_text=True)).count("publikuje potrzebę") == 5
+
+
+def test_an_entry_about_the_signed_in_person_names_the_user_not_the_proxy(app, factory):
+    """Views pass `current_user`, a LocalProxy: the entry names the model behind it."""
+    from werkzeug.local import LocalProxy
+
+    from app.services import audit
+
+    person = factory.user()
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        entry = audit.record(user, "volunteer.profile_updated", LocalProxy(lambda: user))
+        assert (entry.object_type, entry.object_id) == ("User", person.id)
+        with pytest.raises(Exception):  # noqa: B017 - anything but a record is refused
+            audit.record(user, "volunteer.profile_updated", object())
+        db.session.rollback()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 
 from app.core.text import fold, folded
 from app.core.time import WARSAW
@@ -24,14 +25,24 @@ from app.models import (
 from app.services.email_address import normalise_email
 
 
+def _model_name(obj: Any) -> str:
+    """The name of the model class of a record, whatever wrapper it came in.
+
+    Views pass `current_user`, a proxy whose own class is LocalProxy: entries once stored that
+    name (the migration e7a1c9d3b5f2 renamed them). The name is taken from the ORM mapping, so a
+    wrapper can never be stored, and anything that is not a record fails here, in the tests,
+    rather than as an unreadable entry.
+    """
+    return sa_inspect(obj).mapper.class_.__name__
+
+
 def record(actor: User | None, action: str, obj: Any, **details: Any) -> AuditLog:
     """Add an audit entry to the current transaction, so it commits with the change it describes."""
-    # Views pass current_user, a proxy: the entry names the record behind it, not the proxy.
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     entry = AuditLog(
         actor_id=actor.id if actor is not None and actor.is_authenticated else None,
         action=action,
-        object_type=type(obj).__name__,
+        object_type=_model_name(obj),
         object_id=getattr(obj, "id", None),
         details=details,
     )
