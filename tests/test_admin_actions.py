@@ -308,3 +308,30 @@ def test_an_e_mail_sent_or_in_flight_cannot_be_cancelled(app, admin_client, stat
     assert "można ponowić tylko" in response.get_data(as_text=True)
     assert status_of(app, sent) == status
     assert not [k for k in audit_kinds(app) if k.startswith("outbox.")]
+
+
+def test_a_need_edited_after_its_skill_was_retired_keeps_that_skill(app, factory, admin, taxonomy):
+    """The edit form no longer shows a retired skill, so leaving it out removes nothing."""
+    from app.admin import operations
+    from app.models import Need, NeedSkill
+    from app.services.needs import update_need
+
+    museum = factory.institution()
+    need = factory.need(museum)
+    with app.app_context():
+        other = db.session.scalars(select(Skill).where(Skill.id != taxonomy["skill"])).first()
+        db.session.add_all(
+            [
+                NeedSkill(need_id=need.id, skill_id=taxonomy["skill"], min_level=2),
+                NeedSkill(need_id=need.id, skill_id=other.id, min_level=1),
+            ]
+        )
+        db.session.commit()
+        operations.retire_skill(
+            db.session.get(User, admin.id), db.session.get(Skill, taxonomy["skill"])
+        )
+        db.session.commit()
+        item = db.session.get(Need, need.id)
+        update_need(item, db.session.get(User, admin.id), {}, skills=[])
+        db.session.commit()
+        assert [s.skill_id for s in db.session.get(Need, need.id).skills] == [taxonomy["skill"]]
