@@ -111,6 +111,15 @@ NO_OWNER: dict[str, str] = {
     "proposals.retry_run": "matching runs are coalition-wide, started again by coordinators only",
     "proposals.delegation": "coordinators only; the institution's own staff are refused too",
     "notifications.retry_message": "the outbox is for administrators only",
+    "notifications.cancel_message": "the outbox is for administrators only",
+    "admin.edit_skill": "the skill taxonomy is the coalition's, changed by administrators only",
+    "admin.retire_skill": "the skill taxonomy is the coalition's, changed by administrators only",
+    "admin.restore_skill": "the skill taxonomy is the coalition's, changed by administrators only",
+    "admin.user": "accounts are managed by administrators only",
+    "admin.change_role": "accounts are managed by administrators only",
+    "admin.deactivate_user": "accounts are managed by administrators only",
+    "admin.reactivate_user": "accounts are managed by administrators only",
+    "admin.resend_confirmation": "accounts are managed by administrators only",
 }
 
 # The app refuses a wrong owner with 403 on staff pages and with 404 on a volunteer's own records

@@ -52,8 +52,16 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None or not user.is_active:
+        if user is None:
             form.password.errors.append(_("Nieprawidłowy e-mail lub hasło."))
+        elif not user.is_active:
+            # Said only to whoever knows the password: the address alone reveals nothing.
+            form.email.errors.append(
+                _(
+                    "To konto zostało wyłączone przez administratora. Jeśli to pomyłka, "
+                    "napisz do koordynatora OKIK."
+                )
+            )
         elif not user.is_confirmed:
             form.email.errors.append(
                 _("Najpierw potwierdź adres e-mail: kliknij link z wiadomości, którą wysłaliśmy.")

@@ -11,9 +11,21 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.access import coordinator_required
 from app.coordination.blueprint import bp
-from app.coordination.forms import ButtonForm, DecisionForm
+from app.coordination.forms import AuditFilterForm, ButtonForm, DecisionForm
+from app.core.labels import audit_kind_labels
+from app.core.text import polish
 from app.extensions import db
-from app.models import AuditLog, InstitutionRequest, RequestStatus, StaffRequest, VolunteerProfile
+from app.models import (
+    AuditLog,
+    Institution,
+    InstitutionRequest,
+    RequestStatus,
+    StaffRequest,
+    User,
+    VolunteerProfile,
+)
+from app.services.audit import AuditFilter, filtered_entries
+from app.services.audit_texts import AuditNames, sentence
 from app.services.memberships import (
     RequestError,
     decide_institution_request,
@@ -119,19 +131,60 @@ def confirm_birth_date_change(user_id: int):
     return redirect(url_for("coordination.requests"), 303)
 
 
+def _institution_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Institution.id, Institution.name).order_by(polish(Institution.name))
+    )
+    return [(row.id, row.name) for row in rows]
+
+
 @bp.get("/audit")
 @coordinator_required
 def audit_log():
-    """Show the audit log, newest first."""
-    page = request.args.get("page", 1, type=int)
-    page = max(1, min(page or 1, 10_000))
-    total = db.session.scalar(select(func.count()).select_from(AuditLog)) or 0
+    """Show the audit log as sentences, newest first, narrowed by the filters chosen."""
+    form = AuditFilterForm(_institution_choices(), audit_kind_labels(), formdata=request.args)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    if not form.validate():
+        return render_template(
+            "coordination/audit.html",
+            form=form,
+            rows=[],
+            page=1,
+            pages=1,
+            total=0,
+            person=None,
+            query=request.args.to_dict(),
+        ), 400
+    filters = AuditFilter(
+        person_id=form.person_key,
+        person=form.person.data or "",
+        institution_id=form.institution.data,
+        kind=form.kind.data or "",
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+    query = filtered_entries(filters)
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
     entries = db.session.scalars(
-        select(AuditLog)
-        .options(selectinload(AuditLog.actor))
-        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        query.options(selectinload(AuditLog.actor))
         .limit(AUDIT_PAGE_SIZE)
         .offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
+    names = AuditNames.load(entries, current_user)
+    rows = [(e, sentence(e, names)) for e in entries]
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    return render_template("coordination/audit.html", entries=entries, page=page, pages=pages)
+    # The filters again, for the page links: only those set, so addresses stay short.
+    query_args = {k: v for k, v in request.args.items() if k != "page" and v and k in form}
+    person = db.session.get(User, filters.person_id) if filters.person_id else None
+    return render_template(
+        "coordination/audit.html",
+        form=form,
+        rows=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        person=person,
+        query=query_args,
+    )

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
 
-from app.core.labels import template_labels
+from app.core.labels import audit_kind_label, template_labels
 from app.models import Role
 
 
@@ -103,25 +103,6 @@ def navigation() -> list[NavItem]:
     return [item for item in items if item.endpoint in current_app.view_functions]
 
 
-def action_label(action: str) -> str:
-    """Name an audit action in words; unknown actions show their code."""
-    labels = {
-        "user.registered": _l("rejestracja konta"),
-        "user.email_confirmed": _l("potwierdzenie adresu e-mail"),
-        "user.logged_in": _l("logowanie"),
-        "user.password_changed": _l("zmiana hasła"),
-        "user.password_reset": _l("ustawienie nowego hasła z linku"),
-        "staff_request.created": _l("wniosek o dostęp pracownika"),
-        "staff_request.approved": _l("zatwierdzenie dostępu pracownika"),
-        "staff_request.rejected": _l("odrzucenie dostępu pracownika"),
-        "institution_request.created": _l("zgłoszenie nowej instytucji"),
-        "institution_request.approved": _l("zatwierdzenie nowej instytucji"),
-        "institution_request.rejected": _l("odrzucenie nowej instytucji"),
-        "institution.created": _l("dodanie instytucji do koalicji"),
-    }
-    return str(labels.get(action, action))
-
-
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """Show a stored UTC time in Europe/Warsaw, in the reader's language.
 
@@ -171,7 +152,7 @@ def init_templating(app: Flask) -> None:
             "notice_text": notice_text,
             "navigation": navigation,
             **template_labels(),
-            "action_label": action_label,
+            "action_label": audit_kind_label,
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "languages": app.config["LANGUAGES"],
         }

@@ -109,11 +109,11 @@ def _taxonomy() -> tuple[list[SkillGroup], list[Skill]]:
     groups = list(
         db.session.scalars(
             select(SkillGroup)
-            .options(selectinload(SkillGroup.skills))
+            .options(selectinload(SkillGroup.offered_skills))
             .order_by(SkillGroup.position, SkillGroup.id)
         )
     )
-    return groups, [s for g in groups for s in g.skills]
+    return groups, [s for g in groups for s in g.offered_skills]
 
 
 def _other_institutions() -> list[Institution]:

@@ -20,6 +20,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"  # the person turned this kind off before it went out
+    CANCELLED = "cancelled"  # an administrator gave up on it; never sent
 
 
 class OutboxMessage(Model):

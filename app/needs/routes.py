@@ -58,7 +58,7 @@ def _filter_choices() -> dict:
         ).all()
         groups = db.session.scalars(
             select(SkillGroup)
-            .options(selectinload(SkillGroup.skills))
+            .options(selectinload(SkillGroup.offered_skills))
             .order_by(SkillGroup.position)
         ).all()
         return json.dumps(
@@ -67,7 +67,7 @@ def _filter_choices() -> dict:
                 if len(institutions) <= INSTITUTION_SELECT_MAX
                 else None,
                 "groups": [
-                    [group.name(locale), [[s.id, s.name(locale)] for s in group.skills]]
+                    [group.name(locale), [[s.id, s.name(locale)] for s in group.offered_skills]]
                     for group in groups
                 ],
             }

@@ -10,12 +10,13 @@ from sqlalchemy import delete, select
 from app.auth.access import admin_required
 from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
-from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
+from app.models import EmailOptOut, OutboxMessage, User
 from app.notifications.blueprint import bp
+from app.notifications.forms import ButtonForm
 from app.scheduling.health import scheduler_health
 from app.services import audit
 from app.services.mail import EMAIL_KINDS, read_unsubscribe_token
-from app.services.outbox import overview, retry
+from app.services.outbox import cancel, overview, retry
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:
@@ -95,16 +96,37 @@ def outbox():
     )
 
 
+def _outbox_button(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return message
+
+
 @bp.post("/admin/outbox/<int:message_id>/retry")
 @admin_required
 def retry_message(message_id: int):
-    """Send a failed e-mail again."""
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
-    if message.status != OutboxStatus.FAILED:
-        flash(_("Tę wiadomość można ponowić tylko po nieudanej wysyłce."), "error")
+    """Send a failed or cancelled e-mail again."""
+    message = _outbox_button(message_id)
+    if not retry(current_user, message):
+        flash(_("Tę wiadomość można ponowić tylko po nieudanej wysyłce albo anulowaniu."), "error")
         return redirect(url_for("notifications.outbox"), 303)
-    retry(message)
-    audit.record(current_user, "outbox.retry", message)
     db.session.commit()
     flash(_("Wiadomość wróciła do kolejki wysyłki."), "success")
+    return redirect(url_for("notifications.outbox"), 303)
+
+
+@bp.post("/admin/outbox/<int:message_id>/cancel")
+@admin_required
+def cancel_message(message_id: int):
+    """Give up on an e-mail that waits or failed: it will not be sent."""
+    message = _outbox_button(message_id)
+    if not cancel(current_user, message):
+        flash(
+            _("Tej wiadomości nie można już anulować: jest wysyłana, wysłana albo anulowana."),
+            "error",
+        )
+        return redirect(url_for("notifications.outbox"), 303)
+    db.session.commit()
+    flash(_("Wiadomość anulowano: nie zostanie wysłana."), "success")
     return redirect(url_for("notifications.outbox"), 303)

@@ -118,7 +118,8 @@ def _active_volunteer_ids(need: Need, shift_ids: Iterable[int] | None = None) ->
 def _set_skills(need: Need, skills: Sequence[tuple[int, int, bool]]) -> None:
     wanted = {skill_id: (level, required) for skill_id, level, required in skills}
     for existing in list(need.skills):
-        if existing.skill_id not in wanted:
+        # A retired skill is no longer in the form, so its absence says nothing: it stays.
+        if existing.skill_id not in wanted and not existing.skill.is_retired:
             need.skills.remove(existing)
     have = {s.skill_id: s for s in need.skills}
     for skill_id, (level, required) in wanted.items():

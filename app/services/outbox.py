@@ -25,8 +25,9 @@ from sqlalchemy.sql import Executable
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus
+from app.models import OutboxMessage, OutboxStatus, User
 from app.models.base import rows_changed, utcnow
+from app.services import audit
 from app.services.mail import Courier, build_mime, has_opted_out
 
 log = logging.getLogger(__name__)
@@ -220,13 +221,53 @@ def recover_in_flight(now: datetime, older_than: timedelta | None = None) -> int
     return len(stranded)
 
 
-def retry(message: OutboxMessage) -> None:
-    """An administrator sends a failed message again from the start (with its Message-ID)."""
-    message.status = OutboxStatus.PENDING
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
-    message.claimed_at = None
-    message.last_error = ""
+def retry(actor: User, message: OutboxMessage) -> bool:
+    """An administrator sends a failed or cancelled message again from the start (with its
+    Message-ID); False when it was no longer failed or cancelled (sent meanwhile, say)."""
+    changed = rows_changed(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.CANCELLED)),
+            )
+            .values(
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                claimed_at=None,
+                last_error="",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if changed:
+        db.session.refresh(message)
+        audit.record(actor, "outbox.retry", message, to=message.to_address)
+    return bool(changed)
+
+
+def cancel(actor: User, message: OutboxMessage) -> bool:
+    """An administrator gives up on a message that is waiting or failed: it is never sent.
+
+    A message in flight cannot be cancelled, since SMTP may already have it; False then, and when
+    it was sent or cancelled meanwhile.
+    """
+    changed = rows_changed(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            )
+            .values(status=OutboxStatus.CANCELLED, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if changed:
+        db.session.refresh(message)
+        audit.record(actor, "outbox.cancelled", message, to=message.to_address)
+    return bool(changed)
 
 
 @dataclass

@@ -60,7 +60,12 @@ def load(identity: str) -> User | None:
     user = db.session.scalar(
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.key_hash == _hash(key))
+        .where(
+            User.id == int(user_id),
+            UserSession.key_hash == _hash(key),
+            # Switching an account off ends its sign-ins; this holds even for one started meanwhile.
+            User.is_active_account.is_(True),
+        )
     )
     if user is not None:
         user.session_key = key

@@ -343,7 +343,7 @@ def confirm_guardian_consent(profile: VolunteerProfile) -> bool:
 def save_skills(user: User, levels: Mapping[int, int | None]) -> None:
     """Set the level of each skill (None removes it); unknown skill ids are ignored."""
     profile = profile_of(user)
-    known = set(db.session.scalars(select(Skill.id)))
+    known = set(db.session.scalars(select(Skill.id).where(Skill.retired_at.is_(None))))
     current = {s.skill_id: s for s in profile.skills}
     for skill_id, level in levels.items():
         if skill_id not in known:

@@ -195,9 +195,11 @@ def guardian(token: str):
 def skills():
     """Say which skills I have and at what level."""
     groups = db.session.scalars(
-        select(SkillGroup).options(selectinload(SkillGroup.skills)).order_by(SkillGroup.position)
+        select(SkillGroup)
+        .options(selectinload(SkillGroup.offered_skills))
+        .order_by(SkillGroup.position)
     ).all()
-    all_skills = [s for g in groups for s in g.skills]
+    all_skills = [s for g in groups for s in g.offered_skills]
     form = skill_form_class(all_skills)()
     locale = str(get_locale() or "pl")
     for s in all_skills:
