@@ -149,7 +149,7 @@ def guardian(token: str):
     if profile_ is None:
         return render_template("volunteers/guardian_invalid.html"), 404
     form = ConfirmForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return _guardian_page(profile_, form)
     if not form.validate_on_submit():
         abort(400)
@@ -305,7 +305,7 @@ def _flash_consent_change(kind: ConsentKind, granted: bool, changed: Consent | N
 def consents():
     """Show my consents with their history; grant or withdraw each one separately."""
     form = ConsentForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return _consents_page()
     if not form.validate_on_submit():
         flash(_("Nie udało się zapisać zmiany zgody. Spróbuj ponownie."), "error")
@@ -364,7 +364,7 @@ def withdraw_assignment(assignment_id: int):
     """Withdraw my application, offer or place, after confirming."""
     assignment = service.own_assignment(current_user, assignment_id) or abort(404)
     form = ConfirmForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return _withdraw_page(assignment, form, allowed=service.may_withdraw(assignment))
     if not form.validate_on_submit():
         abort(400)
