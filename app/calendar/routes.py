@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.calendar.blueprint import bp
 from app.calendar.feed import (
+    active_institution,
+    active_institutions,
     build_feed,
     month_weeks,
     shifts_between,
     upcoming_published_shifts,
 )
-from app.core.text import polish
 from app.core.time import today_in_warsaw
-from app.extensions import db
-from app.models import Institution
 from app.needs.shift_times import template_helpers
 from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
@@ -50,18 +49,19 @@ def _day(name: str) -> date | None:
     return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
-def _institutions() -> list[Institution]:
-    return list(
-        db.session.scalars(
-            select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
-        )
-    )
+def _filter_args(slug: str) -> dict[str, Any]:
+    """The query parameters that keep the institution filter on the calendar's links."""
+    return {"institution": slug} if slug else {}
 
 
-def _institution_slug(institutions: list[Institution]) -> str:
-    """The institution filter; an unknown slug is ignored."""
+def _institution_filter() -> tuple[str, dict[str, Any]]:
+    """The chosen institution (an unknown slug is ignored), and what every calendar page shows of
+    the filter: the institutions to choose from, the chosen one, the feed's address."""
+    institutions = active_institutions()
     slug = (request.args.get("institution") or "").strip()
-    return slug if any(i.slug == slug for i in institutions) else ""
+    slug = slug if any(i.slug == slug for i in institutions) else ""
+    feed_url = url_for("calendar.feed", **_filter_args(slug))
+    return slug, {"institutions": institutions, "slug": slug, "feed_url": feed_url}
 
 
 def _weekday_names() -> list[str]:
@@ -69,50 +69,76 @@ def _weekday_names() -> list[str]:
     return [format_date(monday + timedelta(days=i), "EEEE") for i in range(7)]
 
 
-@bp.get("/")
-def month():
-    """Show a month of shifts as a grid of days."""
-    today = today_in_warsaw()
-    year = _number("year", FIRST_YEAR, LAST_YEAR) or today.year
-    month_number = _number("month", 1, 12) or today.month
-    institutions = _institutions()
-    slug = _institution_slug(institutions)
-    weeks = month_weeks(year, month_number)
-    days = shifts_between(weeks[0][0], weeks[-1][-1], slug)
-    first = date(year, month_number, 1)
+def _month_links(first: date, today: date, slug: str) -> dict[str, Any]:
+    """The links from a month: to the months before and after (within the years the calendar
+    shows), and to the week of today, or of the month's first day in another month."""
     previous = (first - timedelta(days=1)).replace(day=1)
-    following = date(year + (month_number == 12), month_number % 12 + 1, 1)
-    extra = {"institution": slug} if slug else {}
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    extra = _filter_args(slug)
+    in_month = (today.year, today.month) == (first.year, first.month)
     nav = {
         "previous": url_for("calendar.month", year=previous.year, month=previous.month, **extra),
         "next": url_for("calendar.month", year=following.year, month=following.month, **extra),
         "previous_label": format_date(previous, "LLLL yyyy"),
         "next_label": format_date(following, "LLLL yyyy"),
     }
-    can_go_back = year > FIRST_YEAR or month_number > 1
-    can_go_forward = year < LAST_YEAR or month_number < 12
+    return {
+        "nav": nav,
+        "can_go_back": first.year > FIRST_YEAR or first.month > 1,
+        "can_go_forward": first.year < LAST_YEAR or first.month < 12,
+        "week_url": url_for(
+            "calendar.week", date=(today if in_month else first).isoformat(), **extra
+        ),
+    }
+
+
+def _chosen_month(today: date) -> date:
+    """The first day of the month asked for; today's year or month for one missing or unreadable."""
+    year = _number("year", FIRST_YEAR, LAST_YEAR) or today.year
+    return date(year, _number("month", 1, 12) or today.month, 1)
+
+
+@bp.get("/")
+def month():
+    """Show a month of shifts as a grid of days."""
+    today = today_in_warsaw()
+    first = _chosen_month(today)
+    slug, filter_context = _institution_filter()
+    weeks = month_weeks(first.year, first.month)
     return render_template(
         "calendar/month.html",
         title=format_date(first, "LLLL yyyy"),
         first=first,
         weeks=weeks,
-        days=days,
+        days=shifts_between(weeks[0][0], weeks[-1][-1], slug),
         today=today,
         weekday_names=_weekday_names(),
-        nav=nav,
-        can_go_back=can_go_back,
-        can_go_forward=can_go_forward,
-        institutions=institutions,
-        slug=slug,
-        week_url=url_for(
-            "calendar.week",
-            date=(
-                today if (today.year, today.month) == (year, month_number) else first
-            ).isoformat(),
-            **extra,
-        ),
-        feed_url=url_for("calendar.feed", **extra),
+        **_month_links(first, today, slug),
+        **filter_context,
     )
+
+
+def _week_context(monday: date, slug: str) -> dict[str, Any]:
+    """A week's title and days, and the links from it: the weeks before and after (within the
+    years the calendar shows) and its month."""
+    sunday = monday + timedelta(days=6)
+    previous, following = monday - timedelta(days=7), monday + timedelta(days=7)
+    extra = _filter_args(slug)
+    return {
+        "title": _(
+            "Tydzień %(first)s – %(last)s",
+            first=format_date(monday, "d MMMM"),
+            last=format_date(sunday, "d MMMM yyyy"),
+        ),
+        "week_days": [monday + timedelta(days=i) for i in range(7)],
+        "previous_url": url_for("calendar.week", date=previous.isoformat(), **extra)
+        if previous.year >= FIRST_YEAR
+        else None,
+        "next_url": url_for("calendar.week", date=following.isoformat(), **extra)
+        if following.year <= LAST_YEAR
+        else None,
+        "month_url": url_for("calendar.month", year=monday.year, month=monday.month, **extra),
+    }
 
 
 @bp.get("/week")
@@ -121,51 +147,33 @@ def week():
     today = today_in_warsaw()
     chosen = _day("date") or today
     monday = chosen - timedelta(days=chosen.weekday())
-    sunday = monday + timedelta(days=6)
-    institutions = _institutions()
-    slug = _institution_slug(institutions)
-    days = shifts_between(monday, sunday, slug)
-    extra = {"institution": slug} if slug else {}
-    previous = monday - timedelta(days=7)
-    following = monday + timedelta(days=7)
+    slug, filter_context = _institution_filter()
     return render_template(
         "calendar/week.html",
-        title=_(
-            "Tydzień %(first)s – %(last)s",
-            first=format_date(monday, "d MMMM"),
-            last=format_date(sunday, "d MMMM yyyy"),
-        ),
-        week_days=[monday + timedelta(days=i) for i in range(7)],
-        days=days,
+        **_week_context(monday, slug),
+        days=shifts_between(monday, monday + timedelta(days=6), slug),
         today=today,
-        previous_url=url_for("calendar.week", date=previous.isoformat(), **extra)
-        if previous.year >= FIRST_YEAR
-        else None,
-        next_url=url_for("calendar.week", date=following.isoformat(), **extra)
-        if following.year <= LAST_YEAR
-        else None,
-        month_url=url_for("calendar.month", year=monday.year, month=monday.month, **extra),
-        institutions=institutions,
-        slug=slug,
-        feed_url=url_for("calendar.feed", **extra),
+        **filter_context,
     )
+
+
+def _feed_name(slug: str) -> str:
+    """The calendar's name in calendar apps; a feed of an institution that is not (or no longer)
+    a member is not found."""
+    name = _("Giełda Wolontariatu OKIK")
+    if not slug:
+        return name
+    institution = active_institution(slug) or abort(404)
+    return f"{name}: {institution.short_name or institution.name}"
 
 
 @bp.get("/feed.ics")
 def feed():
     """Serve all upcoming shifts of published needs as an iCal feed, optionally of one institution."""
     slug = (request.args.get("institution") or "").strip()
-    name = _("Giełda Wolontariatu OKIK")
-    if slug:
-        institution = db.session.scalar(
-            select(Institution).where(Institution.slug == slug, Institution.is_active)
-        )
-        if institution is None:
-            abort(404)
-        name = f"{name}: {institution.short_name or institution.name}"
     body = build_feed(
         upcoming_published_shifts(slug),
-        name,
+        _feed_name(slug),
         lambda need: url_for("needs.detail", need_id=need.id, _external=True),
     )
     response = Response(body, mimetype="text/calendar")

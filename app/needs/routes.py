@@ -24,7 +24,14 @@ from app.needs.shift_times import shift_when, template_helpers
 from app.services import search_cache
 from app.services.applications import ApplicationError, eligibility_problems
 from app.services.applications import apply as apply_to_shifts
-from app.services.search import parse_filters, public_need, upcoming_shifts
+from app.services.search import (
+    NeedFilters,
+    ParsedFilters,
+    institution_by_slug,
+    parse_filters,
+    public_need,
+    upcoming_shifts,
+)
 from app.services.search import search as find_needs
 
 
@@ -76,47 +83,51 @@ def _filter_choices() -> dict:
     return json.loads(search_cache.rendered(("choices", str(get_locale())), load))
 
 
-@bp.get("/")
-def search():
-    """Search published needs that still have a shift ahead."""
-    volunteer = signed_in_volunteer()
-    can_match = volunteer is not None and volunteer.profile is not None
-    parsed = parse_filters(request.args, allow_profile=can_match)
-    filters = parsed.filters
+def _results_html(filters: NeedFilters, volunteer: User | None) -> str:
+    """The results part of the page; the same for everyone who asks the same, so shared through
+    the cache, except when it matches the asking volunteer's profile."""
 
     def results() -> str:
         return render_template(
             "needs/_results.html",
-            result=find_needs(filters, volunteer if can_match else None),
+            result=find_needs(filters, volunteer),
             filters=filters,
             now=utcnow(),
         )
 
     if filters.matches_profile:
-        results_html = results()  # depends on who asks: never shared
-    else:
-        key = hashlib.sha256(repr(filters).encode()).hexdigest()
-        results_html = search_cache.rendered((str(get_locale()), key), results)
+        return results()  # depends on who asks: never shared
+    key = hashlib.sha256(repr(filters).encode()).hexdigest()
+    return search_cache.rendered((str(get_locale()), key), results)
+
+
+def _search_page(parsed: ParsedFilters, results_html: str, can_match: bool) -> str:
+    filters = parsed.filters
     choices = _filter_choices()
-    institutions = choices["institutions"]
-    chosen = (
-        db.session.scalar(select(Institution).where(Institution.slug == filters.institution))
-        if institutions is None and filters.institution
-        else None
-    )
+    listed = choices["institutions"]  # None when too many to list
     return render_template(
         "needs/search.html",
         filters=filters,
         errors=parsed.errors,
         # Our own template rendered it, escaping every value; stored, it is still that output.
         results_html=Markup(results_html),  # noqa: S704  # nosec B704
-        institutions=institutions or [],
-        chosen_institution=chosen,
+        institutions=listed or [],
+        chosen_institution=institution_by_slug(filters.institution) if listed is None else None,
         all_institutions_args={k: v for k, v in filters.as_args().items() if k != "institution"},
         groups=choices["groups"],
         kinds=need_kind_labels(),
         can_match=can_match,
     )
+
+
+@bp.get("/")
+def search():
+    """Search published needs that still have a shift ahead."""
+    volunteer = signed_in_volunteer()
+    can_match = volunteer is not None and volunteer.profile is not None
+    parsed = parse_filters(request.args, allow_profile=can_match)
+    results_html = _results_html(parsed.filters, volunteer if can_match else None)
+    return _search_page(parsed, results_html, can_match)
 
 
 def _my_assignments(volunteer: User, need: Need) -> list[Assignment]:
@@ -162,31 +173,23 @@ def detail(need_id: int):
     return _render_detail(need)
 
 
-@bp.post("/<int:need_id>/apply")
-def apply(need_id: int):
-    """Apply to the chosen shifts of a need; refusals are shown at the form."""
+def _applying_volunteer() -> User:
+    """Who applies: someone not signed in is sent to sign in first, anyone but a volunteer is
+    refused."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        abort(login_manager.unauthorized())
     if not current_user.is_volunteer:
         abort(403)
-    need = public_need(need_id)
-    if need is None:
-        abort(404)
-    form = ApplyForm()
-    if not form.validate_on_submit():
-        return _render_detail(need, form, status=422)
-    try:
-        created = apply_to_shifts(
-            current_user, need, form.shifts.data or [], form.message.data or ""
-        )
-    except ApplicationError as exc:
-        db.session.rollback()
-        need = public_need(need_id)
-        if need is None:  # withdrawn in the meantime
-            abort(404)
-        return _render_detail(need, form, refusal=str(exc), status=409)
-    when = "; ".join(shift_when(a.shift) for a in created)
-    db.session.commit()
+    return current_user
+
+
+def _refused(need_id: int, form: ApplyForm, refusal: ApplicationError):
+    """The need's page again with the refusal at the form, unless the need is gone meanwhile."""
+    need = public_need(need_id) or abort(404)
+    return _render_detail(need, form, refusal=str(refusal), status=409)
+
+
+def _flash_applied(need: Need, when: str) -> None:
     flash(
         _(
             "Zgłoszenie wysłane: %(title)s, %(when)s. Instytucja odpowie Ci wkrótce.",
@@ -195,4 +198,22 @@ def apply(need_id: int):
         ),
         "success",
     )
+
+
+@bp.post("/<int:need_id>/apply")
+def apply(need_id: int):
+    """Apply to the chosen shifts of a need; refusals are shown at the form."""
+    volunteer = _applying_volunteer()
+    need = public_need(need_id) or abort(404)
+    form = ApplyForm()
+    if not form.validate_on_submit():
+        return _render_detail(need, form, status=422)
+    try:
+        created = apply_to_shifts(volunteer, need, form.shifts.data or [], form.message.data or "")
+    except ApplicationError as exc:
+        db.session.rollback()
+        return _refused(need_id, form, exc)
+    when = "; ".join(shift_when(a.shift) for a in created)
+    db.session.commit()
+    _flash_applied(need, when)
     return redirect(url_for("needs.detail", need_id=need_id))

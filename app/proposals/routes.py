@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -16,7 +17,7 @@ from app.auth.access import coordinator_required
 from app.core.errors import render_error
 from app.core.text import polish
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
+from app.models import Assignment, Institution, MatchRun, Need, Role, Shift
 from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
 from app.proposals.texts import Names, diagnostic_text, reason_text
@@ -24,11 +25,12 @@ from app.services import matching_queue, offers
 from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError
 from app.services.matching_run import (
+    ProposalPage,
     ProposalRow,
     Scope,
+    UnfilledPage,
     latest_runs,
-    proposal_counts,
-    proposals_of,
+    proposal_page,
     unfilled_of,
 )
 from app.services.permissions import managed_need_ids_query
@@ -137,9 +139,34 @@ PROPOSALS_PER_PAGE = 25
 UNFILLED_PER_PAGE = 25
 
 
-def _page_number(name: str, pages: int) -> int:
-    page = request.args.get(name, 1, type=int) or 1
-    return min(max(page, 1), max(pages, 1))
+def _explained(institution_ids: set[int] | None = None) -> dict[str, Any]:
+    """What a page needs to put the matcher's reasons into words."""
+    return {"names": Names(institution_ids), "reason_text": reason_text}
+
+
+def _run_page(match_run: MatchRun, by: str, proposals: ProposalPage, unfilled: UnfilledPage):
+    """A run's review page: a page of its proposals, a page of its unfilled shifts, its queue."""
+    return render_template(
+        "proposals/run.html",
+        run=match_run,
+        groups=_group(proposals.rows, by),
+        group_by=by,
+        **_explained(proposals.named_institutions),
+        diagnostic_text=diagnostic_text,
+        need_titles=unfilled.need_titles,
+        shift_starts=unfilled.starts_at,
+        override_form=OverrideForm(formdata=None),
+        pending=proposals.pending,
+        page=proposals.page,
+        pages=proposals.pages,
+        unfilled=unfilled.rows,
+        unfilled_total=unfilled.total,
+        unfilled_page=unfilled.page,
+        unfilled_pages=unfilled.pages,
+        queue_state=matching_queue.queue_state(match_run),
+        elapsed=matching_queue.elapsed_seconds(match_run),
+        worker_lost=matching_queue.WORKER_LOST,
+    )
 
 
 @bp.get("/proposals/runs/<int:run_id>")
@@ -152,45 +179,11 @@ def run_detail(run_id: int):
     matching_queue.fail_stale_runs()
     match_run = db.session.get(MatchRun, run_id) or abort(404)
     by = "institution" if request.args.get("group") == "institution" else "need"
-    total, pending = proposal_counts(match_run) if match_run.status == "done" else (0, 0)
-    pages = -(-total // PROPOSALS_PER_PAGE)
-    page = _page_number("page", pages)
-    proposals = (
-        proposals_of(match_run, limit=PROPOSALS_PER_PAGE, offset=(page - 1) * PROPOSALS_PER_PAGE)
-        if total
-        else []
-    )
-    unfilled = unfilled_of(
-        match_run, request.args.get("unfilled", 1, type=int) or 1, UNFILLED_PER_PAGE
-    )
-    named = {
-        r["params"]["institution_id"]
-        for p in proposals
-        for r in p.reasons or ()
-        if "institution_id" in r.get("params", {})
-    }
-    return render_template(
-        "proposals/run.html",
-        run=match_run,
-        groups=_group(proposals, by),
-        group_by=by,
-        names=Names(named),
-        reason_text=reason_text,
-        diagnostic_text=diagnostic_text,
-        need_titles=unfilled.need_titles,
-        shift_starts=unfilled.starts_at,
-        override_form=OverrideForm(formdata=None),
-        pending=pending,
-        page=page,
-        pages=pages,
-        unfilled=unfilled.rows,
-        unfilled_total=unfilled.total,
-        unfilled_page=unfilled.page,
-        unfilled_pages=unfilled.pages,
-        queue_state=matching_queue.queue_state(match_run),
-        elapsed=matching_queue.elapsed_seconds(match_run),
-        worker_lost=matching_queue.WORKER_LOST,
-    )
+    page = request.args.get("page", 1, type=int) or 1
+    proposals = proposal_page(match_run, page, PROPOSALS_PER_PAGE)
+    unfilled_page = request.args.get("unfilled", 1, type=int) or 1
+    unfilled = unfilled_of(match_run, unfilled_page, UNFILLED_PER_PAGE)
+    return _run_page(match_run, by, proposals, unfilled)
 
 
 def _allowed_need_ids() -> set[int] | None:
@@ -209,26 +202,21 @@ def _allowed_need_ids() -> set[int] | None:
     )
 
 
-@bp.post("/proposals/decide")
-@login_required
-def decide():
-    """Approve or reject the chosen proposals."""
-    allowed = _allowed_need_ids()
-    action = request.form.get("action")
-    form = DecideForm()
-    if not form.validate():
-        return render_error(400, " ".join(str(e) for e in form.ids.errors))
-    ids = form.ids.data
+def _back():
+    """Back to the page the form came from when it is one of matching's pages, else to matching."""
     back = request.form.get("back", "")
-    target = (
-        back if back.startswith("/proposals/") and "//" not in back else url_for("proposals.index")
-    )
-    if action not in ("approve", "reject") or not ids:
-        flash(_("Zaznacz propozycje i wybierz: zatwierdź albo odrzuć."), "error")
-        return redirect(target, 303)
-    done, problems = offers.decide_many(ids, current_user, action == "approve", allowed)
-    db.session.commit()
-    if action == "approve":
+    safe = back.startswith("/proposals/") and "//" not in back
+    return redirect(back if safe else url_for("proposals.index"), 303)
+
+
+def _back_refused(*messages: str):
+    for message in messages:
+        flash(message, "error")
+    return _back()
+
+
+def _flash_decisions(approved: bool, done: int, problems: Sequence[str]) -> None:
+    if approved:
         flash(_("Zatwierdzono propozycje: %(n)d. Wolontariusze dostali oferty.", n=done), "success")
     else:
         flash(_("Odrzucono propozycje: %(n)d.", n=done), "success")
@@ -243,7 +231,32 @@ def decide():
             ),
             "error",
         )
-    return redirect(target, 303)
+
+
+@bp.post("/proposals/decide")
+@login_required
+def decide():
+    """Approve or reject the chosen proposals."""
+    allowed = _allowed_need_ids()
+    action = request.form.get("action")
+    form = DecideForm()
+    if not form.validate():
+        return render_error(400, " ".join(str(e) for e in form.ids.errors))
+    if action not in ("approve", "reject") or not form.ids.data:
+        return _back_refused(_("Zaznacz propozycje i wybierz: zatwierdź albo odrzuć."))
+    done, problems = offers.decide_many(form.ids.data, current_user, action == "approve", allowed)
+    db.session.commit()
+    _flash_decisions(action == "approve", done, problems)
+    return _back()
+
+
+def _error_lines(form: FlaskForm) -> list[str]:
+    """Each refused field's errors on one line, after the field's label."""
+    lines = []
+    for field, errors in form.errors.items():
+        label = form[field].label.text if field in form else field
+        lines.append(f"{label}: {' '.join(str(e) for e in errors)}")
+    return lines
 
 
 @bp.post("/proposals/override")
@@ -251,29 +264,20 @@ def decide():
 def override():
     """Offer a place to a volunteer the matcher did not propose, with a reason."""
     form = OverrideForm()
-    back = request.form.get("back", "")
-    target = (
-        back if back.startswith("/proposals/") and "//" not in back else url_for("proposals.index")
-    )
     if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            label = form[field].label.text if field in form else field
-            flash(f"{label}: {' '.join(str(e) for e in errors)}", "error")
-        return redirect(target, 303)
+        return _back_refused(*_error_lines(form))
     shift = db.session.get(Shift, form.shift_id.data)
     volunteer = find_user(form.volunteer_email.data)
     if shift is None or volunteer is None:
-        flash(_("Nie znaleziono zmiany albo wolontariusza o tym adresie."), "error")
-        return redirect(target, 303)
+        return _back_refused(_("Nie znaleziono zmiany albo wolontariusza o tym adresie."))
     try:
         offers.override(shift, volunteer, current_user, form.reason.data)
     except ApplicationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(target, 303)
+        return _back_refused(str(exc))
     db.session.commit()
     flash(_("Wysłano ofertę poza propozycjami: %(name)s.", name=volunteer.full_name), "success")
-    return redirect(target, 303)
+    return _back()
 
 
 def _institution_for_staff(slug: str) -> Institution:
@@ -292,20 +296,12 @@ def _institution_for_staff(slug: str) -> Institution:
 def for_institution(slug: str):
     """Show staff the pending proposals for their institution's needs."""
     institution = _institution_for_staff(slug)
-    proposals = db.session.scalars(
-        select(Assignment)
-        .join(Need, Need.id == Assignment.need_id)
-        .where(
-            Assignment.status == AssignmentStatus.PROPOSED, Need.institution_id == institution.id
-        )
-        .order_by(Assignment.need_id, Assignment.shift_id, Assignment.score.desc())
-    ).all()
+    proposals = offers.proposals_for_institution(institution.id)
     return render_template(
         "proposals/institution.html",
         institution=institution,
-        groups=_group(list(proposals), "need"),
-        names=Names(),
-        reason_text=reason_text,
+        groups=_group(proposals, "need"),
+        **_explained(),
         may_approve=current_user.role != Role.STAFF or institution.staff_approve_proposals,
     )
 
@@ -345,25 +341,31 @@ def my_offers():
     if current_user.role != Role.VOLUNTEER:
         abort(403)
     return render_template(
-        "proposals/offers.html",
-        offers=offers.pending_offers(current_user.id),
-        names=Names(),
-        reason_text=reason_text,
+        "proposals/offers.html", offers=offers.pending_offers(current_user.id), **_explained()
     )
+
+
+def _offer_page(assignment: Assignment, decline_form: DeclineForm, status: int = 200):
+    return render_template(
+        "proposals/offer.html", offer=assignment, **_explained(), decline_form=decline_form
+    ), status
+
+
+def _answer_refused(assignment_id: int, refusal: ApplicationError):
+    """An answer given a moment earlier (another tab, a second click) is news; any other refusal
+    goes back to the offer."""
+    if isinstance(refusal, AlreadyDecided):
+        flash(str(refusal), "info")
+        return redirect(url_for("proposals.my_offers"), 303)
+    flash(str(refusal), "error")
+    return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
 
 
 @bp.get("/offers/<int:assignment_id>")
 @login_required
 def offer(assignment_id: int):
     """Show one offer and why it was made."""
-    assignment = _own_offer(assignment_id)
-    return render_template(
-        "proposals/offer.html",
-        offer=assignment,
-        names=Names(),
-        reason_text=reason_text,
-        decline_form=DeclineForm(formdata=None),
-    )
+    return _offer_page(_own_offer(assignment_id), DeclineForm(formdata=None))
 
 
 @bp.post("/offers/<int:assignment_id>/accept")
@@ -373,14 +375,12 @@ def accept_offer(assignment_id: int):
     assignment = _own_offer(assignment_id)
     try:
         offers.accept_offer(assignment, current_user)
-    except AlreadyDecided as exc:  # a second click, or an answer from another tab
+    except AlreadyDecided as exc:
         db.session.rollback()
-        flash(str(exc), "info")
-        return redirect(url_for("proposals.my_offers"), 303)
+        return _answer_refused(assignment_id, exc)
     except ApplicationError as exc:
         db.session.commit()  # an expired offer is recorded as such
-        flash(str(exc), "error")
-        return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
+        return _answer_refused(assignment_id, exc)
     db.session.commit()
     flash(_("Przyjęto ofertę. Do zobaczenia na zmianie!"), "success")
     return redirect(url_for("proposals.my_offers"), 303)
@@ -393,23 +393,12 @@ def decline_offer(assignment_id: int):
     assignment = _own_offer(assignment_id)
     form = DeclineForm()
     if not form.validate_on_submit():
-        return render_template(
-            "proposals/offer.html",
-            offer=assignment,
-            names=Names(),
-            reason_text=reason_text,
-            decline_form=form,
-        ), 422
+        return _offer_page(assignment, form, 422)
     try:
         offers.decline_offer(assignment, current_user, form.note.data or "")
-    except AlreadyDecided as exc:
-        db.session.rollback()
-        flash(str(exc), "info")
-        return redirect(url_for("proposals.my_offers"), 303)
     except ApplicationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
+        return _answer_refused(assignment_id, exc)
     db.session.commit()
     flash(
         _("Odmówiono. Miejsce wraca do puli, a Ty nie dostaniesz już propozycji tej potrzeby."),

@@ -460,6 +460,36 @@ def unfilled_of(run: MatchRun, page: int = 1, per_page: int | None = None) -> Un
     return UnfilledPage(rows, len(every), page, pages, starts_at, need_titles)
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalPage:
+    """One page of a run's proposals, with how many of the run's proposals still wait."""
+
+    rows: list[ProposalRow]
+    pending: int
+    page: int
+    pages: int
+
+    @property
+    def named_institutions(self) -> set[int]:
+        """The institutions the page's reasons name: only their names need reading."""
+        return {
+            r["params"]["institution_id"]
+            for p in self.rows
+            for r in p.reasons or ()
+            if "institution_id" in r.get("params", {})
+        }
+
+
+def proposal_page(run: MatchRun, page: int, per_page: int) -> ProposalPage:
+    """Page `page` (kept within the pages there are) of `per_page` proposals of a finished run;
+    a run not finished has none yet."""
+    total, pending = proposal_counts(run) if run.status == "done" else (0, 0)
+    pages = -(-total // per_page)
+    page = min(max(page, 1), max(pages, 1))
+    rows = proposals_of(run, limit=per_page, offset=(page - 1) * per_page) if total else []
+    return ProposalPage(rows, pending, page, pages)
+
+
 def proposal_counts(run: MatchRun, need_ids: Iterable[int] | None = None) -> tuple[int, int]:
     """(all proposals of the run, those still waiting for a decision), in one query.
 
@@ -480,6 +510,7 @@ __all__ = [
     "execute_run",
     "latest_runs",
     "proposal_counts",
+    "proposal_page",
     "unfilled_of",
     "proposals_of",
     "run_safely",

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentSource, AssignmentStatus, Shift, User
+from app.models import Assignment, AssignmentSource, AssignmentStatus, Need, Shift, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.applications import (
@@ -259,5 +259,17 @@ def pending_offers(volunteer_id: int) -> list[Assignment]:
             .join(Shift, Shift.id == Assignment.shift_id)
             .where(Assignment.volunteer_id == volunteer_id, Assignment.status == S.OFFERED)
             .order_by(Shift.starts_at)
+        )
+    )
+
+
+def proposals_for_institution(institution_id: int) -> list[Assignment]:
+    """The proposals waiting for a decision on an institution's needs, by need, shift and score."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Need, Need.id == Assignment.need_id)
+            .where(Assignment.status == S.PROPOSED, Need.institution_id == institution_id)
+            .order_by(Assignment.need_id, Assignment.shift_id, Assignment.score.desc())
         )
     )

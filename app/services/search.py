@@ -474,3 +474,10 @@ def public_need(need_id: int, statuses: Sequence[NeedStatus] = PUBLIC_STATUSES) 
         .where(Need.id == need_id, Need.status.in_(statuses))
         .options(*need_loading_options())
     )
+
+
+def institution_by_slug(slug: str) -> Institution | None:
+    """The institution a filter names (active or not: a link may name one that left)."""
+    if not slug:
+        return None
+    return db.session.scalar(select(Institution).where(Institution.slug == slug))

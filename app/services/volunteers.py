@@ -33,6 +33,7 @@ from app.models import (
     Notice,
     Shift,
     Skill,
+    SkillGroup,
     User,
     VolunteerAbsence,
     VolunteerProfile,
@@ -340,6 +341,18 @@ def confirm_guardian_consent(profile: VolunteerProfile) -> bool:
 # --- skills --------------------------------------------------------------------------------------
 
 
+def skill_taxonomy() -> list[SkillGroup]:
+    """The skill groups in their order, each with the skills still offered (retired ones stay
+    on old records but are no longer chosen)."""
+    return list(
+        db.session.scalars(
+            select(SkillGroup)
+            .options(selectinload(SkillGroup.offered_skills))
+            .order_by(SkillGroup.position)
+        )
+    )
+
+
 def save_skills(user: User, levels: Mapping[int, int | None]) -> None:
     """Set the level of each skill (None removes it); unknown skill ids are ignored."""
     profile = profile_of(user)
@@ -487,6 +500,12 @@ def split_schedule(
     past = [a for a in assignments if a.shift.ends_at <= now]
     past.reverse()
     return upcoming, past
+
+
+def active_upcoming(user_id: int) -> list[Assignment]:
+    """The volunteer's applications, offers and places still ahead, soonest first."""
+    upcoming, _past = split_schedule(assignments_of(user_id))
+    return [a for a in upcoming if a.is_active]
 
 
 def own_assignment(user: User, assignment_id: int) -> Assignment | None:

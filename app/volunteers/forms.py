@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,10 +34,16 @@ from app.core.forms import (
     strip_filter,
 )
 from app.core.labels import skill_level_labels as level_labels
-from app.models import ConsentKind
+from app.models import ConsentKind, Skill, User
 from app.services.email_address import normalise_email
 from app.services.passwords import verify_password
-from app.services.volunteers import needs_guardian
+from app.services.volunteers import (
+    ProfileData,
+    VolunteerError,
+    active_institutions,
+    needs_guardian,
+    profile_of,
+)
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
@@ -57,6 +64,27 @@ def _text(label, n: int, **kw) -> StringField:
     return StringField(
         label, validators=[max_length(n), printable_text], filters=[strip_filter], **kw
     )
+
+
+def show_refusal(form: FlaskForm, exc: VolunteerError, field: str) -> None:
+    """Show a rule's refusal at the field it names, or at `field` when it names none."""
+    form[exc.field or field].errors.append(str(exc))
+
+
+# How the profile form's fields map onto the account: the user's own, the profile's as they are,
+# and the profile's texts that the form may leave empty (None) and the profile keeps as "".
+USER_FIELDS = ("first_name", "last_name")
+PROFILE_VALUE_FIELDS = ("date_of_birth", "max_hours_month", "is_korpus", "has_disability")
+PROFILE_TEXT_FIELDS = (
+    "phone",
+    "city",
+    "bio",
+    "languages",
+    "interests",
+    "access_needs",
+    "guardian_name",
+    "guardian_email",
+)
 
 
 class ProfileForm(FlaskForm):
@@ -107,7 +135,9 @@ class ProfileForm(FlaskForm):
         description=_l("Co pomoże Ci w pracy, np. dostęp bez schodów, tłumacz PJM, przerwy."),
     )
     preferred_institutions = MultiCheckboxField(
-        _l("Instytucje, w których chcę pomagać"), validate_choice=True
+        _l("Instytucje, w których chcę pomagać"),
+        choices=lambda: [SelectChoice(i.id, i.name) for i in active_institutions()],
+        validate_choice=True,
     )
     guardian_name = _text(_l("Imię i nazwisko opiekuna prawnego"), 160)
     guardian_email = email_field(
@@ -115,6 +145,23 @@ class ProfileForm(FlaskForm):
         optional=True,
         description=_l("Wyślemy tam prośbę o zgodę z linkiem ważnym 14 dni."),
     )
+
+    def fill_from(self, user: User) -> None:
+        """Show the saved profile in the form."""
+        profile = profile_of(user)
+        for name in USER_FIELDS:
+            self[name].data = getattr(user, name)
+        for name in PROFILE_VALUE_FIELDS + PROFILE_TEXT_FIELDS:
+            self[name].data = getattr(profile, name)
+        self.preferred_institutions.data = [i.id for i in profile.preferred_institutions]
+
+    def profile_data(self) -> ProfileData:
+        """What was sent, in the shape the profile rules take it."""
+        values: dict[str, Any] = {n: self[n].data for n in USER_FIELDS + PROFILE_VALUE_FIELDS}
+        values.update({n: self[n].data or "" for n in PROFILE_TEXT_FIELDS})
+        return ProfileData(
+            **values, preferred_institution_ids=self.preferred_institutions.data or []
+        )
 
     def validate_phone(self, field) -> None:
         if field.data and not PHONE.match(field.data):
@@ -156,6 +203,8 @@ class AbsenceForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
+    """One consent granted or withdrawn."""
+
     kind = SelectField(
         _l("Zgoda"),
         choices=lambda: [
@@ -169,6 +218,14 @@ class ConsentForm(FlaskForm):
         choices=lambda: [SelectChoice("grant", "grant"), SelectChoice("withdraw", "withdraw")],
         validators=[required()],
     )
+
+    @property
+    def consent_kind(self) -> ConsentKind:
+        return ConsentKind(self.kind.data)
+
+    @property
+    def granted(self) -> bool:
+        return self.decision.data == "grant"
 
 
 class ConfirmForm(FlaskForm):
@@ -192,13 +249,30 @@ class DeleteAccountForm(FlaskForm):
             raise ValidationError(_l("Hasło jest nieprawidłowe."))
 
 
-def skill_form_class(skills) -> type[FlaskForm]:
-    """A form with one select per skill of the taxonomy, named skill_<id>."""
+class SkillsFormBase(FlaskForm):
+    """One select per skill of the taxonomy, named skill_<id>; the value is the level or ""."""
+
+    skills: list[Skill] = []
+
+    def fill_from(self, levels: dict[int, int]) -> None:
+        """Show the levels saved so far (skills not held show as "")."""
+        for skill in self.skills:
+            self[f"skill_{skill.id}"].data = str(levels.get(skill.id, ""))
+
+    def levels(self) -> dict[int, int | None]:
+        """The level chosen for each skill, None for "nie mam"."""
+        chosen = {skill.id: self[f"skill_{skill.id}"].data for skill in self.skills}
+        return {skill_id: int(value) if value else None for skill_id, value in chosen.items()}
+
+
+def skills_form(skills: list[Skill], locale: str) -> SkillsFormBase:
+    """A form with one select per skill of the taxonomy, named skill_<id>, labelled in `locale`."""
     labels = level_labels()
 
-    class SkillsForm(FlaskForm):
+    class SkillsForm(SkillsFormBase):
         pass
 
+    SkillsForm.skills = list(skills)
     choices = [SelectChoice("", str(_l("nie mam")))] + [
         SelectChoice(str(level), f"{level} – {label}") for level, label in labels.items()
     ]
@@ -206,6 +280,6 @@ def skill_form_class(skills) -> type[FlaskForm]:
         setattr(
             SkillsForm,
             f"skill_{skill.id}",
-            SelectField(skill.name_pl, choices=choices, validate_choice=True, default=""),
+            SelectField(skill.name(locale), choices=choices, validate_choice=True, default=""),
         )
-    return SkillsForm
+    return SkillsForm()

@@ -9,13 +9,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask_wtf import FlaskForm
 
 from app.auth.access import volunteer_required
 from app.core.labels import assignment_status_labels, consent_kind_labels
 from app.extensions import db
-from app.models import ConsentKind, SkillGroup
+from app.models import Assignment, Consent, ConsentKind, VolunteerProfile
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
 from app.services.notices import notice_text
@@ -29,7 +28,8 @@ from app.volunteers.forms import (
     ProfileForm,
     WindowForm,
     level_labels,
-    skill_form_class,
+    show_refusal,
+    skills_form,
     weekday_names,
 )
 
@@ -50,12 +50,9 @@ def _page(template: str, status: int = 200, **context: Any):
     )
 
 
-def _institution_choices(form: ProfileForm) -> None:
-    from wtforms import SelectChoice
-
-    form.preferred_institutions.choices = [
-        SelectChoice(i.id, i.name) for i in service.active_institutions()
-    ]
+def _form_page(template: str, form: FlaskForm, **context: Any):
+    """A volunteer page with a form, answered 422 when the form was refused."""
+    return _page(template, 422 if form.errors else 200, form=form, **context)
 
 
 # --- profile -------------------------------------------------------------------------------------
@@ -76,76 +73,46 @@ def profile():
     )
 
 
+def _flash_profile_saved(profile: VolunteerProfile, was_pending: bool, sent: bool) -> None:
+    """Say the profile is saved, and what waits now: a coordinator, or the guardian's e-mail."""
+    flash(_("Profil zapisany."), "success")
+    if profile.birth_date_confirmation_pending and not was_pending:
+        flash(
+            _(
+                "Nowa data urodzenia czeka na potwierdzenie koordynatora: do tego czasu "
+                "instytucje nie mogą Cię przyjmować na zmiany."
+            ),
+            "info",
+        )
+    if sent:
+        flash(
+            _(
+                "Wysłaliśmy opiekunowi prawnemu e-mail z prośbą o zgodę na adres %(email)s.",
+                email=profile.guardian_email,
+            ),
+            "info",
+        )
+
+
 @bp.route("/me/profile/edit", methods=["GET", "POST"])
 @volunteer_required
 def edit_profile():
     """Edit my profile."""
-    user = current_user
-    p = user.profile
     form = ProfileForm()
-    _institution_choices(form)
     if request.method == "GET":
-        form.first_name.data = user.first_name
-        form.last_name.data = user.last_name
-        form.date_of_birth.data = p.date_of_birth
-        form.phone.data = p.phone
-        form.city.data = p.city
-        form.bio.data = p.bio
-        form.languages.data = p.languages
-        form.interests.data = p.interests
-        form.max_hours_month.data = p.max_hours_month
-        form.is_korpus.data = p.is_korpus
-        form.has_disability.data = p.has_disability
-        form.access_needs.data = p.access_needs
-        form.preferred_institutions.data = [i.id for i in p.preferred_institutions]
-        form.guardian_name.data = p.guardian_name
-        form.guardian_email.data = p.guardian_email
+        form.fill_from(current_user)
     elif form.validate_on_submit():
-        data = service.ProfileData(
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            date_of_birth=form.date_of_birth.data,
-            phone=form.phone.data or "",
-            city=form.city.data or "",
-            bio=form.bio.data or "",
-            languages=form.languages.data or "",
-            interests=form.interests.data or "",
-            max_hours_month=form.max_hours_month.data,
-            is_korpus=form.is_korpus.data,
-            has_disability=form.has_disability.data,
-            access_needs=form.access_needs.data or "",
-            preferred_institution_ids=form.preferred_institutions.data or [],
-            guardian_name=form.guardian_name.data or "",
-            guardian_email=form.guardian_email.data or "",
-        )
-        was_pending = p.birth_date_confirmation_pending
+        was_pending = current_user.profile.birth_date_confirmation_pending
         try:
-            sent = service.update_profile(user, data)
+            sent = service.update_profile(current_user, form.profile_data())
         except service.VolunteerError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "first_name").errors.append(str(exc))
+            show_refusal(form, exc, "first_name")
         else:
             db.session.commit()
-            flash(_("Profil zapisany."), "success")
-            if p.birth_date_confirmation_pending and not was_pending:
-                flash(
-                    _(
-                        "Nowa data urodzenia czeka na potwierdzenie koordynatora: do tego czasu "
-                        "instytucje nie mogą Cię przyjmować na zmiany."
-                    ),
-                    "info",
-                )
-            if sent:
-                flash(
-                    _(
-                        "Wysłaliśmy opiekunowi prawnemu e-mail z prośbą o zgodę na adres "
-                        "%(email)s.",
-                        email=p.guardian_email,
-                    ),
-                    "info",
-                )
+            _flash_profile_saved(current_user.profile, was_pending, sent)
             return redirect(url_for("volunteers.profile"))
-    return _page("volunteers/profile_edit.html", 422 if form.errors else 200, form=form)
+    return _form_page("volunteers/profile_edit.html", form)
 
 
 @bp.post("/me/guardian/resend")
@@ -165,19 +132,7 @@ def resend_guardian():
     return redirect(url_for("volunteers.profile"))
 
 
-@bp.route("/guardian/<token>", methods=["GET", "POST"])
-def guardian(token: str):
-    """Let the guardian read what they agree to and confirm."""
-    profile_ = service.read_guardian_token(token)
-    if profile_ is None:
-        return render_template("volunteers/guardian_invalid.html"), 404
-    form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        if service.confirm_guardian_consent(profile_):
-            db.session.commit()
-        return render_template("volunteers/guardian_done.html", volunteer=profile_.user)
+def _guardian_page(profile_: VolunteerProfile, form: ConfirmForm):
     return render_template(
         "volunteers/guardian.html",
         form=form,
@@ -187,6 +142,22 @@ def guardian(token: str):
     )
 
 
+@bp.route("/guardian/<token>", methods=["GET", "POST"])
+def guardian(token: str):
+    """Let the guardian read what they agree to and confirm."""
+    profile_ = service.read_guardian_token(token)
+    if profile_ is None:
+        return render_template("volunteers/guardian_invalid.html"), 404
+    form = ConfirmForm()
+    if request.method != "POST":
+        return _guardian_page(profile_, form)
+    if not form.validate_on_submit():
+        abort(400)
+    if service.confirm_guardian_consent(profile_):
+        db.session.commit()
+    return render_template("volunteers/guardian_done.html", volunteer=profile_.user)
+
+
 # --- skills --------------------------------------------------------------------------------------
 
 
@@ -194,36 +165,17 @@ def guardian(token: str):
 @volunteer_required
 def skills():
     """Say which skills I have and at what level."""
-    groups = db.session.scalars(
-        select(SkillGroup)
-        .options(selectinload(SkillGroup.offered_skills))
-        .order_by(SkillGroup.position)
-    ).all()
-    all_skills = [s for g in groups for s in g.offered_skills]
-    form = skill_form_class(all_skills)()
+    groups = service.skill_taxonomy()
     locale = str(get_locale() or "pl")
-    for s in all_skills:
-        form[f"skill_{s.id}"].label.text = s.name(locale)
-    current = {vs.skill_id: vs.level for vs in current_user.profile.skills}
+    form = skills_form([s for g in groups for s in g.offered_skills], locale)
     if request.method == "GET":
-        for s in all_skills:
-            form[f"skill_{s.id}"].data = str(current.get(s.id, ""))
+        form.fill_from({vs.skill_id: vs.level for vs in current_user.profile.skills})
     elif form.validate_on_submit():
-        levels = {
-            s.id: (int(form[f"skill_{s.id}"].data) if form[f"skill_{s.id}"].data else None)
-            for s in all_skills
-        }
-        service.save_skills(current_user, levels)
+        service.save_skills(current_user, form.levels())
         db.session.commit()
         flash(_("Umiejętności zapisane."), "success")
         return redirect(url_for("volunteers.skills"))
-    return _page(
-        "volunteers/skills.html",
-        422 if form.errors else 200,
-        form=form,
-        groups=groups,
-        locale=locale,
-    )
+    return _form_page("volunteers/skills.html", form, groups=groups, locale=locale)
 
 
 # --- availability --------------------------------------------------------------------------------
@@ -257,7 +209,7 @@ def add_window():
                 current_user, form.weekday.data, form.start_time.data, form.end_time.data
             )
         except service.VolunteerError as exc:
-            form[exc.field or "weekday"].errors.append(str(exc))
+            show_refusal(form, exc, "weekday")
         else:
             db.session.commit()
             flash(_("Dodano przedział dostępności."), "success")
@@ -288,7 +240,7 @@ def add_absence():
         try:
             service.add_absence(current_user, form.starts_on.data, form.ends_on.data)
         except service.VolunteerError as exc:
-            form[exc.field or "ends_on"].errors.append(str(exc))
+            show_refusal(form, exc, "ends_on")
         else:
             db.session.commit()
             flash(_("Dodano nieobecność."), "success")
@@ -313,39 +265,7 @@ def delete_absence(absence_id: int):
 # --- consents ------------------------------------------------------------------------------------
 
 
-@bp.route("/me/consents", methods=["GET", "POST"])
-@volunteer_required
-def consents():
-    """Show my consents with their history; grant or withdraw each one separately."""
-    form = ConsentForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            kind = ConsentKind(form.kind.data)
-            granted = form.decision.data == "grant"
-            if kind == ConsentKind.DATA_PROCESSING and not granted:
-                # Without this consent the exchange cannot keep the account: say so, and go
-                # to account deletion, which is how this consent is withdrawn.
-                flash(
-                    _(
-                        "Bez zgody na przetwarzanie danych nie możemy prowadzić Twojego konta. "
-                        "Wycofanie tej zgody oznacza usunięcie konta: potwierdź to poniżej."
-                    ),
-                    "info",
-                )
-                return redirect(url_for("volunteers.delete_account"))
-            changed = service.set_consent(current_user, kind, granted)
-            db.session.commit()
-            label = consent_kind_labels()[kind]
-            if changed is None:
-                flash(_("Bez zmian: %(consent)s.", consent=label), "info")
-            elif granted:
-                flash(_("Zgoda udzielona: %(consent)s.", consent=label), "success")
-            else:
-                flash(_("Zgoda wycofana: %(consent)s.", consent=label), "success")
-            return redirect(url_for("volunteers.consents"))
-        flash(_("Nie udało się zapisać zmiany zgody. Spróbuj ponownie."), "error")
-        status = 422
+def _consents_page(status: int = 200):
     return _page(
         "volunteers/consents.html",
         status,
@@ -355,6 +275,47 @@ def consents():
         kinds=service.SELF_CONSENTS,
         ConsentKind=ConsentKind,
     )
+
+
+def _to_account_deletion():
+    """Without the data-processing consent the exchange cannot keep the account: say so, and go
+    to account deletion, which is how this consent is withdrawn."""
+    flash(
+        _(
+            "Bez zgody na przetwarzanie danych nie możemy prowadzić Twojego konta. "
+            "Wycofanie tej zgody oznacza usunięcie konta: potwierdź to poniżej."
+        ),
+        "info",
+    )
+    return redirect(url_for("volunteers.delete_account"))
+
+
+def _flash_consent_change(kind: ConsentKind, granted: bool, changed: Consent | None) -> None:
+    label = consent_kind_labels()[kind]
+    if changed is None:
+        flash(_("Bez zmian: %(consent)s.", consent=label), "info")
+    elif granted:
+        flash(_("Zgoda udzielona: %(consent)s.", consent=label), "success")
+    else:
+        flash(_("Zgoda wycofana: %(consent)s.", consent=label), "success")
+
+
+@bp.route("/me/consents", methods=["GET", "POST"])
+@volunteer_required
+def consents():
+    """Show my consents with their history; grant or withdraw each one separately."""
+    form = ConsentForm()
+    if request.method != "POST":
+        return _consents_page()
+    if not form.validate_on_submit():
+        flash(_("Nie udało się zapisać zmiany zgody. Spróbuj ponownie."), "error")
+        return _consents_page(422)
+    if form.consent_kind == ConsentKind.DATA_PROCESSING and not form.granted:
+        return _to_account_deletion()
+    changed = service.set_consent(current_user, form.consent_kind, form.granted)
+    db.session.commit()
+    _flash_consent_change(form.consent_kind, form.granted, changed)
+    return redirect(url_for("volunteers.consents"))
 
 
 # --- schedule and notices ------------------------------------------------------------------------
@@ -376,44 +337,45 @@ def schedule():
     )
 
 
+def _withdraw_page(assignment: Assignment, form: ConfirmForm, allowed: bool, status: int = 200):
+    return _page(
+        "volunteers/withdraw.html",
+        status,
+        assignment=assignment,
+        form=form,
+        labels=assignment_status_labels(),
+        allowed=allowed,
+    )
+
+
+def _withdraw_refused(assignment: Assignment, form: ConfirmForm, refusal: ApplicationError):
+    """A decision made a moment earlier (or a second click) is news; any other refusal stays on
+    the page, which no longer offers to withdraw."""
+    if isinstance(refusal, AlreadyDecided):
+        flash(str(refusal), "info")
+        return redirect(url_for("volunteers.schedule"))
+    flash(str(refusal), "error")
+    return _withdraw_page(assignment, form, allowed=False, status=409)
+
+
 @bp.route("/me/assignments/<int:assignment_id>/withdraw", methods=["GET", "POST"])
 @volunteer_required
 def withdraw_assignment(assignment_id: int):
     """Withdraw my application, offer or place, after confirming."""
-    assignment = service.own_assignment(current_user, assignment_id)
-    if assignment is None:
-        abort(404)
+    assignment = service.own_assignment(current_user, assignment_id) or abort(404)
     form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            withdraw(assignment, current_user)
-        except AlreadyDecided as exc:  # a second click, or a decision a moment earlier
-            db.session.rollback()
-            flash(str(exc), "info")
-            return redirect(url_for("volunteers.schedule"))
-        except ApplicationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _page(
-                "volunteers/withdraw.html",
-                409,
-                assignment=assignment,
-                form=form,
-                labels=assignment_status_labels(),
-                allowed=False,
-            )
-        db.session.commit()
-        flash(_("Wycofano zgłoszenie: %(title)s.", title=assignment.need.title), "success")
-        return redirect(url_for("volunteers.schedule"))
-    return _page(
-        "volunteers/withdraw.html",
-        assignment=assignment,
-        form=form,
-        labels=assignment_status_labels(),
-        allowed=service.may_withdraw(assignment),
-    )
+    if request.method != "POST":
+        return _withdraw_page(assignment, form, allowed=service.may_withdraw(assignment))
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        withdraw(assignment, current_user)
+    except ApplicationError as exc:
+        db.session.rollback()
+        return _withdraw_refused(assignment, form, exc)
+    db.session.commit()
+    flash(_("Wycofano zgłoszenie: %(title)s.", title=assignment.need.title), "success")
+    return redirect(url_for("volunteers.schedule"))
 
 
 @bp.get("/me/notices")
@@ -522,10 +484,5 @@ def delete_account():
             "success",
         )
         return redirect(url_for("main.index"))
-    upcoming, _past = service.split_schedule(service.assignments_of(current_user.id))
-    return _page(
-        "volunteers/delete.html",
-        422 if form.errors else 200,
-        form=form,
-        upcoming=[a for a in upcoming if a.is_active],
-    )
+    upcoming = service.active_upcoming(current_user.id)
+    return _form_page("volunteers/delete.html", form, upcoming=upcoming)
