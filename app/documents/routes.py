@@ -27,6 +27,7 @@ from app.documents.forms import (
     VerifyForm,
 )
 from app.extensions import db, login_manager
+from app.forms_common import placeholder
 from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
 from app.services import compliance, pdf
 from app.services import documents as service
@@ -55,7 +56,7 @@ def _volunteer_forms(
         SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
     ] + [SelectChoice(str(i.id), i.name) for i in institutions]
     engagements = service.volunteer_engagements(current_user.id)
-    agreement.need_id.choices = [
+    agreement.need_id.choices = [placeholder()] + [
         SelectChoice(
             str(need.id),
             _(

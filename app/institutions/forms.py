@@ -5,7 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
-from app.forms_common import email_field, max_length, printable_text, required, strip_filter
+from app.forms_common import (
+    email_field,
+    max_length,
+    number_choice,
+    placeholder,
+    printable_text,
+    required,
+    strip_filter,
+)
 from app.models import InstitutionKind
 
 
@@ -29,7 +37,7 @@ def kind_choices() -> list[SelectChoice]:
 
 class StaffRequestForm(FlaskForm):
     institution_id = SelectField(
-        _l("Instytucja"), coerce=int, validators=[required()], validate_choice=True
+        _l("Instytucja"), coerce=number_choice, validators=[required()], validate_choice=True
     )
     position = StringField(
         _l("Stanowisko lub rola w instytucji"),
@@ -54,7 +62,11 @@ class InstitutionRequestForm(FlaskForm):
         validators=[required(), max_length(60), printable_text],
         filters=[strip_filter],
     )
-    kind = SelectField(_l("Rodzaj instytucji"), choices=kind_choices, validators=[required()])
+    kind = SelectField(
+        _l("Rodzaj instytucji"),
+        choices=lambda: [placeholder(), *kind_choices()],
+        validators=[required()],
+    )
     address = StringField(
         _l("Adres"), validators=[max_length(200), printable_text], filters=[strip_filter]
     )

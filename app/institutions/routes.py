@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.extensions import db
+from app.forms_common import placeholder
 from app.institutions import bp
 from app.institutions.forms import InstitutionRequestForm, StaffRequestForm
 from app.models import (
@@ -66,7 +67,7 @@ def detail(slug: str):
 def staff_request():
     """Ask to act as staff of a coalition institution."""
     form = StaffRequestForm()
-    form.institution_id.choices = [SelectChoice(0, _("— wybierz instytucję —"))] + [
+    form.institution_id.choices = [placeholder(_("— wybierz instytucję —"))] + [
         SelectChoice(i.id, i.name) for i in active_institutions()
     ]
     if form.validate_on_submit():

@@ -24,6 +24,7 @@ from app.forms_common import (
     date_field,
     email_field,
     max_length,
+    placeholder,
     printable_text,
     required,
     sensible_date,
@@ -46,7 +47,7 @@ def kind_labels() -> dict[NeedKind, str]:
 
 def _kind_choices() -> list[SelectChoice]:
     labels = kind_labels()
-    return [SelectChoice(k.value, labels[k]) for k in NeedKind]
+    return [placeholder(), *(SelectChoice(k.value, labels[k]) for k in NeedKind)]
 
 
 # The value of a skill's select: "" none, "r1".."r3" required at that level, "n" nice to have.

@@ -28,6 +28,8 @@ from app.forms_common import (
     date_field,
     email_field,
     max_length,
+    number_choice,
+    placeholder,
     printable_text,
     required,
     strip_filter,
@@ -143,8 +145,11 @@ class ProfileForm(FlaskForm):
 class WindowForm(FlaskForm):
     weekday = SelectField(
         _l("Dzień tygodnia"),
-        coerce=int,
-        choices=lambda: [SelectChoice(i, name) for i, name in enumerate(weekday_names())],
+        coerce=number_choice,
+        choices=lambda: [
+            placeholder(),
+            *(SelectChoice(i, name) for i, name in enumerate(weekday_names())),
+        ],
         validators=[required()],
     )
     start_time = TimeField(_l("Od godziny"), validators=[required()], format=["%H:%M", "%H:%M:%S"])
