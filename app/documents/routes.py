@@ -69,6 +69,9 @@ def _volunteer_forms(
         )
         for need, item in engagements
     ]
+    if len(engagements) == 1 and not agreement.need_id.data:
+        # The empty first choice is for people with several engagements: one is chosen already.
+        agreement.need_id.data = str(engagements[0][0].id)
     return certificate, agreement, engagements
 
 
