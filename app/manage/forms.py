@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -217,7 +218,7 @@ def need_form(
     for skill in skills:
         name = f"skill_{skill.id}"
         attrs[name] = SelectField(
-            skill.name_pl, choices=_skill_choices, default="", validate_choice=True
+            skill.name(str(get_locale())), choices=_skill_choices, default="", validate_choice=True
         )
         names.append((skill, name))
     cls = type("NeedForm", (base,), attrs)
