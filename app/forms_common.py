@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from app.core.content_language import content_lang_attrs
 from app.core.ids import MAX_ID
 from app.services.date_range import (
     FIRST_BIRTH_DAY,
@@ -48,6 +49,12 @@ def placeholder(label: str | None = None) -> SelectChoice:
     choice is picked for the person, who may send it unread. Sent empty, required() answers.
     """
     return SelectChoice("", label or _l("— wybierz —"))
+
+
+def written_choice(value: object, label: str) -> SelectChoice:
+    """An option whose label people wrote in Polish (an institution's name, a need's title),
+    marked lang="pl" on pages in another language, as `|pl` marks such text in templates."""
+    return SelectChoice(value, label, render_kw=content_lang_attrs())
 
 
 def number_choice(value: object) -> int | None:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from jinja2 import Undefined
 from markupsafe import Markup, escape
 
+from app.core.content_language import content_lang_attrs
 from app.models import InstitutionKind, RequestStatus, Role
 
 
@@ -210,18 +211,13 @@ def number(value: object, fmt: str | None = None) -> str:
     return format_decimal(value, fmt)
 
 
-# The language people write in here: need titles and descriptions, institution names, messages
-# and notes come in Polish whatever the language of the interface.
-CONTENT_LANGUAGE = "pl"
-
-
 def content_lang() -> Markup:
-    """` lang="pl"` for an element that holds text people wrote, when the page is in another
-    language, so that a screen reader reads it with Polish pronunciation (WCAG 3.1.2); nothing on
-    Polish pages, where the page's own language already says so."""
-    if str(get_locale() or CONTENT_LANGUAGE) == CONTENT_LANGUAGE:
+    """` lang="pl"` for an element that holds text people wrote (an <option>, a <p>), when the
+    page is in another language; nothing on Polish pages (app/core/content_language.py)."""
+    attrs = content_lang_attrs()
+    if not attrs:
         return Markup("")
-    return Markup(' lang="{}"').format(CONTENT_LANGUAGE)
+    return Markup(' lang="{}"').format(attrs["lang"])
 
 
 def in_polish(text: object) -> Markup:

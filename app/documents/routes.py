@@ -27,7 +27,7 @@ from app.documents.forms import (
     VerifyForm,
 )
 from app.extensions import db, login_manager
-from app.forms_common import placeholder
+from app.forms_common import placeholder, written_choice
 from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
 from app.services import compliance, pdf
 from app.services import documents as service
@@ -54,10 +54,10 @@ def _volunteer_forms(
     ).all()
     certificate.institution_id.choices = [
         SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
-    ] + [SelectChoice(str(i.id), i.name) for i in institutions]
+    ] + [written_choice(str(i.id), i.name) for i in institutions]
     engagements = service.volunteer_engagements(current_user.id)
     agreement.need_id.choices = [placeholder()] + [
-        SelectChoice(
+        written_choice(
             str(need.id),
             _(
                 "%(title)s (%(inst)s), %(start)s – %(end)s",
@@ -312,10 +312,14 @@ def _compliance_page(
 
 def _compliance_choices(need, record_form, agreement_form, volunteers=None) -> None:
     volunteers = volunteers if volunteers is not None else compliance.engaged_volunteers(need.id)
-    people = [SelectChoice(str(v.id), v.full_name) for v in volunteers]
+    people = [placeholder()] + [SelectChoice(str(v.id), v.full_name) for v in volunteers]
     record_form.volunteer_id.choices = people
     agreement_form.volunteer_id.choices = people
-    record_form.kind.choices = [
+    if len(volunteers) == 1:
+        # The empty first choice is for several people: the only one is chosen already.
+        for form in (record_form, agreement_form):
+            form.volunteer_id.data = form.volunteer_id.data or str(volunteers[0].id)
+    record_form.kind.choices = [placeholder()] + [
         SelectChoice(k.value, label) for k, label in compliance.kind_labels().items()
     ]
 

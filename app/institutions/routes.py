@@ -6,10 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from app.extensions import db
-from app.forms_common import placeholder
+from app.forms_common import placeholder, written_choice
 from app.institutions import bp
 from app.institutions.forms import InstitutionRequestForm, StaffRequestForm
 from app.models import (
@@ -68,7 +67,7 @@ def staff_request():
     """Ask to act as staff of a coalition institution."""
     form = StaffRequestForm()
     form.institution_id.choices = [placeholder(_("— wybierz instytucję —"))] + [
-        SelectChoice(i.id, i.name) for i in active_institutions()
+        written_choice(i.id, i.name) for i in active_institutions()
     ]
     if form.validate_on_submit():
         institution = db.session.get(Institution, form.institution_id.data)
