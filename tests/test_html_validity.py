@@ -46,6 +46,15 @@ FILLED_PAGES = {
 }
 
 
+CONTROL = "(control page: a required list without an empty first choice)"
+CONTROL_PAGE = """<!doctype html>
+<html lang="pl"><head><title>Kontrola</title></head><body>
+<label for="kind">Rodzaj</label>
+<select id="kind" name="kind" required><option value="museum">Muzeum</option></select>
+</body></html>
+"""
+
+
 def checker_command() -> list[str]:
     """The command that runs the checker, or a skip (a failure under CI) saying what is missing."""
     java = shutil.which("java")
@@ -106,7 +115,10 @@ def check(pages: dict[str, str], folder: Path) -> list[str]:
         timeout=300,
         check=False,
     )
-    report = json.loads(done.stdout or done.stderr)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"the checker gave no report (exit {done.returncode}): {done.stderr[-2000:]}")
     problems = []
     for message in report["messages"]:
         if message["type"] != "error":
@@ -131,5 +143,9 @@ def test_every_page_of_every_role_is_valid_html(app, authz_world, tmp_path):
         for role in ROLES:
             pages.update(html_pages(app, world, users, role, language))
     assert len(pages) > 100, "the table should reach well over a hundred pages"
-    problems = check(pages, tmp_path)
+    # A page with a known error goes along, so that a checker reporting nothing would fail.
+    problems = check({**pages, CONTROL: CONTROL_PAGE}, tmp_path)
+    caught = [p for p in problems if p.startswith(CONTROL)]
+    assert caught, "the checker missed the error of the control page"
+    problems = [p for p in problems if not p.startswith(CONTROL)]
     assert not problems, f"{len(problems)} errors in {len(pages)} pages:\n" + "\n".join(problems)
