@@ -100,13 +100,14 @@ test-postgres:
 	@echo "=== Test suite on PostgreSQL ($(PG_TEST_URL)) ==="
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style, security findings, types and the import boundaries between layers (pyproject.toml).
+# Style, security findings, types, the import boundaries between layers and dead code (pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet app matching tests bench scripts config.py
 	$(BIN)/bandit -q -r app matching -ll
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture
 
 bench: install-test
 	@for size in "1000 200" "10000 2000" "100000 20000"; do \

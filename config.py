@@ -39,7 +39,7 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # On SQLite, how long a transaction waits for the one writer ahead of it before the page says
-    # the database is unavailable (app/sqlite_transactions.py); the web server and the scheduler
+    # the database is unavailable (app/core/sqlite.py); the web server and the scheduler
     # take turns writing to the same file.
     SQLITE_BUSY_TIMEOUT_SECONDS = _float("SQLITE_BUSY_TIMEOUT_SECONDS", 20.0)
 
@@ -61,6 +61,8 @@ class Config:
     )
     # Absolute links in e-mails need the public address of the site.
     SERVER_NAME_FOR_EMAIL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The identifier in every e-mail's List-Id header (RFC 2919): a name under a domain we own.
+    MAIL_LIST_ID = os.environ.get("MAIL_LIST_ID", "gielda.okik.example.org")
 
     # Accounts.
     EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600)
@@ -92,7 +94,7 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
 
     # Matching: offers hold their place this long. A run is executed by a `flask matching-worker`
-    # process (app/matching_worker.py); with MATCHING_SYNC the request that queued it takes it
+    # process (app/proposals/worker.py); with MATCHING_SYNC the request that queued it takes it
     # through the same claim and execution at once (tests).
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
     MATCHING_SYNC = _bool("MATCHING_SYNC")

@@ -51,24 +51,26 @@ def configure_url_converters(app: Flask) -> None:
     """Integer ids in URLs stop at the database's integer range, so a huge id is a 404, not a 500."""
     from werkzeug.routing import IntegerConverter
 
+    from app.core.ids import MAX_ID
+
     class DatabaseId(IntegerConverter):
         def __init__(self, map, *args, **kwargs) -> None:
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId
 
 
 def configure_logging(app: Flask) -> None:
-    from app.logging_setup import configure_logging as setup
+    from app.core.logging import configure_logging as setup
 
     setup(app)
 
 
 def configure_extensions(app: Flask) -> None:
+    from app.core.sqlite import engine_options
     from app.extensions import cache, csrf, db, limiter, migrate
     from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
-    from app.sqlite_transactions import engine_options
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
@@ -95,61 +97,54 @@ def configure_login(app: Flask) -> None:
     init_login(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.account import bp as account_bp
-    from app.admin import bp as admin_bp
-    from app.api import bp as api_bp
-    from app.auth import bp as auth_bp
-    from app.calendar import bp as calendar_bp
-    from app.coordination import bp as coordination_bp
-    from app.documents import bp as documents_bp
-    from app.hours import bp as hours_bp
-    from app.institutions import bp as institutions_bp
-    from app.main import bp as main_bp
-    from app.manage import bp as manage_bp
-    from app.needs import bp as needs_bp
-    from app.notifications import bp as notifications_bp
-    from app.proposals import bp as proposals_bp
-    from app.reports import bp as reports_bp
-    from app.volunteers import bp as volunteers_bp
+#: Each feature package and the URL prefix of its blueprint, in the order they are registered.
+FEATURES: tuple[tuple[str, str | None], ...] = (
+    ("main", None),
+    ("auth", None),
+    ("account", "/account"),
+    ("institutions", "/institutions"),
+    ("coordination", "/coordination"),
+    ("admin", "/admin"),
+    ("needs", "/needs"),
+    ("calendar", "/calendar"),
+    ("api", "/api/v1"),
+    ("manage", "/manage"),
+    ("volunteers", None),
+    ("proposals", None),
+    ("notifications", None),
+    ("hours", "/hours"),
+    ("documents", None),
+    ("reports", "/reports"),
+)
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(account_bp, url_prefix="/account")
-    app.register_blueprint(institutions_bp, url_prefix="/institutions")
-    app.register_blueprint(coordination_bp, url_prefix="/coordination")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(needs_bp, url_prefix="/needs")
-    app.register_blueprint(calendar_bp, url_prefix="/calendar")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    app.register_blueprint(manage_bp, url_prefix="/manage")
-    app.register_blueprint(volunteers_bp)
-    app.register_blueprint(proposals_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(hours_bp, url_prefix="/hours")
-    app.register_blueprint(documents_bp)
-    app.register_blueprint(reports_bp, url_prefix="/reports")
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name, prefix in FEATURES:
+        import_module(f"app.{name}.routes")  # attaches the feature's views to its blueprint
+        app.register_blueprint(import_module(f"app.{name}.blueprint").bp, url_prefix=prefix)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.errors import init_error_handlers
+    from app.core.errors import init_error_handlers
 
     init_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.templating import init_templating
+    from app.core.templating import init_templating
 
     init_templating(app)
 
 
 def register_security_headers(app: Flask) -> None:
-    from app.security import init_security_headers
+    from app.core.security import init_security_headers
 
     init_security_headers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import init_cli
+    from app.core.cli import init_cli
 
     init_cli(app)

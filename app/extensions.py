@@ -16,7 +16,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app import sqlite_transactions  # noqa: F401 - its engine listeners set SQLite up
+from app.core import sqlite as sqlite_transactions  # noqa: F401 - its engine listeners set SQLite up
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -48,10 +48,17 @@ cache = Cache()
 
 
 def select_locale() -> str:
-    """Choose the language: the signed-in user's choice, then the cookie, then Polish."""
+    """Choose the language: the signed-in user's choice, then the cookie, then Polish.
+
+    The JSON API is read by programs that keep no cookie and choose nothing: there the
+    Accept-Language header they send decides first (its error messages are read by people)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return asked
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(current_app.config["LOCALE_COOKIE"])

@@ -71,10 +71,10 @@ KINDS = ["one_off", "recurring", "long_term", "training"]
 
 def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
     """Empty the database and fill it; returns ids the requests will use."""
+    from app.core.schema import build_from_migrations
     from app.core.text import fold
     from app.extensions import db
     from app.models import Institution, InstitutionKind, Skill, SkillGroup
-    from app.schema import build_from_migrations
     from app.services.passwords import hash_password
 
     rng = random.Random(seed)

@@ -174,10 +174,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from app import create_app
+    from app.core.schema import build_from_migrations
     from app.extensions import db
-    from app.schema import build_from_migrations
+    from app.scheduling.reminders import shift_reminders
     from app.services.outbox import deliver_due
-    from app.services.reminders import shift_reminders
     from config import TestConfig
 
     ensure_database(args.database_url)
@@ -219,7 +219,7 @@ def main() -> None:
     controller.stop()
 
     with app.app_context():
-        # The same selection as app.services.reminders.shift_reminders makes for one lead time.
+        # The same selection as app.scheduling.reminders.shift_reminders makes for one lead time.
         sql = (
             "SELECT assignment.id FROM assignment JOIN shift ON shift.id = assignment.shift_id"
             " WHERE assignment.status = 'accepted' AND shift.starts_at > :window_start"

@@ -32,9 +32,9 @@ TODAY = date(2026, 11, 15)
 
 def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) -> dict:
     """Empty the database and fill it; returns the slug of a busy institution."""
+    from app.core.schema import build_from_migrations
     from app.extensions import db
     from app.models import Institution, InstitutionKind
-    from app.schema import build_from_migrations
 
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -224,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from app import create_app
-    from app.services import reports
+    from app.reports import queries as reports
     from config import TestConfig
 
     ensure_database(args.database_url)

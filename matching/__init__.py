@@ -7,6 +7,7 @@ shifts.  For pages that rank candidates or shifts, build a :class:`MatchingIndex
 :func:`build_index` and call the ranking helpers.
 """
 
+from matching import types as _types
 from matching.candidates import (
     FEASIBILITY_CODES,
     MatchingIndex,
@@ -24,33 +25,12 @@ from matching.ranking import (
 )
 from matching.scoring import explain_pair, score_pairs
 from matching.solver import match, solve_greedy
-from matching.types import (
-    AvailabilityWindow,
-    Diagnostic,
-    MatchResult,
-    MatchStats,
-    NeedKind,
-    Place,
-    Problem,
-    Proposal,
-    Reason,
-    Volunteer,
-)
+from matching.types import *  # noqa: F403  (re-exported: see __all__ below)
 
 __all__ = [
     "FEASIBILITY_CODES",
-    "AvailabilityWindow",
-    "Diagnostic",
-    "MatchResult",
-    "MatchStats",
     "MatchingConfig",
     "MatchingIndex",
-    "NeedKind",
-    "Place",
-    "Problem",
-    "Proposal",
-    "Reason",
-    "Volunteer",
     "best_candidates_for_need",
     "best_candidates_for_place",
     "best_places_for_volunteer",
@@ -66,3 +46,5 @@ __all__ = [
     "score_pairs",
     "solve_greedy",
 ]
+# The data types are the library's vocabulary: all of them are public.
+__all__ += _types.__all__

@@ -52,7 +52,8 @@ __all__ = [
 ]
 
 MINUTES_PER_DAY = 1440
-_MAX_ID = 2**31 - 1
+#: Ids are packed two to an int64 key, so each must fit in 31 bits (the library's own limit).
+_ID_LIMIT = int(np.iinfo(np.int32).max)
 _LOW32 = np.int64(0xFFFFFFFF)
 #: Upper bound of cells evaluated at once by the weekday/time join (memory guard, ~4 MB).
 _JOIN_CHUNK_CELLS = 1 << 22
@@ -198,7 +199,7 @@ def _tag_words(tags: Iterable[str], vocab: dict[str, int], words: int) -> list[i
 
 
 def _check_id(value: int, what: str) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_ID:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _ID_LIMIT:
         raise ValueError(f"{what} must be an int in [0, 2**31), got {value!r}")
 
 
@@ -824,9 +825,3 @@ def build_index(problem: Problem) -> MatchingIndex:
         t_level=t_level[t_order],
         t_vol=w_vol[t_w],
     )
-
-
-def place_window(place: Place) -> tuple[int, int, int]:
-    """(weekday, start minute, end minute from the start day's midnight) of a shift."""
-    _, start, end = _shift_minutes(place)
-    return place.start.weekday(), start, end

@@ -228,12 +228,8 @@ def build_network(
     )
 
 
-def _solve_arcs(
-    tails: I32Array, heads: I32Array, caps: IntArray, costs: IntArray, net: FlowNetwork
-) -> tuple[IntArray, int]:
-    """Optimal flow (per given arc) and cost; node ids must be compact (0..n-1)."""
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+def _optimal(flow, net: FlowNetwork, n_arcs: int) -> tuple[IntArray, int]:
+    """Send the network's supply from source to sink and read the first ``n_arcs`` flows."""
     flow.set_nodes_supplies(
         np.array([net.source, net.sink], dtype=np.int32),
         np.array([net.supply, -net.supply], dtype=np.int64),
@@ -241,8 +237,16 @@ def _solve_arcs(
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = flow.flows(np.arange(tails.size, dtype=np.int32))
-    return flows, int(flow.optimal_cost())
+    return flow.flows(np.arange(n_arcs, dtype=np.int32)), int(flow.optimal_cost())
+
+
+def _solve_arcs(
+    tails: I32Array, heads: I32Array, caps: IntArray, costs: IntArray, net: FlowNetwork
+) -> tuple[IntArray, int]:
+    """Optimal flow (per given arc) and cost; node ids must be compact (0..n-1)."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    return _optimal(flow, net, tails.size)
 
 
 def residual_potentials(
@@ -334,14 +338,7 @@ def solve_full(net: FlowNetwork, *, release: bool = False) -> tuple[IntArray, in
         empty = np.zeros(0, dtype=np.int64)
         net.tails = net.heads = net.pair_vol_node = empty.astype(np.int32)
         net.caps = net.costs = empty
-    flow.set_nodes_supplies(
-        np.array([net.source, net.sink], dtype=np.int32),
-        np.array([net.supply, -net.supply], dtype=np.int64),
-    )
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    return flow.flows(np.arange(net.n_pairs, dtype=np.int32)), int(flow.optimal_cost())
+    return _optimal(flow, net, net.n_pairs)
 
 
 def _round(net: FlowNetwork, working: IntArray) -> tuple[IntArray, int, IntArray]:

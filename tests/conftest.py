@@ -28,9 +28,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.core.schema import build_from_migrations
 from app.extensions import db, limiter
 from app.models import AssignmentStatus, NeedStatus, Role
-from app.schema import build_from_migrations
 from config import Config, TestConfig
 from tests.factories import PASSWORD, Factory
 

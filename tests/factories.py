@@ -9,7 +9,6 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.demo import load_reference_data
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -29,6 +28,7 @@ from app.models import (
     VolunteerProfile,
 )
 from app.models.base import utcnow
+from app.seed.demo import load_reference_data
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 

@@ -15,9 +15,9 @@ from wtforms import DateField
 from wtforms.fields.core import UnboundField
 
 import app as app_package
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import AssignmentStatus, MatchRun, Role
-from app.services.calendar_feed import WARSAW
 from tests.factories import PASSWORD
 
 OUTSIDE = "Podaj datę z lat 2000–2100."

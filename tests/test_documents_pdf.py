@@ -2,15 +2,22 @@
 
 The PDFs are read back with pdftotext, so the tests see what a reader sees: Polish letters from
 the embedded font, the parts art. 44 of the volunteering act requires, and the confirmed hours.
+pypdf reads the document catalog and the structure tree that a screen reader uses, and pdffonts
+says which fonts are embedded.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
@@ -40,6 +47,63 @@ def pdf_text(data: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
     )
     return " ".join(out.stdout.decode("utf-8").split())
+
+
+def embedded_fonts(data: bytes) -> list[str]:
+    """The base names of the fonts embedded in the PDF, as pdffonts lists them (subset tag dropped)."""
+    out = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True)
+    names = []
+    for line in out.stdout.decode("utf-8").splitlines()[2:]:
+        columns = line.split()
+        # name, type (one or more words), encoding, emb, sub, uni, object, generation
+        assert columns[-5] == "yes", f"{columns[0]} is not embedded"
+        names.append(columns[0].split("+", 1)[-1])
+    return names
+
+
+def letters(text: str) -> str:
+    """Text as a reader compares it: presentation forms folded (NFKC), no bidi marks or spaces.
+
+    pdftotext gives Arabic in the presentation forms the font drew, wraps a right-to-left run in
+    embedding marks, and may see a gap between two joined letters as a space.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
+def structure(data: bytes) -> tuple[dict, list[tuple[str, int, int]]]:
+    """The catalog and the tagged elements (role, page index, marked-content id) in reading order.
+
+    Checks on the way that every element points at a marked-content sequence that is really on its
+    page, that each page's parent tree lists its elements in MCID order, and that every BDC on a
+    page is closed by an EMC.
+    """
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    root = catalog["/StructTreeRoot"]
+    (document,) = [kid.get_object() for kid in root["/K"]]
+    assert document["/S"] == "/Document"
+    page_index = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    elements = []
+    for kid in document["/K"]:
+        element = kid.get_object()
+        (mcid,) = element["/K"]
+        elements.append(
+            (element["/S"][1:], page_index[element["/Pg"].indirect_reference.idnum], mcid)
+        )
+    parent_tree = root["/ParentTree"]["/Nums"]
+    parents = dict(zip(parent_tree[::2], parent_tree[1::2], strict=True))
+    for n, page in enumerate(reader.pages):
+        content = page.get_contents().get_data().decode("latin-1")
+        assert content.count(" BDC") == content.count("EMC")
+        marked = [
+            (role, int(mcid)) for role, mcid in re.findall(r"/(\w+) <</MCID (\d+)>> BDC", content)
+        ]
+        on_page = [(role, mcid) for role, page_no, mcid in elements if page_no == n]
+        assert marked == on_page
+        listed = [ref.get_object()["/K"][0] for ref in parents[page["/StructParents"]]]
+        assert listed == list(range(len(on_page)))
+    return catalog, elements
 
 
 def set_profile(app, volunteer, **fields) -> None:
@@ -278,3 +342,87 @@ def test_a_number_taken_at_the_same_moment_is_skipped(app, factory, museum, monk
         assert first.number == "OKIK/ZAS/2026/0001"
         assert second.number == "OKIK/ZAS/2026/0002"
         assert first.verification_code != second.verification_code
+
+
+def test_documents_are_tagged_titled_and_speak_the_language_they_were_issued_in(
+    app, factory, museum
+):
+    """A screen reader finds headings and paragraphs; a reader's window names the document."""
+    volunteer = factory.user(first_name="Jan", last_name="Kowalski")
+    need = long_engagement(factory, museum, volunteer)
+    add_hours(app, volunteer, museum, need, date(2026, 9, 5), 4)
+    with app.test_request_context():
+        user = db.session.get(User, volunteer.id)
+        agreement = service.issue_agreement(volunteer.id, need.id, user, date(2026, 11, 1))
+        certificate = service.issue_certificate(
+            user, date(2026, 9, 1), date(2026, 9, 30), None, date(2026, 11, 1)
+        )
+        # An opinion long enough to go over the page break.
+        certificate.opinion = "Rzetelna, punktualna, świetnie współpracuje z zespołem. " * 120
+        db.session.commit()
+        agreement_pdf = pdf.render(agreement, "http://localhost/verify")
+        certificate_pdf = pdf.render(certificate, "http://localhost/verify")
+        with force_locale("en"):
+            english_pdf = pdf.render(agreement, "http://localhost/verify")
+
+    catalog, elements = structure(agreement_pdf)
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "pl"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    meta = PdfReader(io.BytesIO(agreement_pdf)).metadata
+    assert meta.title == (
+        "Porozumienie wolontariackie – Jan Kowalski – Muzeum Śląska Opolskiego (OKIK/POR/2026/0001)"
+    )
+    assert meta.author == "Muzeum Śląska Opolskiego"
+    # Polish letters only: the large fallback fonts stay out of the file.
+    assert not [font for font in embedded_fonts(agreement_pdf) if font.startswith("Noto")]
+    roles = [role for role, _page, _mcid in elements]
+    assert roles[0] == "H1" and roles.count("H1") == 1
+    assert roles.count("H2") == 7  # § 1 to § 7
+    assert roles.count("P") > 10
+
+    catalog, elements = structure(certificate_pdf)
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and catalog["/Lang"] == "pl"
+    assert PdfReader(io.BytesIO(certificate_pdf)).metadata.title == (
+        "Zaświadczenie o wolontariacie – Jan Kowalski – Opolska Koalicja Instytucji Kultury "
+        "(OKIK/ZAS/2026/0001)"
+    )
+    pages = {page for _role, page, _mcid in elements}
+    assert pages == {0, 1}  # the opinion went on over the page break, still tagged
+
+    catalog, _elements = structure(english_pdf)
+    assert catalog["/Lang"] == "en"
+    assert PdfReader(io.BytesIO(english_pdf)).metadata.title == (
+        "Volunteer agreement – Jan Kowalski – Muzeum Śląska Opolskiego (OKIK/POR/2026/0001)"
+    )
+    assert "VOLUNTEER AGREEMENT" in pdf_text(english_pdf)
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "fallback_font"),
+    [("محمد", "علي", "NotoSansArabic"), ("王", "小明", "NotoSansSC")],
+)
+def test_a_certificate_prints_a_name_in_a_script_open_sans_lacks(
+    app, factory, museum, first_name, last_name, fallback_font
+):
+    """The name used to vanish: its letters now come from a fallback font embedded in the PDF."""
+    volunteer = factory.user(first_name=first_name, last_name=last_name)
+    add_hours(app, volunteer, museum, None, date(2026, 9, 5), 4)
+    with app.test_request_context():
+        user = db.session.get(User, volunteer.id)
+        doc = service.issue_certificate(
+            user, date(2026, 9, 1), date(2026, 9, 30), museum.id, date(2026, 11, 1)
+        )
+        data = pdf.render(doc, "http://localhost/verify")
+
+    name = f"{first_name} {last_name}"
+    text = pdf_text(data)
+    # pdftotext reorders the neutral "(" that follows an Arabic run, so the name alone is compared.
+    assert letters(name) in letters(text)
+    assert "osoba:" in text and "data urodzenia" in text
+    assert "Zaświadcza się" in text  # the Polish around it is still Open Sans
+    fonts = embedded_fonts(data)
+    assert "OpenSans" in fonts and fallback_font in fonts
+    assert PdfReader(io.BytesIO(data)).metadata.title.startswith(
+        f"Zaświadczenie o wolontariacie – {name} – "
+    )

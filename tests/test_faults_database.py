@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from sqlalchemy import event, func, select
 
+from app.core.schema import build_from_migrations
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -35,7 +36,6 @@ from app.models import (
     Role,
     Shift,
 )
-from app.schema import build_from_migrations
 from tests.conftest import free_port
 from tests.factories import PASSWORD, Factory
 

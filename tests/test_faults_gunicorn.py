@@ -330,8 +330,8 @@ def test_when_the_active_scheduler_is_killed_the_standby_takes_over_and_sends_no
 
 RUN_SHIFT_REMINDERS_ON_CUE = """
 import sys
-from app import jobs
-from app.services.reminders import shift_reminders
+from app.scheduling import jobs
+from app.scheduling.reminders import shift_reminders
 from wsgi import app
 
 jobs.bind_app(app)

@@ -28,9 +28,9 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
-from app.mail import send_email
 from app.models import OutboxMessage, OutboxStatus, SchedulerHeartbeat, User
-from app.scheduler_lock import ADVISORY_LOCK_KEY
+from app.scheduling.lock import ADVISORY_LOCK_KEY
+from app.services.mail import send_email
 from tests.conftest import free_port, make_test_config
 from tests.test_faults_database import Cluster, pg_program
 from tests.test_faults_gunicorn import BIN, ROOT, Processes, SmtpServer, wait_until

@@ -11,7 +11,7 @@ from app.models import Assignment, AssignmentStatus, Role
 from tests.factories import PASSWORD
 
 COOKIE_LIMIT = 4093  # what browsers keep; Werkzeug warns beyond it (and warnings are errors here)
-MAX_IDS = 500  # the bound of app/forms_common.py
+MAX_IDS = 500  # the bound of app/core/forms.py
 
 
 @pytest.fixture

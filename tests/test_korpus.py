@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -153,13 +153,13 @@ def test_coordinators_see_who_met_the_threshold_and_export_the_month(app, factor
         "anna@example.org",
         "2001-02-03",
         "2026-05",
-        "16.5",
-        "16.0",
+        "16,5",  # what a Polish spreadsheet reads as a number
+        "16",
         "tak",
         "Muzeum A; Teatr B",
     ]
-    assert by_name["Jan Kowal"][4:7] == ["12.0", "16.0", "nie"]
-    assert by_name["Zofia Stara"][4:7] == ["6.0", "6.0", "tak"]
+    assert by_name["Jan Kowal"][4:7] == ["12", "16", "nie"]
+    assert by_name["Zofia Stara"][4:7] == ["6", "6", "tak"]
 
     xlsx = coordinator.get("/hours/korpus.xlsx?month=2026-05")
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
@@ -169,8 +169,8 @@ def test_coordinators_see_who_met_the_threshold_and_export_the_month(app, factor
     assert anna_row == (
         "Anna Nowak",
         "anna@example.org",
-        "2001-02-03",
-        "2026-05",
+        datetime(2001, 2, 3),  # date cells, not text
+        datetime(2026, 5, 1),
         16.5,
         16,
         "tak",
@@ -209,9 +209,9 @@ def test_an_export_can_cover_several_months_one_row_per_volunteer_and_month(app,
     body = response.get_data(as_text=True).lstrip("\ufeff")
     rows = [r for r in csv.reader(io.StringIO(body), delimiter=";")][1:]
     assert [(r[3], r[4], r[6]) for r in rows] == [
-        ("2025-12", "16.0", "tak"),
-        ("2026-01", "0.0", "nie"),
-        ("2026-02", "4.0", "nie"),
+        ("2025-12", "16", "tak"),
+        ("2026-01", "0", "nie"),
+        ("2026-02", "4", "nie"),
     ]
     # A range is capped at 24 months, and a "to" before "month" gives just the month.
     with app.app_context():

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
+from app.core.schema import build_from_migrations
 from app.extensions import db
 from app.models import User
-from app.schema import build_from_migrations
 from config import ProductionConfig
 
 
@@ -171,7 +171,7 @@ def test_figures_follow_the_language_and_a_missing_one_is_blank(app):
     from flask_babel import force_locale
     from jinja2 import Undefined
 
-    from app.templating import number
+    from app.core.templating import number
 
     with app.test_request_context():
         with force_locale("pl"):

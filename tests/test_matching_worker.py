@@ -566,7 +566,7 @@ def test_the_worker_outlives_a_database_that_does_not_answer_yet(
 ):
     """The worker starts before its database has any table: every round fails, and the worker
     says so and tries again; once the schema is there it executes the queued run."""
-    from app.schema import build_from_migrations
+    from app.core.schema import build_from_migrations
     from tests.factories import Factory
 
     url = f"sqlite:///{tmp_path / 'later.db'}"

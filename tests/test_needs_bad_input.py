@@ -11,7 +11,7 @@ from app.models import Role
 from tests.factories import PASSWORD
 from tests.test_bad_input import nasty_text
 
-# NUL bytes are refused with 400 before any view runs (app/security.py); the rest reaches the views.
+# NUL bytes are refused with 400 before any view runs (app/core/security.py); the rest reaches the views.
 values = st.one_of(
     nasty_text,
     st.sampled_from(

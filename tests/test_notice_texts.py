@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.models import AssignmentStatus, Notice, Role
-from app.notice_texts import notice_text
-from app.services.notices import EMAIL_FOR_NOTICE
+from app.services.notices import EMAIL_FOR_NOTICE, notice_text
 from tests.factories import PASSWORD
 
 PARAMS = {"title": "Noc Muzeów", "starts_at": datetime(2027, 5, 15, 16, tzinfo=UTC).isoformat()}

@@ -19,9 +19,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app import jobs
 from app.extensions import db
-from app.mail import queue_email
 from app.models import (
     AssignmentStatus,
     EmailOptOut,
@@ -31,8 +29,10 @@ from app.models import (
     User,
     VolunteerProfile,
 )
-from app.scheduler import acquire_singleton_lock, build_scheduler
-from app.services import outbox, reminders
+from app.scheduling import jobs, reminders
+from app.scheduling.scheduler import acquire_singleton_lock, build_scheduler
+from app.services import outbox
+from app.services.mail import queue_email
 from tests.conftest import WARSAW, free_port, is_postgres
 
 pytestmark = pytest.mark.clock

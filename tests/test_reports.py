@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Role, Shift
 from app.models.hours import HoursEntry, HoursSource, HoursStatus
-from app.services import reports
+from app.reports import queries as reports
 from tests.test_hours_flow import signed_in
 
 pytestmark = pytest.mark.clock
@@ -189,7 +189,7 @@ def test_exports_neutralise_formulas_and_hold_the_table(app, factory):
     assert rows[0][0] == "Instytucja" and len(rows[0]) == 4
     names = [r[0] for r in rows[1:-1]]
     assert '\'=HYPERLINK("http://zlo.example")' in names
-    assert rows[-1] == ["Razem", "0.0", "5.0", "5.0"]
+    assert rows[-1] == ["Razem", "0", "5", "5"]
     response = client.get("/reports/export.xlsx?table=sharing&months=2")
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -247,7 +247,7 @@ def test_staff_export_their_institution_row_of_the_matrix(app, factory):
 
 
 def test_charts_escape_names_and_carry_their_own_title():
-    from app.services import charts
+    from app.reports import charts
 
     svg = str(charts.hbar_chart("c1", "Tytuł <b>", ["<script>x</script>"], [3]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg

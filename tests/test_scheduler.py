@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from app import jobs
 from app.extensions import db
 from app.models import Role, SchedulerHeartbeat
 from app.models.base import utcnow
-from app.scheduler import SupervisedScheduler, build_scheduler
-from app.scheduler_lock import acquire_singleton_lock, lock_file_path
-from app.services.scheduler_health import scheduler_health
+from app.scheduling import jobs
+from app.scheduling.health import scheduler_health
+from app.scheduling.lock import acquire_singleton_lock, lock_file_path
+from app.scheduling.scheduler import SupervisedScheduler, build_scheduler
 from tests.conftest import is_postgres
 
 JULY_NOON_IN_WARSAW = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)

@@ -9,10 +9,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import func, select
 
 from app import create_app
-from app.demo import load_demo_data
 from app.extensions import db
-from app.mail import send_email
 from app.models import Institution, Need, NeedStatus, Role, Skill, StaffMembership, User
+from app.seed.demo import load_demo_data
+from app.services.mail import send_email
 from config import ProductionConfig
 from tests.factories import PASSWORD
 
@@ -120,7 +120,7 @@ def test_forms_without_csrf_token_are_refused(make_app, factory):
 
 def test_email_goes_to_the_log_when_no_smtp_server_is_set(make_app, smtp_server, caplog):
     app = make_app(MAIL_SERVER=None)
-    with app.test_request_context(), caplog.at_level(logging.INFO, logger="app.mail"):
+    with app.test_request_context(), caplog.at_level(logging.INFO, logger="app.services.mail"):
         send_email(
             "ktos@example.org",
             "Temat",
@@ -154,8 +154,8 @@ def test_email_is_sent_over_smtp_one_recipient_per_message(app, mailbox):
 
 
 def test_scheduler_is_built_with_a_database_job_store(app):
-    from app.jobs import register_jobs
-    from app.scheduler import build_scheduler
+    from app.scheduling.jobs import register_jobs
+    from app.scheduling.scheduler import build_scheduler
 
     scheduler = build_scheduler(app)
     register_jobs(scheduler)
@@ -178,7 +178,7 @@ def test_every_response_carries_a_request_id_and_logs_show_it(client):
 def test_json_log_lines_hold_the_request_id():
     import json as jsonlib
 
-    from app.logging_setup import JsonFormatter
+    from app.core.logging import JsonFormatter
 
     record = logging.LogRecord("app", logging.INFO, __file__, 1, "Zażółć %s", ("gęślą",), None)
     record.request_id = "abc12345"

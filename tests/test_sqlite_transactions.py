@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.mail import queue_email
 from app.models import OutboxMessage, User
-from app.scheduler import build_scheduler
+from app.scheduling.scheduler import build_scheduler
+from app.services.mail import queue_email
 from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's locking is what is tested")

@@ -64,3 +64,31 @@ def test_the_request_state_check_sees_current_user_and_request():
         "sample.py:1 flask_login.current_user",
         "sample.py:2 flask.request",
     ]
+
+
+def test_feature_packages_import_nothing_when_imported():
+    """A scheduler job that needs a feature's rules must not load its routes, forms or blueprint."""
+    from app import FEATURES
+
+    loud = []
+    for name, _prefix in FEATURES:
+        tree = ast.parse((ROOT / "app" / name / "__init__.py").read_text())
+        loud += [
+            f"app/{name}/__init__.py:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+    assert loud == []
+
+
+def test_no_view_function_runs_past_fifteen_lines_beyond_the_few_allowed():
+    """Views read as the user's story; what they do at length belongs in the feature's rules."""
+    result = subprocess.run(
+        [sys.executable, "scripts/long_views.py"], cwd=ROOT, capture_output=True, text=True
+    )
+    long_views = [line for line in result.stdout.splitlines() if line[:1].isdigit()]
+    assert len(long_views) <= LONG_VIEWS_ALLOWED, "\n".join(long_views)
+
+
+# Long views left (each a page with several forms); the target is at most ten.
+LONG_VIEWS_ALLOWED = 37

@@ -66,7 +66,7 @@ def test_schedule_shows_upcoming_and_past_shifts_in_warsaw_time(
     assert "Jarmark bożonarodzeniowy" in past
     assert "10.07.2027, 10:00" in upcoming  # shown in Warsaw time, not 08:00 UTC
     assert "15.01.2027, 18:00" in upcoming
-    assert "przyjęto Cię" in upcoming
+    assert "przyjęto na zmianę" in upcoming
     assert "zgłoszenie czeka na decyzję instytucji" in upcoming
     assert "zakończone, godziny potwierdzone" in past
     assert "Muzeum Śląska Opolskiego" in page
@@ -93,7 +93,7 @@ def test_volunteer_withdraws_after_confirming_and_the_place_is_released(
     assert after.shift.accepted_count == 0
     page = client.get("/me/schedule").get_data(as_text=True)
     assert "Wycofano zgłoszenie: Dyżur w galerii." in page
-    assert "wycofane przez Ciebie" in page
+    assert "zgłoszenie wycofane" in page
 
     # Twice changes nothing and says what happened, not an error page.
     again = client.post(f"/me/assignments/{mine.id}/withdraw")

@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""The signed-in person's own account: password, e-mail, sessions, language.
 
-bp = Blueprint("account", __name__)
-
-from app.account import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, ValidationError
 
 from app.auth.forms import NewPasswordMixin
-from app.forms_common import max_length, required
+from app.core.forms import max_length, required
 from app.services.passwords import verify_password
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from app.account import bp
+from app.account.blueprint import bp
 from app.account.forms import ChangePasswordForm
 from app.extensions import db
 from app.models import InstitutionRequest, StaffRequest

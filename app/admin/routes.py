@@ -6,9 +6,9 @@ from flask import render_template, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.admin import bp
+from app.admin.blueprint import bp
 from app.auth.session import admin_required
-from app.core.text import fold, folded
+from app.core.text import fold, folded, polish
 from app.extensions import db
 from app.models import SkillGroup, StaffMembership, User
 from app.services.email_address import normalise_email
@@ -39,7 +39,7 @@ def users():
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     accounts = db.session.scalars(
         query.options(selectinload(User.memberships).selectinload(StaffMembership.institution))
-        .order_by(User.last_name, User.first_name, User.id)
+        .order_by(polish(User.last_name), polish(User.first_name), User.id)
         .limit(USERS_PAGE_SIZE)
         .offset((page - 1) * USERS_PAGE_SIZE)
     ).all()

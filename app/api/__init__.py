@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""The public JSON API over published needs, with its OpenAPI description.
 
-bp = Blueprint("api", __name__)
-
-from app.api import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

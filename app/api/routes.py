@@ -11,18 +11,23 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.api import bp
+from app.api.blueprint import bp
+from app.api.openapi import openapi_document
+from app.api.serializers import institution_json, need_json
+from app.core.text import polish
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus
 from app.services import search_cache
-from app.services.api_openapi import openapi_document
-from app.services.api_serializers import institution_json, need_json
 from app.services.search import parse_filters, public_need, search
 
 
 @bp.after_request
 def allow_any_origin(response: Response) -> Response:
-    """Let institutions' websites read the feed from their own pages (it holds no personal data)."""
+    """Let institutions' websites read the feed from their own pages (it holds no personal data).
+
+    Answers follow Accept-Language, so caches keep one copy per language."""
+    response.vary.add("Accept-Language")
+    response.headers["Content-Language"] = str(get_locale())
     if request.method in ("GET", "HEAD", "OPTIONS"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
@@ -63,28 +68,35 @@ def bad_request(errors: dict[str, str]) -> Response:
     return response
 
 
+def _search_page_json(filters) -> str:
+    """One page of search results as the cache stores it: the API's data and the newest change."""
+    result = search(filters, clamp_page=False)
+    newest = max((n.updated_at for n in result.needs), default=None)
+    data = {
+        "items": [need_json(n, _url) for n in result.needs],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+    }
+    return json.dumps({"data": data, "modified": newest.isoformat() if newest else None})
+
+
+def _search_page(filters) -> tuple[dict, datetime | None]:
+    """The page's data and last change, from the search cache (per language) when it has them."""
+    key = hashlib.sha256(repr(filters).encode()).hexdigest()
+    parts = ("api", str(get_locale()), key)
+    stored = json.loads(search_cache.rendered(parts, lambda: _search_page_json(filters)))
+    modified = stored["modified"] and datetime.fromisoformat(stored["modified"])
+    return stored["data"], modified or None
+
+
 @bp.get("/needs")
 def needs():
     """List published needs with a future shift, filtered like the search page."""
     parsed = parse_filters(request.args, strict=True)
     if parsed.errors:
         return bad_request(parsed.errors)
-
-    def page() -> str:
-        result = search(parsed.filters, clamp_page=False)
-        newest = max((n.updated_at for n in result.needs), default=None)
-        data = {
-            "items": [need_json(n, _url) for n in result.needs],
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-        }
-        return json.dumps({"data": data, "modified": newest.isoformat() if newest else None})
-
-    key = hashlib.sha256(repr(parsed.filters).encode()).hexdigest()
-    stored = json.loads(search_cache.rendered(("api", str(get_locale()), key), page))
-    modified = stored["modified"] and datetime.fromisoformat(stored["modified"])
-    return cached_json(stored["data"], modified or None)
+    return cached_json(*_search_page(parsed.filters))
 
 
 @bp.get("/needs/<int:need_id>")
@@ -100,7 +112,7 @@ def need(need_id: int):
 def institutions():
     """List the coalition's active institutions."""
     rows = db.session.scalars(
-        select(Institution).where(Institution.is_active).order_by(Institution.name)
+        select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
     )
     return cached_json([institution_json(i) for i in rows])
 

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import EqualTo, ValidationError
 
-from app.forms_common import email_field, max_length, printable_text, required, strip_filter
+from app.core.forms import (
+    email_field,
+    max_length,
+    person_name_field,
+    required,
+)
 from app.services.passwords import password_problems
 
 
@@ -37,14 +42,8 @@ class NewPasswordMixin:
 
 
 class RegistrationForm(NewPasswordMixin, FlaskForm):
-    first_name = StringField(
-        _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
-    )
-    last_name = StringField(
-        _l("Nazwisko"),
-        validators=[required(), max_length(80), printable_text],
-        filters=[strip_filter],
-    )
+    first_name = person_name_field(_l("Imię"))
+    last_name = person_name_field(_l("Nazwisko"))
     email = email_field(_l("Adres e-mail"))
     accept_terms = BooleanField(
         _l(

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp
+from app.auth.blueprint import bp
 from app.auth.forms import (
     LoginForm,
     RegistrationForm,

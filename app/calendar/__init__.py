@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""The coalition's public calendar of shifts and events, and its iCal feed.
 
-bp = Blueprint("calendar", __name__)
-
-from app.calendar import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

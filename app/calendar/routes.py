@@ -10,17 +10,18 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.calendar import bp
-from app.core.time import today_in_warsaw
-from app.extensions import db
-from app.models import Institution
-from app.needs.labels import template_helpers
-from app.services.calendar_feed import (
+from app.calendar.blueprint import bp
+from app.calendar.feed import (
     build_feed,
     month_weeks,
     shifts_between,
     upcoming_published_shifts,
 )
+from app.core.text import polish
+from app.core.time import today_in_warsaw
+from app.extensions import db
+from app.models import Institution
+from app.needs.shift_times import template_helpers
 from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
 _NUMBER = re.compile(r"[0-9]{1,4}")
@@ -52,7 +53,7 @@ def _day(name: str) -> date | None:
 def _institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active).order_by(Institution.name)
+            select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
         )
     )
 

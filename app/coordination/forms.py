@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 
-from app.forms_common import max_length, printable_text, required, strip_filter
+from app.core.forms import max_length, printable_text, required, strip_filter
 
 
 class ButtonForm(FlaskForm):

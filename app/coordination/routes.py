@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.session import coordinator_required
-from app.coordination import bp
+from app.coordination.blueprint import bp
 from app.coordination.forms import ButtonForm, DecisionForm
 from app.extensions import db
 from app.models import AuditLog, InstitutionRequest, RequestStatus, StaffRequest, VolunteerProfile

@@ -1,8 +1,33 @@
-"""Words for values the app stores as numbers or codes, one table each, used by every page."""
+"""Words for values the app stores as codes: one table per enum, one wording, every page.
+
+Pages, e-mails and exports name a status or a kind through these functions only, so that a
+volunteer, a staff member and a report never read three different words for the same thing.
+The tables are built per call because the words depend on the reader's language.  Each
+wording is neutral (it reads right to the volunteer and to staff alike) and gender-neutral.
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
+
+from app.models import (
+    AssignmentStatus,
+    ComplianceKind,
+    ConsentKind,
+    DocumentKind,
+    InstitutionKind,
+    NeedKind,
+    NeedStatus,
+    OutboxStatus,
+    RequestStatus,
+    Role,
+)
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def skill_level_labels() -> dict[int, str]:
@@ -12,3 +37,190 @@ def skill_level_labels() -> dict[int, str]:
 
 def skill_level_label(level: int) -> str:
     return skill_level_labels().get(level, str(level))
+
+
+def assignment_status_labels() -> dict[AssignmentStatus, str]:
+    """Where a volunteer stands on a shift, as both sides read it."""
+    return {
+        AssignmentStatus.APPLIED: str(_l("zgłoszenie czeka na decyzję instytucji")),
+        AssignmentStatus.PROPOSED: str(_l("propozycja czeka na zatwierdzenie koordynatora")),
+        AssignmentStatus.OFFERED: str(_l("oferta czeka na odpowiedź")),
+        AssignmentStatus.ACCEPTED: str(_l("przyjęto na zmianę")),
+        AssignmentStatus.REJECTED: str(_l("zgłoszenie nieprzyjęte")),
+        AssignmentStatus.DECLINED: str(_l("oferta odrzucona")),
+        AssignmentStatus.EXPIRED: str(_l("oferta wygasła")),
+        AssignmentStatus.WITHDRAWN: str(_l("zgłoszenie wycofane")),
+        AssignmentStatus.CANCELLED: str(_l("zmiana odwołana")),
+        AssignmentStatus.COMPLETED: str(_l("zakończone, godziny potwierdzone")),
+        AssignmentStatus.NO_SHOW: str(_l("nieobecność")),
+    }
+
+
+def need_kind_labels() -> dict[NeedKind, str]:
+    return {
+        NeedKind.ONE_OFF: str(_l("Jednorazowa")),
+        NeedKind.RECURRING: str(_l("Cykliczna")),
+        NeedKind.LONG_TERM: str(_l("Długoterminowa (Korpus Solidarności)")),
+        NeedKind.TRAINING: str(_l("Szkolenie dla wolontariuszy")),
+    }
+
+
+def need_status_labels() -> dict[NeedStatus, str]:
+    return {
+        NeedStatus.DRAFT: str(_l("szkic")),
+        NeedStatus.PUBLISHED: str(_l("opublikowana")),
+        NeedStatus.CLOSED: str(_l("zamknięta (bez nowych zgłoszeń)")),
+        NeedStatus.CANCELLED: str(_l("odwołana")),
+    }
+
+
+def need_status_headings() -> dict[NeedStatus, str]:
+    """The same statuses as headings of the lists that group needs by them."""
+    return {
+        NeedStatus.DRAFT: str(_l("Szkice")),
+        NeedStatus.PUBLISHED: str(_l("Opublikowane")),
+        NeedStatus.CLOSED: str(_l("Zamknięte")),
+        NeedStatus.CANCELLED: str(_l("Odwołane")),
+    }
+
+
+def institution_kind_labels() -> dict[InstitutionKind, str]:
+    return {
+        InstitutionKind.MUSEUM: str(_l("Muzeum")),
+        InstitutionKind.LIBRARY: str(_l("Biblioteka")),
+        InstitutionKind.THEATRE: str(_l("Teatr")),
+        InstitutionKind.GALLERY: str(_l("Galeria")),
+        InstitutionKind.ARCHIVE: str(_l("Archiwum")),
+        InstitutionKind.RESEARCH: str(_l("Instytut naukowy")),
+        InstitutionKind.NGO: str(_l("Organizacja pozarządowa")),
+        InstitutionKind.OTHER: str(_l("Inna")),
+    }
+
+
+def request_status_labels() -> dict[RequestStatus, str]:
+    return {
+        RequestStatus.PENDING: str(_l("czeka na decyzję")),
+        RequestStatus.APPROVED: str(_l("zatwierdzony")),
+        RequestStatus.REJECTED: str(_l("odrzucony")),
+    }
+
+
+def role_labels() -> dict[Role, str]:
+    return {
+        Role.VOLUNTEER: str(_l("wolontariusz")),
+        Role.STAFF: str(_l("pracownik instytucji")),
+        Role.COORDINATOR: str(_l("koordynator OKIK")),
+        Role.ADMIN: str(_l("administrator")),
+    }
+
+
+def compliance_kind_labels() -> dict[ComplianceKind, str]:
+    return {
+        ComplianceKind.SAFETY_BRIEFING: str(_l("Szkolenie BHP i o prawach i obowiązkach")),
+        ComplianceKind.ACCIDENT_INSURANCE: str(_l("Ubezpieczenie NNW")),
+        ComplianceKind.COST_WAIVER: str(_l("Zwolnienie z obowiązku zwrotu kosztów")),
+        ComplianceKind.GUARDIAN_CONSENT: str(_l("Zgoda opiekuna prawnego")),
+        ComplianceKind.CHILD_PROTECTION: str(_l("Weryfikacja ochrony małoletnich")),
+    }
+
+
+def document_kind_labels() -> dict[DocumentKind, str]:
+    return {
+        DocumentKind.AGREEMENT: str(_l("Porozumienie")),
+        DocumentKind.CERTIFICATE: str(_l("Zaświadczenie")),
+    }
+
+
+def consent_kind_labels() -> dict[ConsentKind, str]:
+    return {
+        ConsentKind.DATA_PROCESSING: str(
+            _l("Przetwarzanie danych osobowych w Giełdzie Wolontariatu")
+        ),
+        ConsentKind.IMAGE: str(_l("Wykorzystanie mojego wizerunku (zdjęcia, nagrania)")),
+        ConsentKind.NEWSLETTER: str(_l("Newsletter koalicji OKIK")),
+        ConsentKind.GUARDIAN: str(_l("Zgoda opiekuna prawnego")),
+    }
+
+
+def outbox_status_labels() -> dict[OutboxStatus, str]:
+    return {
+        OutboxStatus.PENDING: str(_l("w kolejce")),
+        OutboxStatus.SENDING: str(_l("w trakcie wysyłki")),
+        OutboxStatus.SENT: str(_l("wysłana")),
+        OutboxStatus.FAILED: str(_l("nieudana")),
+        OutboxStatus.SKIPPED: str(_l("pominięta (wyłączona przez odbiorcę)")),
+    }
+
+
+def run_status_labels() -> dict[str, str]:
+    """States of a matching run (stored as plain strings on ``match_run``)."""
+    return {
+        "queued": str(_l("w kolejce")),
+        "running": str(_l("trwa")),
+        "done": str(_l("gotowy")),
+        "failed": str(_l("błąd")),
+    }
+
+
+def run_stage_labels() -> dict[str, str]:
+    return {
+        "expiring_offers": str(_l("wygaszanie starych ofert")),
+        "loading": str(_l("wczytywanie danych")),
+        "solving": str(_l("szukanie najlepszego przydziału")),
+        "saving": str(_l("zapisywanie propozycji")),
+    }
+
+
+def _lookup(table: Callable[[], dict[E, str]], enum_type: type[E]) -> Callable[[object], str]:
+    """A label function over one table: takes the enum or its stored code; unknown codes show
+    as they are rather than breaking a page over an old record."""
+
+    def label(value: object) -> str:
+        try:
+            return table()[enum_type(value)]
+        except (KeyError, ValueError):
+            return str(value)
+
+    label.__doc__ = f"The word for one {enum_type.__name__}."
+    return label
+
+
+assignment_status_label = _lookup(assignment_status_labels, AssignmentStatus)
+need_kind_label = _lookup(need_kind_labels, NeedKind)
+need_status_label = _lookup(need_status_labels, NeedStatus)
+need_status_heading = _lookup(need_status_headings, NeedStatus)
+institution_kind_label = _lookup(institution_kind_labels, InstitutionKind)
+request_status_label = _lookup(request_status_labels, RequestStatus)
+role_label = _lookup(role_labels, Role)
+compliance_kind_label = _lookup(compliance_kind_labels, ComplianceKind)
+document_kind_label = _lookup(document_kind_labels, DocumentKind)
+consent_kind_label = _lookup(consent_kind_labels, ConsentKind)
+outbox_status_label = _lookup(outbox_status_labels, OutboxStatus)
+
+
+def run_status_label(status: str) -> str:
+    return run_status_labels().get(status, status)
+
+
+def run_stage_label(stage: str) -> str:
+    return run_stage_labels().get(stage, str(_l("przygotowanie")))
+
+
+def template_labels() -> dict[str, Callable[..., str]]:
+    """The label functions every template can call."""
+    return {
+        "assignment_status_label": assignment_status_label,
+        "need_kind_label": need_kind_label,
+        "need_status_label": need_status_label,
+        "need_status_heading": need_status_heading,
+        "kind_label": institution_kind_label,
+        "status_label": request_status_label,
+        "role_label": role_label,
+        "compliance_kind_label": compliance_kind_label,
+        "document_kind_label": document_kind_label,
+        "consent_kind_label": consent_kind_label,
+        "outbox_status_label": outbox_status_label,
+        "run_status_label": run_status_label,
+        "run_stage_label": run_stage_label,
+        "level_label": skill_level_label,
+    }

@@ -23,7 +23,7 @@ def fold(text: str) -> str:
 # The Polish letters and their bases, for the database's side of `fold` (PostgreSQL's translate).
 _PL_ACCENTED = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
 _PL_BASE = "acelnoszzACELNOSZZ"
-SQLITE_FOLD = "okik_fold"  # registered on every SQLite connection (app/sqlite_transactions.py)
+SQLITE_FOLD = "okik_fold"  # registered on every SQLite connection (app/core/sqlite.py)
 
 
 class folded(FunctionElement[str]):  # noqa: N801 - used like a SQL function: folded(User.last_name)
@@ -46,3 +46,49 @@ def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
 
 def fold_or_none(value: str | None) -> str | None:
     return None if value is None else fold(value)
+
+
+# The Polish alphabet: each accented letter right after its base (a ą b c ć ... z ź ż).
+_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
+_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
+SQLITE_POLISH = "okik_polish"  # a collation registered on every SQLite connection
+POSTGRES_POLISH = "pl-PL-x-icu"  # PostgreSQL's ICU collation for Polish
+
+
+def polish_sort_key(text: str) -> tuple[tuple[int, ...], str]:
+    """Sorts as a Polish reader expects: "Łukasz" after "Lucyna", "Żak" after "Zając"; case
+    only breaks ties. Spaces, digits and punctuation come before letters ("Jan Nowak" before
+    "Janek"); letters outside the alphabet fold to their base or follow it by code point."""
+    primary = []
+    for char in text.casefold():
+        rank = _RANK.get(char)
+        if rank is None and not char.isalpha():
+            rank = ord(char) - 0x110000
+        elif rank is None:
+            base = fold(char)[:1] or char
+            rank = _RANK.get(base, len(_ALPHABET) + ord(base))
+        primary.append(rank)
+    return tuple(primary), text
+
+
+def compare_polish(left: str, right: str) -> int:
+    """SQLite's collation callback: negative, zero or positive, as `polish_sort_key` orders."""
+    a, b = polish_sort_key(left), polish_sort_key(right)
+    return (a > b) - (a < b)
+
+
+class polish(FunctionElement[str]):  # noqa: N801 - used like a SQL function: polish(User.last_name)
+    """A column ordered by the Polish alphabet in either database (for ORDER BY)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(polish, "postgresql")
+def _polish_postgresql(element: polish, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(element.clauses, **kw)} COLLATE "{POSTGRES_POLISH}"'
+
+
+@compiles(polish, "sqlite")
+def _polish_sqlite(element: polish, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} COLLATE {SQLITE_POLISH}"

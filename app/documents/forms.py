@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms_common import (
+from app.core.forms import (
     date_field,
     max_length,
     printable_text,

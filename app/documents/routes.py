@@ -15,8 +15,11 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.session import roles_required, volunteer_required
+from app.core.forms import placeholder, written_choice
+from app.core.labels import compliance_kind_labels, document_kind_labels
+from app.core.text import polish
 from app.core.time import today_in_warsaw
-from app.documents import bp
+from app.documents.blueprint import bp
 from app.documents.forms import (
     AgreementRequestForm,
     CertificateRequestForm,
@@ -27,17 +30,12 @@ from app.documents.forms import (
     VerifyForm,
 )
 from app.extensions import db, login_manager
-from app.forms_common import placeholder, written_choice
 from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
 from app.services import compliance, pdf
 from app.services import documents as service
 from app.services.permissions import can_manage_need, speaks_for_host
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
-
-
-def kind_labels() -> dict[DocumentKind, str]:
-    return {DocumentKind.AGREEMENT: _("Porozumienie"), DocumentKind.CERTIFICATE: _("Zaświadczenie")}
 
 
 # --- volunteer -----------------------------------------------------------------------------------
@@ -50,7 +48,9 @@ def _volunteer_forms(
     certificate = certificate or CertificateRequestForm(formdata=None)
     agreement = agreement or AgreementRequestForm(formdata=None)
     institutions = db.session.scalars(
-        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        select(Institution)
+        .where(Institution.is_active.is_(True))
+        .order_by(polish(Institution.name))
     ).all()
     certificate.institution_id.choices = [
         SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
@@ -84,7 +84,7 @@ def _mine_page(certificate=None, agreement=None, status: int = 200):
             certificate_form=certificate,
             agreement_form=agreement,
             engagements=engagements,
-            labels=kind_labels(),
+            labels=document_kind_labels(),
         ),
         status,
     )
@@ -180,8 +180,8 @@ def staff_list():
         documents=service.documents_for_staff(current_user),
         flagged=compliance.flagged_placements(current_user, today_in_warsaw()),
         needs=compliance.needs_with_engagements(current_user),
-        kind_labels=compliance.kind_labels(),
-        labels=kind_labels(),
+        kind_labels=compliance_kind_labels(),
+        labels=document_kind_labels(),
     )
 
 
@@ -203,7 +203,7 @@ def _document_page(document: Document, opinion=None, signature=None, status: int
             document=document,
             opinion_form=opinion,
             signature_form=signature,
-            labels=kind_labels(),
+            labels=document_kind_labels(),
         ),
         status,
     )
@@ -272,7 +272,7 @@ def _compliance_page(
     agreement_refused: bool = False,
 ):
     volunteers = compliance.engaged_volunteers(need.id)
-    labels = compliance.kind_labels()
+    labels = compliance_kind_labels()
     record_form = record_form or ComplianceForm(formdata=None)
     agreement_form = agreement_form or IssueAgreementForm(formdata=None)
     _compliance_choices(need, record_form, agreement_form, volunteers)
@@ -320,7 +320,7 @@ def _compliance_choices(need, record_form, agreement_form, volunteers=None) -> N
         for form in (record_form, agreement_form):
             form.volunteer_id.data = form.volunteer_id.data or str(volunteers[0].id)
     record_form.kind.choices = [placeholder()] + [
-        SelectChoice(k.value, label) for k, label in compliance.kind_labels().items()
+        SelectChoice(k.value, label) for k, label in compliance_kind_labels().items()
     ]
 
 
@@ -331,30 +331,47 @@ def compliance_page(need_id: int):
     return _compliance_page(_managed_need(need_id))
 
 
+def _recorded(need: Need, form: ComplianceForm) -> bool:
+    """Record the step the form names; a refusal goes to its field (the day when it names none)."""
+    try:
+        compliance.record(
+            int(form.volunteer_id.data),
+            need.id,
+            ComplianceKind(form.kind.data),
+            form.done_on.data,
+            form.note.data or "",
+            current_user,
+            today_in_warsaw(),
+        )
+    except compliance.ComplianceError as exc:
+        form[exc.field or "done_on"].errors.append(str(exc))
+        return False
+    return True
+
+
 @bp.post("/documents/compliance/<int:need_id>/records")
 @staff_required
 def record_compliance(need_id: int):
+    """Staff note that a step the law asks for (safety briefing, insurance, consent...) was done."""
     need = _managed_need(need_id)
     form = ComplianceForm()
     _compliance_choices(need, form, IssueAgreementForm(formdata=None))
-    if form.validate_on_submit():
-        try:
-            compliance.record(
-                int(form.volunteer_id.data),
-                need.id,
-                ComplianceKind(form.kind.data),
-                form.done_on.data,
-                form.note.data or "",
-                current_user,
-                today_in_warsaw(),
-            )
-        except compliance.ComplianceError as exc:
-            form[exc.field or "done_on"].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Zapisano."), "success")
-            return redirect(url_for("documents.compliance_page", need_id=need.id))
+    if form.validate_on_submit() and _recorded(need, form):
+        db.session.commit()
+        flash(_("Zapisano."), "success")
+        return redirect(url_for("documents.compliance_page", need_id=need.id))
     return _compliance_page(need, record_form=form, status=422)
+
+
+def _issued_agreement(need: Need, form: IssueAgreementForm) -> Document | None:
+    """The agreement for the chosen volunteer, or None with the refusal at the field."""
+    try:
+        return service.issue_agreement(
+            int(form.volunteer_id.data), need.id, current_user, today_in_warsaw()
+        )
+    except service.DocumentError as exc:
+        form.volunteer_id.errors.append(str(exc))
+        return None
 
 
 @bp.post("/documents/compliance/<int:need_id>/agreements")
@@ -366,17 +383,11 @@ def issue_agreement(need_id: int):
     _compliance_choices(need, ComplianceForm(formdata=None), form)
     if not speaks_for_host(current_user, need):
         return _compliance_page(need, agreement_refused=True, status=403)
-    if form.validate_on_submit():
-        try:
-            document = service.issue_agreement(
-                int(form.volunteer_id.data), need.id, current_user, today_in_warsaw()
-            )
-        except service.DocumentError as exc:
-            form.volunteer_id.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
-            return redirect(url_for("documents.detail", document_id=document.id))
+    document = _issued_agreement(need, form) if form.validate_on_submit() else None
+    if document is not None:
+        db.session.commit()
+        flash(_("Przygotowano porozumienie %(number)s.", number=document.number), "success")
+        return redirect(url_for("documents.detail", document_id=document.id))
     return _compliance_page(need, agreement_form=form, status=422)
 
 
@@ -411,5 +422,5 @@ def verify(code: str):
         document=document,
         volunteer_name=document.content.get("volunteer", {}).get("name", ""),
         institution=institution,
-        labels=kind_labels(),
+        labels=document_kind_labels(),
     )

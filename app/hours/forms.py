@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
-from app.forms_common import date_field, max_length, printable_text, required, strip_filter
+from app.core.forms import date_field, max_length, printable_text, required, strip_filter
+from app.models import User
 
 
 class HoursField(StringField):
@@ -91,6 +94,27 @@ class LogForm(FlaskForm):
         filters=[strip_filter],
     )
 
+    def values(self) -> tuple[int, date, float, str]:
+        """Need id, day, hours and description, in the order hours.log_own_hours takes them."""
+        return (
+            int(self.need.data),
+            self.worked_on.data,
+            self.hours.valid_hours,
+            self.description.data,
+        )
+
 
 class CoordinatorForm(FlaskForm):
     person = SelectField(_l("Koordynator(ka) wolontariatu"), coerce=str, validators=[required()])
+
+    staff: list[User] = []
+
+    def offer(self, staff: list[User]) -> None:
+        """The institution's staff are the only choices."""
+        self.staff = staff
+        self.person.choices = [SelectChoice("", _("Wybierz"))] + [
+            SelectChoice(str(u.id), f"{u.full_name} ({u.email})") for u in staff
+        ]
+
+    def chosen(self) -> User | None:
+        return next((u for u in self.staff if str(u.id) == self.person.data), None)

@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 from app.auth.session import coordinator_required, roles_required, volunteer_required
 from app.core.ids import MAX_ID
 from app.extensions import db
-from app.hours import bp
+from app.hours.blueprint import bp
 from app.hours.forms import (
     ConfirmForm,
     CoordinatorForm,
@@ -28,11 +28,10 @@ from app.hours.forms import (
     NoShowForm,
     RejectForm,
 )
-from app.models import Assignment, Institution, Role, Shift, StaffMembership, User
+from app.models import Assignment, Institution, Role, Shift
 from app.models.hours import HoursEntry
 from app.services import hours as service
-from app.services import korpus
-from app.services.audit import record
+from app.services import korpus, named_coordinator
 from app.services.permissions import can_manage_need
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
@@ -215,6 +214,20 @@ def _entry_back(entry: HoursEntry):
     return redirect(url_for("hours.pending"), code=303)
 
 
+def _refuse(error: service.HoursError, form: Any = None) -> None:
+    """Undo the attempt; the reason goes to the form's field it names, or is flashed."""
+    db.session.rollback()
+    target = getattr(form, error.field or "", None) if form is not None else None
+    if target is not None:
+        target.errors = [*target.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _correct_page(entry: HoursEntry, form: CorrectForm, status: int = 200):
+    return render_template("hours/correct.html", entry=entry, form=form), status
+
+
 @bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
 @staff_required
 def correct(entry_id: int):
@@ -223,15 +236,14 @@ def correct(entry_id: int):
     form = CorrectForm()
     if request.method == "GET":
         form.hours.data = _format_hours(float(entry.hours))
-        return render_template("hours/correct.html", entry=entry, form=form)
+        return _correct_page(entry, form)
     if not form.validate():
-        return render_template("hours/correct.html", entry=entry, form=form), 422
+        return _correct_page(entry, form, 422)
     try:
         service.correct_entry(current_user, entry, form.hours.valid_hours, form.reason.data)
     except service.HoursError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return render_template("hours/correct.html", entry=entry, form=form), 409
+        _refuse(e)
+        return _correct_page(entry, form, 409)
     db.session.commit()
     flash(_("Zapisano poprawkę godzin."), "success")
     return _entry_back(entry)
@@ -338,20 +350,9 @@ def log():
     if not form.validate():
         return _mine_page(form, 422)
     try:
-        service.log_own_hours(
-            current_user,
-            int(form.need.data),
-            form.worked_on.data,
-            form.hours.valid_hours,
-            form.description.data,
-        )
+        service.log_own_hours(current_user, *form.values())
     except service.HoursError as e:
-        db.session.rollback()
-        target = getattr(form, e.field or "", None)
-        if target is not None:
-            target.errors = [*target.errors, str(e)]
-        else:
-            flash(str(e), "error")
+        _refuse(e, form)
         return _mine_page(form, 422)
     db.session.commit()
     flash(_("Zapisano godziny. Instytucja je potwierdzi."), "success")
@@ -442,38 +443,41 @@ def korpus_xlsx():
 # --- the institution's volunteer coordinator -----------------------------------------------------
 
 
-@bp.route("/institutions/<slug>/coordinator", methods=["GET", "POST"])
-@staff_required
-def volunteer_coordinator(slug: str):
-    """Name the institution's volunteer coordinator: one of its staff."""
+def _own_institution(slug: str) -> Institution:
+    """The institution by slug (404); staff of another institution get 403, coordinators pass."""
     institution = db.session.scalar(select(Institution).where(Institution.slug == slug[:80]))
     if institution is None:
         abort(404)
     if current_user.is_staff and institution.id not in current_user.institution_ids():
         abort(403)
-    staff = list(
-        db.session.scalars(
-            select(User)
-            .join(StaffMembership, StaffMembership.user_id == User.id)
-            .where(StaffMembership.institution_id == institution.id)
-            .order_by(User.last_name, User.first_name)
-        )
-    )
+    return institution
+
+
+def _coordinator_form(institution: Institution) -> CoordinatorForm:
     form = CoordinatorForm()
-    form.person.choices = [SelectChoice("", _("Wybierz"))] + [
-        SelectChoice(str(u.id), f"{u.full_name} ({u.email})") for u in staff
-    ]
+    form.offer(named_coordinator.institution_staff(institution))
+    return form
+
+
+def _coordinator_page(institution: Institution, form: CoordinatorForm, status: int = 200):
+    return render_template("hours/coordinator.html", institution=institution, form=form), status
+
+
+@bp.route("/institutions/<slug>/coordinator", methods=["GET", "POST"])
+@staff_required
+def volunteer_coordinator(slug: str):
+    """Name the institution's volunteer coordinator: one of its staff."""
+    institution = _own_institution(slug)
+    form = _coordinator_form(institution)
     if request.method == "GET":
         form.person.data = str(institution.volunteer_coordinator_id or "")
-        return render_template("hours/coordinator.html", institution=institution, form=form)
+        return _coordinator_page(institution, form)
     if not form.validate():
-        return render_template("hours/coordinator.html", institution=institution, form=form), 422
-    chosen = next((u for u in staff if str(u.id) == form.person.data), None)
+        return _coordinator_page(institution, form, 422)
+    chosen = form.chosen()
     if chosen is None:  # pragma: no cover - the choices already refuse it
         abort(422)
-    old = institution.volunteer_coordinator_id
-    institution.volunteer_coordinator_id = chosen.id
-    record(current_user, "institution.volunteer_coordinator", institution, old=old, new=chosen.id)
+    named_coordinator.name_coordinator(current_user, institution, chosen)
     db.session.commit()
     flash(_("Zapisano koordynatora wolontariatu."), "success")
     return redirect(url_for("hours.volunteer_coordinator", slug=institution.slug), code=303)

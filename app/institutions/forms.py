@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
-from app.forms_common import (
+from app.core.forms import (
     email_field,
     max_length,
     number_choice,
@@ -13,25 +14,14 @@ from app.forms_common import (
     printable_text,
     required,
     strip_filter,
+    written_choice,
 )
-from app.models import InstitutionKind
-
-
-def kind_labels() -> dict[InstitutionKind, str]:
-    return {
-        InstitutionKind.MUSEUM: _l("Muzeum"),
-        InstitutionKind.LIBRARY: _l("Biblioteka"),
-        InstitutionKind.THEATRE: _l("Teatr"),
-        InstitutionKind.GALLERY: _l("Galeria"),
-        InstitutionKind.ARCHIVE: _l("Archiwum"),
-        InstitutionKind.RESEARCH: _l("Instytut naukowy"),
-        InstitutionKind.NGO: _l("Organizacja pozarządowa"),
-        InstitutionKind.OTHER: _l("Inna"),
-    }
+from app.core.labels import institution_kind_labels
+from app.models import Institution, InstitutionKind
 
 
 def kind_choices() -> list[SelectChoice]:
-    labels = kind_labels()
+    labels = institution_kind_labels()
     return [SelectChoice(k.value, labels[k]) for k in InstitutionKind]
 
 
@@ -49,6 +39,12 @@ class StaffRequestForm(FlaskForm):
         validators=[max_length(2000), printable_text],
         filters=[strip_filter],
     )
+
+    def offer(self, institutions: list[Institution]) -> None:
+        """The coalition's active institutions, after a prompt to pick one."""
+        self.institution_id.choices = [placeholder(_("— wybierz instytucję —"))] + [
+            written_choice(i.id, i.name) for i in institutions
+        ]
 
 
 class InstitutionRequestForm(FlaskForm):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField
 
-from app.forms_common import required
+from app.core.forms import required
 
 
 class LanguageForm(FlaskForm):

@@ -16,11 +16,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.session import is_safe_next
+from app.core.text import polish
 from app.extensions import csrf, db, limiter
-from app.main import bp
+from app.main.blueprint import bp
 from app.main.forms import LanguageForm
 from app.models import Institution, Need, NeedStatus, Role, User
-from app.services.scheduler_health import scheduler_health
+from app.scheduling.health import scheduler_health
 
 
 @bp.get("/")
@@ -32,7 +33,7 @@ def index():
     founders = db.session.scalars(
         select(Institution)
         .where(Institution.is_founder.is_(True), Institution.is_active.is_(True))
-        .order_by(Institution.name)
+        .order_by(polish(Institution.name))
     ).all()
     open_needs = db.session.scalar(
         select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)

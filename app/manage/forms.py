@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.forms_common import (
+from app.core.forms import (
     IdListField,
     date_field,
     email_field,
@@ -31,28 +30,18 @@ from app.forms_common import (
     sensible_date,
     strip_filter,
 )
-from app.models import Institution, NeedKind, Skill
+from app.core.labels import need_kind_labels
+from app.core.time import WARSAW
+from app.models import Institution, Need, NeedKind, Shift, Skill, User
+from app.services.needs import ShiftSpec, local_to_utc, weekly_shifts
 from app.services.staff_views import today_in_warsaw
 
 MAX_PLACES = 500
 
 
-def kind_labels() -> dict[NeedKind, str]:
-    return {
-        NeedKind.ONE_OFF: _l("Jednorazowa"),
-        NeedKind.RECURRING: _l("Cykliczna"),
-        NeedKind.LONG_TERM: _l("Długoterminowa (Korpus Solidarności)"),
-        NeedKind.TRAINING: _l("Szkolenie dla wolontariuszy"),
-    }
-
-
 def _kind_choices() -> list[SelectChoice]:
-    labels = kind_labels()
+    labels = need_kind_labels()
     return [placeholder(), *(SelectChoice(k.value, labels[k]) for k in NeedKind)]
-
-
-# The value of a skill's select: "" none, "r1".."r3" required at that level, "n" nice to have.
-SKILL_CHOICES = ("", "r1", "r2", "r3", "n")
 
 
 def _skill_choices() -> list[SelectChoice]:
@@ -97,9 +86,31 @@ class ShiftFieldsMixin:
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError(_l("Koniec zmiany musi być później niż jej początek."))
 
+    def shift_spec(self) -> ShiftSpec:
+        """The shift as the services take it: start and end in UTC."""
+        day = self.day.data
+        return ShiftSpec(
+            local_to_utc(day, self.start_time.data),
+            local_to_utc(day, self.end_time.data),
+            self.places.data,
+        )
 
-class RepeatMixin:
-    day: DateField  # declared by the form that mixes this in
+
+def shift_form_data(shift: Shift) -> dict:
+    """A saved shift as the fields of ShiftFieldsMixin show it: Warsaw day and times."""
+    local_start = shift.starts_at.astimezone(WARSAW)
+    local_end = shift.ends_at.astimezone(WARSAW)
+    return {
+        "day": local_start.date(),
+        "start_time": local_start.time().replace(second=0, microsecond=0),
+        "end_time": local_end.time().replace(second=0, microsecond=0),
+        "places": shift.places,
+    }
+
+
+class RepeatMixin(ShiftFieldsMixin):
+    """A shift, or the same shift every week until a day."""
+
     repeat_until = date_field(
         _l("Powtarzaj co tydzień do dnia (opcjonalnie)"),
         optional=True,
@@ -114,6 +125,18 @@ class RepeatMixin:
             raise ValidationError(
                 _l("Data końcowa powtarzania nie może być wcześniejsza niż pierwszy dzień.")
             )
+
+    def shift_specs(self) -> list[ShiftSpec]:
+        """One shift, or one a week until `repeat_until`; raises NeedError with the field."""
+        if not self.repeat_until.data:
+            return [self.shift_spec()]
+        return weekly_shifts(
+            self.day.data,
+            self.start_time.data,
+            self.end_time.data,
+            self.repeat_until.data,
+            self.places.data,
+        )
 
 
 class NeedFields(FlaskForm):
@@ -165,6 +188,20 @@ class NeedFields(FlaskForm):
 
     skill_field_names: list[tuple[Skill, str]] = []
 
+    def prefill_contact(self, person: User) -> None:
+        """A new need names the person creating it as the contact, unless the form says else."""
+        self.contact_name.data = self.contact_name.data or person.full_name
+        self.contact_email.data = self.contact_email.data or person.email
+
+    def show_need(self, need: Need) -> None:
+        """What `obj=need` cannot fill: co-hosts, the kind's value and one select per skill."""
+        self.cohosts.data = [i.id for i in need.cohosts]
+        self.kind.data = str(need.kind.value if hasattr(need.kind, "value") else need.kind)
+        for ns in need.skills:
+            name = f"skill_{ns.skill_id}"
+            if name in self:
+                self[name].data = f"r{ns.min_level}" if ns.is_required else "n"
+
     def need_values(self) -> dict:
         """The need's columns as the services expect them."""
         return {
@@ -195,7 +232,7 @@ class NeedFields(FlaskForm):
         return chosen
 
 
-class NewNeedFields(NeedFields, ShiftFieldsMixin, RepeatMixin):
+class NewNeedFields(NeedFields, RepeatMixin):
     pass
 
 
@@ -238,12 +275,17 @@ def _is_english() -> bool:
     return str(get_locale() or "pl") == "en"
 
 
-class AddShiftsForm(ShiftFieldsMixin, RepeatMixin, FlaskForm):
+class AddShiftsForm(RepeatMixin, FlaskForm):
     pass
 
 
 class ShiftForm(ShiftFieldsMixin, FlaskForm):
-    pass
+    def not_moved_into_past(self, shift: Shift) -> bool:
+        """A shift may keep a past day, but may not be moved to one; the day field says so."""
+        if self.shift_spec().starts_at == shift.starts_at or self.day.data >= today_in_warsaw():
+            return True
+        self.day.errors = [*self.day.errors, str(_l("Data nie może być w przeszłości."))]
+        return False
 
 
 class SeenStatusForm(FlaskForm):
@@ -283,6 +325,10 @@ class CheckForm(FlaskForm):
         validators=[max_length(300), printable_text],
         filters=[strip_filter],
     )
+
+    def values(self) -> tuple[date, date, str]:
+        """Certificate day, register day and note, in the order checks.record_check takes them."""
+        return self.certificate_seen_on.data, self.register_checked_on.data, self.note.data or ""
 
 
 def first_day_not_in_past(form: ShiftFieldsMixin) -> bool:

@@ -7,6 +7,9 @@ Refusals from the services come back as pages with 409 and the reason, never as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -17,18 +20,21 @@ from werkzeug.wrappers import Response
 
 from app.auth.session import roles_required
 from app.core.ids import MAX_ID
+from app.core.labels import need_kind_labels
+from app.core.text import polish
 from app.extensions import db
-from app.manage import bp
+from app.manage.blueprint import bp
 from app.manage.forms import (
     AddShiftsForm,
     CancelForm,
     CheckForm,
     DecisionForm,
+    NeedFields,
     SeenStatusForm,
     ShiftForm,
     first_day_not_in_past,
-    kind_labels,
     need_form,
+    shift_form_data,
 )
 from app.models import (
     Assignment,
@@ -43,11 +49,12 @@ from app.models import (
 )
 from app.services import applications, checks, needs, staff_views
 from app.services.applications import AlreadyDecided, ApplicationError
-from app.services.needs import NeedError, ShiftSpec, local_to_utc
+from app.services.needs import NeedError
 from app.services.permissions import can_manage_need, can_see_volunteer
 from app.services.status_messages import application_state
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+T = TypeVar("T")
 
 
 def _locale() -> str:
@@ -112,7 +119,9 @@ def _taxonomy() -> tuple[list[SkillGroup], list[Skill]]:
 def _other_institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
         )
     )
 
@@ -127,17 +136,27 @@ def _field_error(form, name: str | None, message: str) -> None:
         flash(message, "error")
 
 
-def _shift_specs(form) -> list[ShiftSpec]:
-    """One shift, or one a week until `repeat_until`; raises NeedError with the field."""
-    day, start, end, places = (
-        form.day.data,
-        form.start_time.data,
-        form.end_time.data,
-        form.places.data,
-    )
-    if form.repeat_until.data:
-        return needs.weekly_shifts(day, start, end, form.repeat_until.data, places)
-    return [ShiftSpec(local_to_utc(day, start), local_to_utc(day, end), places)]
+class Refused:
+    """A service said no: the change was rolled back and the reason is shown."""
+
+
+REFUSED = Refused()
+
+
+def _commit(call: Callable[[], T], form=None, refusal: type[Exception] = NeedError) -> T | Refused:
+    """Run the service call and commit; on its refusal roll back and put the reason at the
+    form's field (or flash it) so that the view only has to re-render the page."""
+    try:
+        result = call()
+    except refusal as exc:
+        db.session.rollback()
+        if form is None:
+            flash(str(exc), "error")
+        else:
+            _field_error(form, getattr(exc, "field", None), str(exc))
+        return REFUSED
+    db.session.commit()
+    return result
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -163,7 +182,7 @@ def institution(slug: str):
         institution=inst,
         grouped=staff_views.institution_needs(inst),
         applicants=staff_views.describe_applicants(current_user, pending, _locale()),
-        need_kinds=kind_labels(),
+        need_kinds=need_kind_labels(),
     )
 
 
@@ -175,43 +194,77 @@ def _render_need_form(template: str, status: int = 200, **context):
     return render_template(template, groups=groups, **context), status
 
 
+def _need_form(institution: Institution, *, with_shift: bool, **kwargs) -> NeedFields:
+    _groups, skills = _taxonomy()
+    return need_form(skills, institution, _other_institutions(), with_shift=with_shift, **kwargs)
+
+
+def _create_need(institution: Institution, form) -> tuple[Need, int]:
+    """The new draft and the number of its shifts; raises NeedError with the field."""
+    specs = form.shift_specs()
+    need = needs.create_need(
+        institution,
+        current_user,
+        form.need_values(),
+        skills=form.skill_values(),
+        cohost_ids=form.cohosts.data or [],
+        shifts=specs,
+    )
+    return need, len(specs)
+
+
+def _update_need(need: Need, form: NeedFields) -> int:
+    """Save the form into the need; the number of people told (only of a published need)."""
+    was_published = need.status == NeedStatus.PUBLISHED
+    announced = needs.update_need(
+        need,
+        current_user,
+        form.need_values(),
+        skills=form.skill_values(),
+        cohost_ids=form.cohosts.data or [],
+    )
+    return staff_views.people_on_need(need.id) if announced and was_published else 0
+
+
+def _created_message(shifts: int) -> str:
+    return ngettext(
+        "Zapisano szkic potrzeby z %(num)d zmianą.",
+        "Zapisano szkic potrzeby z %(num)d zmianami.",
+        shifts,
+    )
+
+
+def _saved_message(told: int) -> str:
+    if not told:
+        return _("Zapisano zmiany.")
+    return ngettext(
+        "Zapisano zmiany. Powiadomiono %(num)d osobę zgłoszoną lub przyjętą.",
+        "Zapisano zmiany. Powiadomiono %(num)d osób zgłoszonych lub przyjętych.",
+        told,
+    )
+
+
+def _to_need(need_id: int) -> Response:
+    return redirect(url_for("manage.need", need_id=need_id), 303)
+
+
 @bp.route("/needs/new", methods=["GET", "POST"])
 @staff_required
 def new_need():
     """Create a draft need with its first shift, or a weekly series of shifts."""
     inst = _institution_or_404(request.args.get("institution", type=str))
-    _groups, skills = _taxonomy()
-    form = need_form(skills, inst, _other_institutions(), with_shift=True)
+    form = _need_form(inst, with_shift=True)
     if request.method == "GET":
-        form.contact_name.data = form.contact_name.data or current_user.full_name
-        form.contact_email.data = form.contact_email.data or current_user.email
+        form.prefill_contact(current_user)
         return _render_need_form("manage/need_form.html", form=form, institution=inst)
     if not (form.validate_on_submit() and first_day_not_in_past(form)):
         return _render_need_form("manage/need_form.html", 422, form=form, institution=inst)
-    try:
-        specs = _shift_specs(form)
-        need = needs.create_need(
-            inst,
-            current_user,
-            form.need_values(),
-            skills=form.skill_values(),
-            cohost_ids=form.cohosts.data or [],
-            shifts=specs,
-        )
-    except NeedError as exc:
-        db.session.rollback()
-        _field_error(form, exc.field, str(exc))
+    created = _commit(lambda: _create_need(inst, form), form)
+    if isinstance(created, Refused):
         return _render_need_form("manage/need_form.html", 409, form=form, institution=inst)
-    db.session.commit()
-    flash(
-        ngettext(
-            "Zapisano szkic potrzeby z %(num)d zmianą.",
-            "Zapisano szkic potrzeby z %(num)d zmianami.",
-            len(specs),
-        ),
-        "success",
-    )
-    return redirect(url_for("manage.need", need_id=need.id), 303)
+    need, shifts = created
+    flash(_created_message(shifts), "success")
+    return _to_need(need.id)
 
 
 def _need_page(need: Need, status: int = 200, **forms):
@@ -224,7 +277,7 @@ def _need_page(need: Need, status: int = 200, **forms):
         "manage/need.html",
         need=need,
         rows=staff_views.shift_rows(current_user, need, _locale()),
-        need_kinds=kind_labels(),
+        need_kinds=need_kind_labels(),
         **context,
     ), status
 
@@ -241,47 +294,18 @@ def need(need_id: int):
 def edit_need(need_id: int):
     """Change the need's description, skills and co-hosts; people on it are told of key changes."""
     item = _need_or_404(need_id)
-    _groups, skills = _taxonomy()
-    others = _other_institutions()
     if request.method == "GET":
-        form = need_form(skills, item.institution, others, with_shift=False, obj=item)
-        form.cohosts.data = [i.id for i in item.cohosts]
-        form.kind.data = str(item.kind.value if hasattr(item.kind, "value") else item.kind)
-        for ns in item.skills:
-            name = f"skill_{ns.skill_id}"
-            if name in form:
-                form[name].data = f"r{ns.min_level}" if ns.is_required else "n"
+        form = _need_form(item.institution, with_shift=False, obj=item)
+        form.show_need(item)
         return _render_need_form("manage/need_edit.html", form=form, need=item)
-    form = need_form(skills, item.institution, others, with_shift=False)
+    form = _need_form(item.institution, with_shift=False)
     if not form.validate_on_submit():
         return _render_need_form("manage/need_edit.html", 422, form=form, need=item)
-    was_published = item.status == NeedStatus.PUBLISHED
-    try:
-        announced = needs.update_need(
-            item,
-            current_user,
-            form.need_values(),
-            skills=form.skill_values(),
-            cohost_ids=form.cohosts.data or [],
-        )
-        told = staff_views.people_on_need(item.id) if announced and was_published else 0
-    except NeedError as exc:
-        db.session.rollback()
-        _field_error(form, exc.field, str(exc))
+    told = _commit(lambda: _update_need(item, form), form)
+    if isinstance(told, Refused):
         return _render_need_form("manage/need_edit.html", 409, form=form, need=item)
-    db.session.commit()
-    if told:
-        flash(
-            ngettext(
-                "Zapisano zmiany. Powiadomiono %(num)d osobę zgłoszoną lub przyjętą.",
-                "Zapisano zmiany. Powiadomiono %(num)d osób zgłoszonych lub przyjętych.",
-                told,
-            ),
-            "success",
-        )
-    else:
-        flash(_("Zapisano zmiany."), "success")
-    return redirect(url_for("manage.need", need_id=item.id), 303)
+    flash(_saved_message(told), "success")
+    return _to_need(item.id)
 
 
 def _seen_status_ok(form: SeenStatusForm, current: str) -> bool:
@@ -332,22 +356,19 @@ def cancel_need(need_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _need_page(item, 422, cancel_form=form)
-    try:
-        told = needs.cancel(item, current_user, form.reason.data)
-    except NeedError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    told = _commit(lambda: needs.cancel(item, current_user, form.reason.data))
+    if isinstance(told, Refused):
         return _need_page(db.session.get_one(Need, need_id), 409)
-    db.session.commit()
-    flash(
-        ngettext(
-            "Potrzeba odwołana. Powiadomiono %(num)d osobę.",
-            "Potrzeba odwołana. Powiadomiono %(num)d osób.",
-            told,
-        ),
-        "success",
+    flash(_cancelled_message(told), "success")
+    return _to_need(item.id)
+
+
+def _cancelled_message(told: int) -> str:
+    return ngettext(
+        "Potrzeba odwołana. Powiadomiono %(num)d osobę.",
+        "Potrzeba odwołana. Powiadomiono %(num)d osób.",
+        told,
     )
-    return redirect(url_for("manage.need", need_id=item.id), 303)
 
 
 # --- shifts ------------------------------------------------------------------------------------
@@ -361,18 +382,11 @@ def add_shifts(need_id: int):
     form = AddShiftsForm(prefix="add")
     if not (form.validate_on_submit() and first_day_not_in_past(form)):
         return _need_page(item, 422, add_form=form)
-    try:
-        added = needs.add_shifts(item, current_user, _shift_specs(form))
-    except NeedError as exc:
-        db.session.rollback()
-        _field_error(form, exc.field, str(exc))
+    added = _commit(lambda: needs.add_shifts(item, current_user, form.shift_specs()), form)
+    if isinstance(added, Refused):
         return _need_page(db.session.get_one(Need, need_id), 409, add_form=form)
-    db.session.commit()
-    flash(
-        ngettext("Dodano %(num)d zmianę.", "Dodano %(num)d zmian.", len(added)),
-        "success",
-    )
-    return redirect(url_for("manage.need", need_id=item.id), 303)
+    flash(ngettext("Dodano %(num)d zmianę.", "Dodano %(num)d zmian.", len(added)), "success")
+    return _to_need(item.id)
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -381,39 +395,21 @@ def edit_shift(shift_id: int):
     """Change a shift's day, times or places; people on it are told."""
     shift = _shift_or_404(shift_id)
     if request.method == "GET":
-        local_start = shift.starts_at.astimezone(needs.WARSAW)
-        local_end = shift.ends_at.astimezone(needs.WARSAW)
-        form = ShiftForm(
-            formdata=None,
-            data={
-                "day": local_start.date(),
-                "start_time": local_start.time().replace(second=0, microsecond=0),
-                "end_time": local_end.time().replace(second=0, microsecond=0),
-                "places": shift.places,
-            },
-        )
-        return render_template("manage/shift_edit.html", form=form, shift=shift)
+        return _shift_page(ShiftForm(formdata=None, data=shift_form_data(shift)), shift)
     form = ShiftForm()
     if not form.validate_on_submit():
-        return render_template("manage/shift_edit.html", form=form, shift=shift), 422
-    spec = ShiftSpec(
-        local_to_utc(form.day.data, form.start_time.data),
-        local_to_utc(form.day.data, form.end_time.data),
-        form.places.data,
-    )
-    if spec.starts_at != shift.starts_at and form.day.data < staff_views.today_in_warsaw():
-        form.day.errors = [*form.day.errors, _("Data nie może być w przeszłości.")]
-        return render_template("manage/shift_edit.html", form=form, shift=shift), 422
-    try:
-        changed = needs.update_shift(shift, current_user, spec)
-    except NeedError as exc:
-        db.session.rollback()
-        shift = db.session.get_one(Shift, shift_id)
-        _field_error(form, exc.field, str(exc))
-        return render_template("manage/shift_edit.html", form=form, shift=shift), 409
-    db.session.commit()
+        return _shift_page(form, shift, 422)
+    if not form.not_moved_into_past(shift):
+        return _shift_page(form, shift, 422)
+    changed = _commit(lambda: needs.update_shift(shift, current_user, form.shift_spec()), form)
+    if isinstance(changed, Refused):
+        return _shift_page(form, db.session.get_one(Shift, shift_id), 409)
     flash(_("Zapisano zmianę.") if changed else _("Nic się nie zmieniło."), "success")
-    return redirect(url_for("manage.need", need_id=shift.need_id), 303)
+    return _to_need(shift.need_id)
+
+
+def _shift_page(form: ShiftForm, shift: Shift, status: int = 200):
+    return render_template("manage/shift_edit.html", form=form, shift=shift), status
 
 
 @bp.post("/shifts/<int:shift_id>/cancel")
@@ -428,15 +424,11 @@ def cancel_shift(shift_id: int):
     if shift.is_cancelled:
         flash(_("Ta zmiana jest już odwołana."), "error")
         return _need_page(shift.need, 409)
-    try:
-        needs.cancel_shift(shift, current_user, form.reason.data)
-    except NeedError as exc:  # cancelled by someone else a moment ago
-        db.session.rollback()
-        flash(str(exc), "error")
+    cancelled = _commit(lambda: needs.cancel_shift(shift, current_user, form.reason.data))
+    if isinstance(cancelled, Refused):  # cancelled by someone else a moment ago
         return _need_page(db.session.get_one(Shift, shift_id).need, 409)
-    db.session.commit()
     flash(_("Zmiana odwołana. Osoby na niej zgłoszone zostały powiadomione."), "success")
-    return redirect(url_for("manage.need", need_id=shift.need_id), 303)
+    return _to_need(shift.need_id)
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -530,18 +522,12 @@ def record_check(volunteer_id: int):
     form = CheckForm()
     if not form.validate_on_submit():
         return _volunteer_page(person, form, 422)
-    try:
-        checks.record_check(
-            person,
-            current_user,
-            form.certificate_seen_on.data,
-            form.register_checked_on.data,
-            form.note.data or "",
-        )
-    except checks.CheckError as exc:
-        db.session.rollback()
-        _field_error(form, exc.field, str(exc))
+    recorded = _commit(
+        lambda: checks.record_check(person, current_user, *form.values()),
+        form,
+        refusal=checks.CheckError,
+    )
+    if isinstance(recorded, Refused):
         return _volunteer_page(person, form, 409)
-    db.session.commit()
     flash(_("Odnotowano sprawdzenie."), "success")
     return redirect(url_for("manage.volunteer", volunteer_id=person.id), 303)

@@ -83,7 +83,20 @@ class StaffMembership(Model):
     institution: Mapped[Institution] = relationship(back_populates="memberships")
 
 
-class StaffRequest(Model):
+class CoordinatorDecision:
+    """What every request a coordinator decides keeps: its state, and when, by whom and why it
+    was decided (the audit log names the same decision; these columns make it queryable)."""
+
+    status: Mapped[RequestStatus] = mapped_column(
+        _enum(RequestStatus), default=RequestStatus.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffRequest(CoordinatorDecision, Model):
     """A person asks to act as staff of an institution; a coordinator decides."""
 
     __tablename__ = "staff_request"
@@ -93,20 +106,13 @@ class StaffRequest(Model):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id", ondelete="CASCADE"))
     position: Mapped[str] = mapped_column(String(120), default="")
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[RequestStatus] = mapped_column(
-        _enum(RequestStatus), default=RequestStatus.PENDING, index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    decision_note: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     institution: Mapped[Institution] = relationship()
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys="StaffRequest.decided_by_id")
 
 
-class InstitutionRequest(Model):
+class InstitutionRequest(CoordinatorDecision, Model):
     """An institution asks to join the coalition; a coordinator decides."""
 
     __tablename__ = "institution_request"
@@ -121,16 +127,9 @@ class InstitutionRequest(Model):
     website: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[str] = mapped_column(String(120), default="")
-    status: Mapped[RequestStatus] = mapped_column(
-        _enum(RequestStatus), default=RequestStatus.PENDING, index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    decision_note: Mapped[str] = mapped_column(Text, default="")
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institution.id", ondelete="SET NULL")
     )
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys="InstitutionRequest.decided_by_id")

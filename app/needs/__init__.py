@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Searching needs, a need's page and applying to its shifts.
 
-bp = Blueprint("needs", __name__)
-
-from app.needs import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

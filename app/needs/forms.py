@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, TextAreaField, ValidationError
 
-from app.forms_common import IdListField, max_length, printable_text, strip_filter
+from app.core.forms import IdListField, max_length, printable_text, strip_filter
 
 
 def at_least_one(form: FlaskForm, field: Field) -> None:

@@ -13,12 +13,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.labels import need_kind_labels
+from app.core.text import polish
 from app.extensions import db, login_manager
 from app.models import Assignment, Institution, Need, SkillGroup, User
 from app.models.base import utcnow
-from app.needs import bp
+from app.needs.blueprint import bp
 from app.needs.forms import ApplyForm
-from app.needs.labels import kind_labels, shift_when, template_helpers
+from app.needs.shift_times import shift_when, template_helpers
 from app.services import search_cache
 from app.services.applications import ApplicationError, eligibility_problems
 from app.services.applications import apply as apply_to_shifts
@@ -51,7 +53,7 @@ def _filter_choices() -> dict:
         institutions = db.session.execute(
             select(Institution.slug, Institution.name)
             .where(Institution.is_active)
-            .order_by(Institution.name)
+            .order_by(polish(Institution.name))
             .limit(INSTITUTION_SELECT_MAX + 1)
         ).all()
         groups = db.session.scalars(
@@ -112,7 +114,7 @@ def search():
         chosen_institution=chosen,
         all_institutions_args={k: v for k, v in filters.as_args().items() if k != "institution"},
         groups=choices["groups"],
-        kinds=kind_labels(),
+        kinds=need_kind_labels(),
         can_match=can_match,
     )
 

@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
 from app.auth.session import admin_required
+from app.core.labels import outbox_status_labels
 from app.extensions import csrf, db
-from app.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.models import EmailOptOut, OutboxMessage, OutboxStatus, User
-from app.notifications import bp
+from app.notifications.blueprint import bp
+from app.scheduling.health import scheduler_health
 from app.services import audit
+from app.services.mail import EMAIL_KINDS, read_unsubscribe_token
 from app.services.outbox import overview, retry
-from app.services.scheduler_health import scheduler_health
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:
@@ -34,6 +35,17 @@ def set_opt_out(user: User, kind: str, off: bool) -> None:
         )
 
 
+def _opted_out(user: User) -> set[str]:
+    return set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id)))
+
+
+def _save_preferences(user: User, optional: list[str], wanted: set[str]) -> None:
+    """Every optional kind not ticked is turned off; the audit log keeps what was left on."""
+    for kind in optional:
+        set_opt_out(user, kind, kind not in wanted)
+    audit.record(user, "notifications.preferences", user, enabled=sorted(wanted))
+
+
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @login_required
 def preferences():
@@ -41,21 +53,15 @@ def preferences():
     optional = [k for k, (is_opt, _label) in EMAIL_KINDS.items() if is_opt]
     if request.method == "POST":
         wanted = set(request.form.getlist("kinds"))
-        unknown = wanted - set(optional)
-        if unknown:
+        if wanted - set(optional):
             abort(400)
-        for kind in optional:
-            set_opt_out(current_user, kind, kind not in wanted)
-        audit.record(
-            current_user, "notifications.preferences", current_user, enabled=sorted(wanted)
-        )
+        _save_preferences(current_user, optional, wanted)
         db.session.commit()
         flash(_("Zapisano ustawienia powiadomień."), "success")
         return redirect(url_for("notifications.preferences"), 303)
-    off = set(
-        db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == current_user.id))
+    return render_template(
+        "notifications/preferences.html", kinds=EMAIL_KINDS, off=_opted_out(current_user)
     )
-    return render_template("notifications/preferences.html", kinds=EMAIL_KINDS, off=off)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -77,16 +83,6 @@ def unsubscribe(token: str):
     )
 
 
-def status_labels() -> dict[OutboxStatus, str]:
-    return {
-        OutboxStatus.PENDING: _("w kolejce"),
-        OutboxStatus.SENDING: _("w trakcie wysyłki"),
-        OutboxStatus.SENT: _("wysłana"),
-        OutboxStatus.FAILED: _("nieudana"),
-        OutboxStatus.SKIPPED: _("pominięta (wyłączona przez odbiorcę)"),
-    }
-
-
 @bp.get("/admin/outbox")
 @admin_required
 def outbox():
@@ -94,7 +90,7 @@ def outbox():
     return render_template(
         "notifications/outbox.html",
         view=overview(),
-        status_labels=status_labels(),
+        status_labels=outbox_status_labels(),
         scheduler=scheduler_health(),
     )
 

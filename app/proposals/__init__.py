@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Matching runs, proposals for coordinators and offers for volunteers.
 
-bp = Blueprint("proposals", __name__)
-
-from app.proposals import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField, ValidationError
 from wtforms.validators import NumberRange
 
-from app.forms_common import (
+from app.core.forms import (
     MAX_ID,
     IdListField,
     MultiCheckboxField,

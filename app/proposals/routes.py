@@ -13,12 +13,13 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.session import coordinator_required
-from app.errors import render_error
+from app.core.errors import render_error
+from app.core.text import polish
 from app.extensions import db
-from app.matching_texts import Names, diagnostic_text, reason_text
 from app.models import Assignment, AssignmentStatus, Institution, MatchRun, Need, Role, Shift
-from app.proposals import bp
+from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
+from app.proposals.texts import Names, diagnostic_text, reason_text
 from app.services import matching_queue, offers
 from app.services.accounts import find_user
 from app.services.applications import AlreadyDecided, ApplicationError
@@ -38,7 +39,9 @@ SHOWN_PROBLEMS = 5
 
 def _institution_choices() -> list[SelectChoice]:
     rows = db.session.scalars(
-        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        select(Institution)
+        .where(Institution.is_active.is_(True))
+        .order_by(polish(Institution.name))
     )
     return [SelectChoice(i.id, i.name) for i in rows]
 
@@ -72,7 +75,9 @@ def index():
     form.institutions.choices = _institution_choices()
     matching_queue.fail_stale_runs()
     institutions = db.session.scalars(
-        select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+        select(Institution)
+        .where(Institution.is_active.is_(True))
+        .order_by(polish(Institution.name))
     ).all()
     return render_template(
         "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
@@ -87,7 +92,9 @@ def run():
     form.institutions.choices = _institution_choices()
     if not form.validate_on_submit():
         institutions = db.session.scalars(
-            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
         ).all()
         return render_template(
             "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.auth.session import coordinator_required
 from app.extensions import db
 from app.models import Institution
-from app.reports import bp
-from app.services import charts
-from app.services import reports as svc
+from app.reports import charts
+from app.reports import queries as svc
+from app.reports.blueprint import bp
 from app.services.staff_views import can_manage_institution
 
 TABLES = ("hours", "sharing")

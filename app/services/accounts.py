@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail import send_email
 from app.models import Consent, ConsentKind, Role, User, VolunteerProfile
 from app.models.base import utcnow
 from app.models.users import new_session_token
 from app.services import audit, sessions
 from app.services.email_address import normalise_email
+from app.services.mail import send_email
 from app.services.passwords import hash_password, needs_rehash, verify_password
 from app.services.tokens import make_confirm_token, make_reset_token
 

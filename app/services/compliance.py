@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.text import polish
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -45,16 +46,6 @@ class ComplianceError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def kind_labels() -> dict[ComplianceKind, str]:
-    return {
-        ComplianceKind.SAFETY_BRIEFING: str(_l("Szkolenie BHP i o prawach i obowiązkach")),
-        ComplianceKind.ACCIDENT_INSURANCE: str(_l("Ubezpieczenie NNW")),
-        ComplianceKind.COST_WAIVER: str(_l("Zwolnienie z obowiązku zwrotu kosztów")),
-        ComplianceKind.GUARDIAN_CONSENT: str(_l("Zgoda opiekuna prawnego")),
-        ComplianceKind.CHILD_PROTECTION: str(_l("Weryfikacja ochrony małoletnich")),
-    }
 
 
 def required_kinds(volunteer_id: int, need_id: int) -> list[ComplianceKind]:
@@ -135,7 +126,9 @@ def engaged_volunteers(need_id: int) -> list[User]:
         return []
     return list(
         db.session.scalars(
-            select(User).where(User.id.in_(ids)).order_by(User.last_name, User.first_name, User.id)
+            select(User)
+            .where(User.id.in_(ids))
+            .order_by(polish(User.last_name), polish(User.first_name), User.id)
         )
     )
 

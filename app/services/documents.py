@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.text import polish_sort_key
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import (
@@ -394,7 +395,7 @@ def confirmed_hours(
             .order_by(Need.title)
         ).all()
         found.append((institution, round(float(total or 0), 2), list(titles)))
-    return sorted(found, key=lambda t: t[0].name)
+    return sorted(found, key=lambda t: polish_sort_key(t[0].name))
 
 
 def issue_certificate(

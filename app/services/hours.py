@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from app.core.text import polish_sort_key
 from app.core.time import WARSAW, today_in_warsaw
 from app.extensions import db
 from app.models import Assignment, AssignmentStatus, Need, NeedKind, Shift, User
@@ -101,8 +102,8 @@ def shift_sheet(shift: Shift) -> ShiftSheet:
             sheet.to_confirm.append(a)
         else:
             sheet.done.append((a, entries.get(a.id)))
-    sheet.done.sort(key=lambda pair: pair[0].volunteer.last_name)
-    sheet.to_confirm.sort(key=lambda a: a.volunteer.last_name)
+    sheet.done.sort(key=lambda pair: polish_sort_key(pair[0].volunteer.last_name))
+    sheet.to_confirm.sort(key=lambda a: polish_sort_key(a.volunteer.last_name))
     return sheet
 
 

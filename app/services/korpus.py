@@ -6,17 +6,17 @@ and only confirmed ledger rows count. A month is a Warsaw calendar month.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core.text import polish
 from app.extensions import db
 from app.models import Institution, User, VolunteerProfile
 from app.models.hours import HoursEntry, HoursStatus
+from app.services import spreadsheets
 from app.services.date_range import FIRST_YEAR, LAST_YEAR
 
 
@@ -157,14 +157,14 @@ def month_report(year: int, month: int) -> list[MonthRow]:
         .join(Institution, Institution.id == HoursEntry.institution_id)
         .where(*in_month)
         .distinct()
-        .order_by(Institution.name)
+        .order_by(polish(Institution.name))
     ):
         places.setdefault(vid, []).append(name)
     people = db.session.execute(
         select(User, VolunteerProfile)
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .where(VolunteerProfile.is_korpus.is_(True))
-        .order_by(User.last_name, User.first_name, User.id)
+        .order_by(polish(User.last_name), polish(User.first_name), User.id)
     ).all()
     label = f"{year:04d}-{month:02d}"
     rows = []
@@ -192,8 +192,8 @@ def _table(rows: list[MonthRow], yes: str, no: str) -> list[list]:
         [
             r.name,
             r.email,
-            r.date_of_birth.isoformat() if r.date_of_birth else "",
-            r.month,
+            r.date_of_birth or "",
+            spreadsheets.Month(*map(int, r.month.split("-"))),
             r.hours,
             r.threshold,
             yes if r.met else no,
@@ -203,33 +203,11 @@ def _table(rows: list[MonthRow], yes: str, no: str) -> list[list]:
     ]
 
 
-def _safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[MonthRow], header: list[str], yes: str, no: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in _table(rows, yes, no):
-        writer.writerow([_safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()  # BOM so that spreadsheet programs read UTF-8
+    return spreadsheets.to_csv([header, *_table(rows, yes, no)])
 
 
 def to_xlsx(rows: list[MonthRow], header: list[str], yes: str, no: str, title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for row in _table(rows, yes, no):
-        sheet.append([_safe_cell(v) for v in row])
-    for column, width in zip("ABCDEFGH", (28, 32, 14, 10, 10, 10, 10, 50), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(
+        [header, *_table(rows, yes, no)], title, widths=(28, 32, 14, 10, 10, 10, 10, 50)
+    )

@@ -6,7 +6,7 @@ mark them `running` with their name and keep a heartbeat while they work. Two ru
 
 - a run is taken by one worker only: on PostgreSQL the queued rows are read with
   `FOR UPDATE SKIP LOCKED` and taken with a compare-and-set UPDATE (queued -> running); on SQLite
-  the claim takes the database's write lock up front (app/sqlite_transactions.py), so claims
+  the claim takes the database's write lock up front (app/core/sqlite.py), so claims
   follow one another;
 - runs whose scopes overlap never run at the same time, because both would propose the same
   places. A queued run waits for any running run it overlaps, and for any earlier queued run it

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail import send_email
 from app.models import (
     Institution,
     InstitutionKind,
@@ -22,6 +21,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.mail import send_email
 
 
 class RequestError(Exception):

@@ -25,9 +25,9 @@ from sqlalchemy.sql import Executable
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.mail import Courier, build_mime, has_opted_out
 from app.models import OutboxMessage, OutboxStatus
 from app.models.base import rows_changed, utcnow
+from app.services.mail import Courier, build_mime, has_opted_out
 
 log = logging.getLogger(__name__)
 QUIET_FROM, QUIET_UNTIL = 21, 8  # Warsaw wall-clock hours

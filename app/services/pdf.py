@@ -3,19 +3,41 @@
 Only the drawing lives here; what a document says comes from its snapshot (Document.content),
 built by app/services/documents.py. The font is embedded as a TrueType subset so that Polish
 letters (ą ć ę ł ń ó ś ź ż) come out right in every reader; the PDF core fonts cannot do that.
+
+Open Sans has no Arabic and no Chinese letters, and a volunteer's name may be written in either:
+when a document's data has a letter Open Sans lacks, fpdf2 takes each such letter from a fallback
+font (Noto Sans Arabic, Noto Sans SC; both arrive with `pip install`, under the SIL Open Font
+License), and HarfBuzz shapes the text so that Arabic letters join and run right to left.
+
+The PDFs are tagged, so that a screen reader reads them in order and knows a heading from a
+paragraph: every heading and paragraph is a marked-content sequence bound to an element of the
+structure tree (H1, H2, P) and the page footer and the signature lines are artifacts. fpdf2 builds
+a structure tree only for images and outline sections, so the text tagging here goes through its
+structure-tree builder (FPDF._add_marked_content and FPDF.struct_builder); fpdf2 is pinned below
+the next minor version for that reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
+import fontpkg_noto_sans_arabic
+import pylopdf_fonts_zh_cn
 import ttf_opensans
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
+from fpdf.fonts import TTFFont
 
 from app.models import Document, DocumentKind
 
 FONT = "OpenSans"
+ARABIC_FONT = "NotoSansArabic"
+CHINESE_FONT = "NotoSansSC"
+ARABIC_FONT_PATH = fontpkg_noto_sans_arabic.ROOT / "files" / "NotoSansArabic[wdth,wght].ttf"
+CHINESE_FONT_PATH = pylopdf_fonts_zh_cn.sans_path()
 
 
 def _day(value: str | date | None) -> str:
@@ -36,50 +58,119 @@ class _Pdf(FPDF):
         super().__init__(format="A4")
         self.number = number
         self.code = code
+        # The structure role of the paragraph being drawn, so that a page break in its middle
+        # can close its marked content before the footer and open it again on the next page.
+        self._open_role: str | None = None
         self.add_font(FONT, "", ttf_opensans.OPENSANS_REGULAR.path)
         self.add_font(FONT, "B", ttf_opensans.OPENSANS_BOLD.path)
         self.add_font(FONT, "I", ttf_opensans.OPENSANS_ITALIC.path)
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(True, margin=22)
 
+    def print_every_letter_of(self, texts: Iterable[str]) -> None:
+        """Bring in the fallback fonts and shaping when a text has letters Open Sans lacks.
+
+        Only then: the fallback fonts are large (Noto Sans SC alone is 8 MB), and loading,
+        subsetting and shaping with them took a plain Polish document from about 0.2 s to 1 s.
+        """
+        font = self.fonts[FONT.lower()]
+        assert isinstance(font, TTFFont)  # added from a file above, never a PDF core font
+        cmap = font.cmap
+        if all(ord(char) in cmap for text in texts for char in text if char.isprintable()):
+            return
+        # The Arabic font is variable; its default instance is the regular weight (400). A bold
+        # instance would cost seconds of instancing per document, so bold Arabic prints regular.
+        self.add_font(ARABIC_FONT, "", ARABIC_FONT_PATH)
+        self.add_font(CHINESE_FONT, "", CHINESE_FONT_PATH)
+        # Not an exact match: an italic or bold name still prints, in the upright face.
+        self.set_fallback_fonts([ARABIC_FONT, CHINESE_FONT], exact_match=False)
+        self.set_text_shaping(True)
+
+    def _begin(self, role: str) -> None:
+        mcid = self.struct_builder.next_mcid_for_page(self.page)
+        self._add_marked_content(struct_type=f"/{role}", mcid=mcid)
+        self._out(f"/{role} <</MCID {mcid}>> BDC")
+
+    def _end(self) -> None:
+        self._out("EMC")
+
+    @contextmanager
+    def tagged(self, role: str) -> Iterator[None]:
+        """Draw the content inside as one structure element (H1, H2, P) of the document."""
+        self._begin(role)
+        self._open_role = role
+        try:
+            yield
+        finally:
+            self._open_role = None
+            self._end()
+
+    @contextmanager
+    def artifact(self, kind: str = "Layout") -> Iterator[None]:
+        """Draw the content inside as decoration that a screen reader skips."""
+        self._out(f"/Artifact <</Type /{kind}>> BDC")
+        try:
+            yield
+        finally:
+            self._end()
+
+    def header(self) -> None:
+        # A paragraph that went over the page break goes on as a new element of the same role.
+        if self._open_role:
+            self._begin(self._open_role)
+
     def footer(self) -> None:
+        if self._open_role:
+            self._end()
         self.set_y(-16)
         self.set_font(FONT, "", 8)
-        self.cell(
-            0,
-            5,
-            _(
-                "Nr %(number)s · kod weryfikacyjny %(code)s · strona %(page)d",
-                number=self.number,
-                code=self.code,
-                page=self.page_no(),
-            ),
-            align="C",
-        )
+        with self.artifact("Pagination"):
+            self.cell(
+                0,
+                5,
+                _(
+                    "Nr %(number)s · kod weryfikacyjny %(code)s · strona %(page)d",
+                    number=self.number,
+                    code=self.code,
+                    page=self.page_no(),
+                ),
+                align="C",
+            )
 
     def heading(self, text: str) -> None:
         self.set_font(FONT, "B", 15)
-        self.multi_cell(0, 8, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        with self.tagged("H1"):
+            self.multi_cell(0, 8, text, align="C", new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
     def section(self, text: str) -> None:
         self.ln(2)
         self.set_font(FONT, "B", 11)
-        self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        with self.tagged("H2"):
+            self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
 
     def para(self, text: str, size: int = 10, style: str = "") -> None:
         self.set_font(FONT, style, size)
-        self.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
+        with self.tagged("P"):
+            self.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
 
     def signatures(self, left: str, right: str) -> None:
         self.ln(14)
+        # The two places to sign stay together on one page.
+        if self.will_page_break(18):
+            self.add_page()
         self.set_font(FONT, "", 9)
         width = (self.w - self.l_margin - self.r_margin) / 2
-        self.cell(width, 5, "....................................................", align="C")
-        self.cell(width, 5, "....................................................", align="C")
+        with self.artifact():
+            self.cell(width, 5, "....................................................", align="C")
+            self.cell(width, 5, "....................................................", align="C")
         self.ln(5)
-        self.cell(width, 5, left, align="C")
-        self.cell(width, 5, right, align="C")
+        for label in (left, right):
+            if label:
+                with self.tagged("P"):
+                    self.cell(width, 5, label, align="C")
+            else:
+                self.cell(width, 5, "")
         self.ln(8)
 
 
@@ -281,10 +372,60 @@ def _certificate(pdf: _Pdf, doc: Document) -> None:
     pdf.signatures(_("Podpis i pieczęć wystawcy"), "")
 
 
+def _issuer(doc: Document) -> str:
+    institution = doc.content.get("institution")
+    if institution:
+        return str(institution["name"])
+    return _("Opolska Koalicja Instytucji Kultury")
+
+
+def title(doc: Document) -> str:
+    """What the document is, for whom and from whom: a reader shows it instead of a file name."""
+    if doc.kind == DocumentKind.AGREEMENT:
+        text = _(
+            "Porozumienie wolontariackie – %(volunteer)s – %(issuer)s (%(number)s)",
+            volunteer=doc.content["volunteer"]["name"],
+            issuer=_issuer(doc),
+            number=doc.number,
+        )
+    else:
+        text = _(
+            "Zaświadczenie o wolontariacie – %(volunteer)s – %(issuer)s (%(number)s)",
+            volunteer=doc.content["volunteer"]["name"],
+            issuer=_issuer(doc),
+            number=doc.number,
+        )
+    return str(text)
+
+
+def language() -> str:
+    """The language the document is drawn in: the one its texts are translated to right now."""
+    locale = get_locale()
+    return locale.language if locale is not None else "pl"
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a document's snapshot, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
 def render(document: Document, verify_url: str) -> bytes:
     """The document as PDF bytes, with its number and verification code on every page."""
     pdf = _Pdf(document.number, document.verification_code)
-    pdf.set_title(document.number)
+    pdf.print_every_letter_of(
+        _strings([document.content, document.opinion or "", document.signed_by or "", verify_url])
+    )
+    pdf.set_title(title(document))
+    pdf.set_lang(language())
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    pdf.set_author(_issuer(document))
     pdf.set_creator("Giełda Wolontariatu OKIK")
     pdf.add_page()
     if document.kind == DocumentKind.AGREEMENT:

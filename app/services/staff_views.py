@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
+from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
 from app.models import (
@@ -35,7 +36,11 @@ from app.services.permissions import can_see_volunteer, managed_need_ids_query
 
 def managed_institutions(user: User) -> list[Institution]:
     """The institutions whose needs this person manages: their own, or all for coordinators."""
-    query = select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+    query = (
+        select(Institution)
+        .where(Institution.is_active.is_(True))
+        .order_by(polish(Institution.name))
+    )
     if not user.is_coordinator:
         query = query.where(Institution.id.in_(user.institution_ids() or {-1}))
     return list(db.session.scalars(query))

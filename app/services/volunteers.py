@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import MAX_ID
+from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.mail import send_email
 from app.models import (
     Assignment,
     AssignmentStatus,
@@ -43,6 +43,7 @@ from app.models.volunteers import new_feed_token
 from app.services import audit
 from app.services.date_range import FIRST_INSTANT
 from app.services.email_address import normalise_email
+from app.services.mail import send_email
 
 GUARDIAN_SALT = "guardian-consent"
 GUARDIAN_MAX_AGE = 14 * 24 * 3600
@@ -116,7 +117,9 @@ def awaits_guardian(profile: VolunteerProfile, today: date | None = None) -> boo
 def active_institutions() -> list[Institution]:
     return list(
         db.session.scalars(
-            select(Institution).where(Institution.is_active.is_(True)).order_by(Institution.name)
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
         )
     )
 

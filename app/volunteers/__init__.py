@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""The volunteer's profile, schedule, consents, documents and data rights.
 
-bp = Blueprint("volunteers", __name__)
-
-from app.volunteers import routes  # noqa: E402,F401
+Imports nothing, so that scheduler jobs and services can import this feature's rules without
+loading its routes; the blueprint lives in ``blueprint.py`` and its views in ``routes.py``.
+"""

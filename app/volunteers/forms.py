@@ -21,19 +21,20 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange
 
-from app.core.labels import skill_level_labels as level_labels
-from app.forms_common import (
+from app.core.forms import (
     MultiCheckboxField,
     birth_date,
     date_field,
     email_field,
     max_length,
     number_choice,
+    person_name_field,
     placeholder,
     printable_text,
     required,
     strip_filter,
 )
+from app.core.labels import skill_level_labels as level_labels
 from app.models import ConsentKind
 from app.services.email_address import normalise_email
 from app.services.passwords import verify_password
@@ -61,14 +62,8 @@ def _text(label, n: int, **kw) -> StringField:
 
 
 class ProfileForm(FlaskForm):
-    first_name = StringField(
-        _l("Imię"), validators=[required(), max_length(80), printable_text], filters=[strip_filter]
-    )
-    last_name = StringField(
-        _l("Nazwisko"),
-        validators=[required(), max_length(80), printable_text],
-        filters=[strip_filter],
-    )
+    first_name = person_name_field(_l("Imię"))
+    last_name = person_name_field(_l("Nazwisko"))
     date_of_birth = date_field(
         _l("Data urodzenia"),
         optional=True,

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.session import volunteer_required
+from app.core.labels import assignment_status_labels, consent_kind_labels
 from app.extensions import db
-from app.models import AssignmentStatus, ConsentKind, SkillGroup
-from app.notice_texts import notice_text
-from app.services import data_rights, feeds
+from app.models import ConsentKind, SkillGroup
 from app.services import volunteers as service
 from app.services.applications import AlreadyDecided, ApplicationError, withdraw
-from app.volunteers import bp
+from app.services.notices import notice_text
+from app.volunteers import data_rights, personal_feed
+from app.volunteers.blueprint import bp
 from app.volunteers.forms import (
     AbsenceForm,
     ConfirmForm,
@@ -31,31 +32,6 @@ from app.volunteers.forms import (
     skill_form_class,
     weekday_names,
 )
-
-
-def status_labels() -> dict[AssignmentStatus, str]:
-    return {
-        AssignmentStatus.APPLIED: _("zgłoszenie czeka na decyzję instytucji"),
-        AssignmentStatus.PROPOSED: _("propozycja czeka na zatwierdzenie koordynatora"),
-        AssignmentStatus.OFFERED: _("propozycja czeka na Twoją odpowiedź"),
-        AssignmentStatus.ACCEPTED: _("przyjęto Cię"),
-        AssignmentStatus.REJECTED: _("zgłoszenie nieprzyjęte"),
-        AssignmentStatus.DECLINED: _("propozycja odrzucona przez Ciebie"),
-        AssignmentStatus.EXPIRED: _("propozycja wygasła"),
-        AssignmentStatus.WITHDRAWN: _("wycofane przez Ciebie"),
-        AssignmentStatus.CANCELLED: _("odwołane"),
-        AssignmentStatus.COMPLETED: _("zakończone, godziny potwierdzone"),
-        AssignmentStatus.NO_SHOW: _("nieobecność"),
-    }
-
-
-def consent_labels() -> dict[ConsentKind, str]:
-    return {
-        ConsentKind.DATA_PROCESSING: _("Przetwarzanie danych osobowych w Giełdzie Wolontariatu"),
-        ConsentKind.IMAGE: _("Wykorzystanie mojego wizerunku (zdjęcia, nagrania)"),
-        ConsentKind.NEWSLETTER: _("Newsletter koalicji OKIK"),
-        ConsentKind.GUARDIAN: _("Zgoda opiekuna prawnego"),
-    }
 
 
 def _page(template: str, status: int = 200, **context: Any):
@@ -358,7 +334,7 @@ def consents():
                 return redirect(url_for("volunteers.delete_account"))
             changed = service.set_consent(current_user, kind, granted)
             db.session.commit()
-            label = consent_labels()[kind]
+            label = consent_kind_labels()[kind]
             if changed is None:
                 flash(_("Bez zmian: %(consent)s.", consent=label), "info")
             elif granted:
@@ -373,7 +349,7 @@ def consents():
         status,
         current=service.current_consents(current_user.id),
         history=service.consent_history(current_user.id),
-        labels=consent_labels(),
+        labels=consent_kind_labels(),
         kinds=service.SELF_CONSENTS,
         ConsentKind=ConsentKind,
     )
@@ -391,7 +367,7 @@ def schedule():
         "volunteers/schedule.html",
         upcoming=upcoming,
         past=past,
-        labels=status_labels(),
+        labels=assignment_status_labels(),
         may_withdraw=service.may_withdraw,
         unread=service.unread_count(current_user.id),
         feed_url=url_for("volunteers.feed", token=current_user.profile.feed_token, _external=True),
@@ -423,7 +399,7 @@ def withdraw_assignment(assignment_id: int):
                 409,
                 assignment=assignment,
                 form=form,
-                labels=status_labels(),
+                labels=assignment_status_labels(),
                 allowed=False,
             )
         db.session.commit()
@@ -433,7 +409,7 @@ def withdraw_assignment(assignment_id: int):
         "volunteers/withdraw.html",
         assignment=assignment,
         form=form,
-        labels=status_labels(),
+        labels=assignment_status_labels(),
         allowed=service.may_withdraw(assignment),
     )
 
@@ -469,10 +445,10 @@ def mark_notices_read():
 @bp.get("/feeds/<token>.ics")
 def feed(token: str):
     """Serve my personal calendar to calendar apps (the secret token is the only key)."""
-    profile_ = feeds.profile_by_token(token)
+    profile_ = personal_feed.profile_by_token(token)
     if profile_ is None:
         abort(404)
-    response = Response(feeds.personal_calendar(profile_), mimetype="text/calendar")
+    response = Response(personal_feed.personal_calendar(profile_), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="grafik-okik.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
@@ -509,8 +485,8 @@ def my_data():
         checks=service.checks_of(current_user.id),
         notices=[(n, notice_text(n)) for n in service.notices_of(current_user.id)],
         audit_entries=data_rights.audit_entries_about(current_user),
-        labels=status_labels(),
-        consent_labels=consent_labels(),
+        labels=assignment_status_labels(),
+        consent_labels=consent_kind_labels(),
         level_labels=level_labels(),
         weekday_names=weekday_names(),
     )

@@ -10,8 +10,6 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app import jobs
-from app.demo import load_demo_data
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -26,7 +24,8 @@ from app.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from app.services import reminders
+from app.scheduling import jobs, reminders
+from app.seed.demo import load_demo_data
 from tests.e2e.test_accounts_in_browser import sign_in
 from tests.factories import PASSWORD
 

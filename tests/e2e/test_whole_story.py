@@ -16,10 +16,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
-from app import jobs
 from app.extensions import db
 from app.models import Role, Shift
-from app.services import reminders
+from app.scheduling import jobs, reminders
 from tests.e2e.test_accounts_in_browser import sign_in
 from tests.factories import PASSWORD
 

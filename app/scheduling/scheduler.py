@@ -23,8 +23,8 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.job_store import ResilientJobStore
-from app.scheduler_lock import SingletonLock, acquire_singleton_lock
+from app.scheduling.job_store import ResilientJobStore
+from app.scheduling.lock import SingletonLock, acquire_singleton_lock
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def wait_for_lock(app: Flask, standby_seconds: float) -> SingletonLock:
 
 def run_while_holding(app: Flask, lock: SingletonLock, check_seconds: float) -> None:
     """Run the jobs until the lock is lost or the scheduler's loop stops; returns then."""
-    from app import jobs
+    from app.scheduling import jobs
 
     scheduler = build_scheduler(app)
     store = scheduler._jobstores["default"]
@@ -141,7 +141,7 @@ def _stop_on_sigterm() -> None:
 
 def run_scheduler(app: Flask, standby_seconds: float | None = None) -> None:
     """The scheduler process: hold the lock, run jobs, and start again after anything but a stop."""
-    from app import jobs
+    from app.scheduling import jobs
 
     if standby_seconds is None:
         standby_seconds = app.config.get("SCHEDULER_STANDBY_SECONDS", 30)

@@ -19,14 +19,14 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.core.sqlite import write_lock_up_front
 from app.extensions import db
 from app.models.base import utcnow
-from app.sqlite_transactions import write_lock_up_front
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
 # Asked in each job's own transaction whether this process may still run jobs (see
-# app.scheduler.AdvisoryLock); None outside the scheduler process.
+# app.scheduling.scheduler.AdvisoryLock); None outside the scheduler process.
 _guard: Callable[[Session], bool] | None = None
 
 
@@ -96,51 +96,51 @@ def recover_outbox() -> None:
 
 
 def shift_reminders() -> None:
-    from app.services.reminders import shift_reminders as work
+    from app.scheduling.reminders import shift_reminders as work
 
     run_job("shift_reminders", work)
 
 
 def offers() -> None:
-    from app.services.reminders import expire_due_offers, offer_reminders
+    from app.scheduling.reminders import expire_due_offers, offer_reminders
 
     run_job("offer_reminders", offer_reminders)
     run_job("expire_offers", expire_due_offers)
 
 
 def morning_digests() -> None:
-    from app.services.reminders import coordinator_digests, staff_digests
+    from app.scheduling.reminders import coordinator_digests, staff_digests
 
     run_job("coordinator_digests", coordinator_digests)
     run_job("staff_digests", staff_digests)
 
 
 def hours_confirmation() -> None:
-    from app.services.reminders import hours_confirmation_requests
+    from app.scheduling.reminders import hours_confirmation_requests
 
     run_job("hours_confirmation", hours_confirmation_requests)
 
 
 def guardian_reminders() -> None:
-    from app.services.reminders import guardian_reminders as work
+    from app.scheduling.reminders import guardian_reminders as work
 
     run_job("guardian_reminders", work)
 
 
 def agreement_reminders() -> None:
-    from app.services.reminders import agreement_reminders as work
+    from app.scheduling.reminders import agreement_reminders as work
 
     run_job("agreement_reminders", work)
 
 
 def korpus_summaries() -> None:
-    from app.services.reminders import korpus_summaries as work
+    from app.scheduling.reminders import korpus_summaries as work
 
     run_job("korpus_summaries", work)
 
 
 def heartbeat() -> None:
-    from app.services.scheduler_health import beat
+    from app.scheduling.health import beat
 
     run_job("heartbeat", beat)
 
@@ -185,4 +185,6 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         stored = scheduler.get_job(name) if scheduler.running else None
         if stored is not None and not extra and str(stored.trigger) == str(trigger):
             continue
-        scheduler.add_job(f"app.jobs:{name}", trigger, id=name, replace_existing=True, **extra)
+        scheduler.add_job(
+            f"app.scheduling.jobs:{name}", trigger, id=name, replace_existing=True, **extra
+        )

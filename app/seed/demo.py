@@ -8,15 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.core.time import WARSAW
-from app.demo_content import (
-    BIOS,
-    CITIES,
-    FIRST_NAMES_F,
-    FIRST_NAMES_M,
-    INTERESTS,
-    LAST_NAMES,
-    NEEDS,
-)
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -46,7 +37,16 @@ from app.models import (
     VolunteerSkill,
 )
 from app.models.base import utcnow
-from app.reference_data import INSTITUTIONS, SKILL_GROUPS
+from app.seed.demo_content import (
+    BIOS,
+    CITIES,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    INTERESTS,
+    LAST_NAMES,
+    NEEDS,
+)
+from app.seed.reference import INSTITUTIONS, SKILL_GROUPS
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 

@@ -15,6 +15,7 @@ from wtforms import (
     Form,
     SelectChoice,
     SelectMultipleField,
+    StringField,
     widgets,
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
@@ -230,3 +231,10 @@ def printable_text(form: Form, field: Field) -> None:
 
 def strip_filter(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+def person_name_field(label) -> StringField:
+    """A first or last name: required, printable, at most 80 characters, trimmed."""
+    return StringField(
+        label, validators=[required(), max_length(80), printable_text], filters=[strip_filter]
+    )

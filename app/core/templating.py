@@ -16,7 +16,8 @@ from jinja2 import Undefined
 from markupsafe import Markup, escape
 
 from app.core.content_language import content_lang_attrs
-from app.models import InstitutionKind, RequestStatus, Role
+from app.core.labels import template_labels
+from app.models import Role
 
 
 @dataclass(frozen=True)
@@ -96,33 +97,6 @@ def navigation() -> list[NavItem]:
     return [item for item in items if item.endpoint in current_app.view_functions]
 
 
-def role_label(role: Role) -> str:
-    return str(
-        {
-            Role.VOLUNTEER: _l("wolontariusz"),
-            Role.STAFF: _l("pracownik instytucji"),
-            Role.COORDINATOR: _l("koordynator OKIK"),
-            Role.ADMIN: _l("administrator"),
-        }[Role(role)]
-    )
-
-
-def status_label(status: RequestStatus) -> str:
-    return str(
-        {
-            RequestStatus.PENDING: _l("czeka na decyzję"),
-            RequestStatus.APPROVED: _l("zatwierdzony"),
-            RequestStatus.REJECTED: _l("odrzucony"),
-        }[RequestStatus(status)]
-    )
-
-
-def kind_label(kind: InstitutionKind) -> str:
-    from app.institutions.forms import kind_labels
-
-    return str(kind_labels()[InstitutionKind(kind)])
-
-
 def action_label(action: str) -> str:
     """Name an audit action in words; unknown actions show their code."""
     labels = {
@@ -140,48 +114,6 @@ def action_label(action: str) -> str:
         "institution.created": _l("dodanie instytucji do koalicji"),
     }
     return str(labels.get(action, action))
-
-
-def assignment_status_label(status: str) -> str:
-    from app.models import AssignmentStatus as A
-
-    return str(
-        {
-            A.APPLIED: _l("zgłoszenie czeka na decyzję"),
-            A.PROPOSED: _l("propozycja"),
-            A.OFFERED: _l("oferta czeka na odpowiedź"),
-            A.ACCEPTED: _l("przyjęty"),
-            A.REJECTED: _l("odrzucone"),
-            A.DECLINED: _l("odmowa"),
-            A.EXPIRED: _l("oferta wygasła"),
-            A.WITHDRAWN: _l("wycofane"),
-            A.CANCELLED: _l("odwołane"),
-            A.COMPLETED: _l("zrealizowane"),
-            A.NO_SHOW: _l("nieobecność"),
-        }[A(status)]
-    )
-
-
-def run_status_label(status: str) -> str:
-    return str(
-        {
-            "queued": _l("w kolejce"),
-            "running": _l("trwa"),
-            "done": _l("gotowy"),
-            "failed": _l("błąd"),
-        }.get(status, status)
-    )
-
-
-def run_stage_label(stage: str) -> str:
-    return str(
-        {
-            "expiring_offers": _l("wygaszanie starych ofert"),
-            "loading": _l("wczytywanie danych"),
-            "solving": _l("szukanie najlepszego przydziału"),
-            "saving": _l("zapisywanie propozycji"),
-        }.get(stage, _l("przygotowanie"))
-    )
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -242,20 +174,15 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from app.notice_texts import notice_text
+    from app.services.notices import notice_text
 
     @app.context_processor
     def inject() -> dict:
         return {
             "notice_text": notice_text,
             "navigation": navigation,
-            "role_label": role_label,
-            "status_label": status_label,
-            "kind_label": kind_label,
+            **template_labels(),
             "action_label": action_label,
-            "assignment_status_label": assignment_status_label,
-            "run_status_label": run_status_label,
-            "run_stage_label": run_stage_label,
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "languages": app.config["LANGUAGES"],
         }

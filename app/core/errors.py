@@ -55,10 +55,17 @@ def init_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         if code >= 500:
             db.session.rollback()
-        response = render_error(code)
+        body, status = render_error(code)
+        # The exception's own headers say what the client may do next: Allow on a 405 (RFC 9110
+        # requires it), WWW-Authenticate, Retry-After. The body is ours, so its type is too.
+        headers = {
+            name: value
+            for name, value in exc.get_headers()
+            if name.lower() not in ("content-type", "content-length")
+        }
         if code == 429:
-            response = (response[0], 429, {"Retry-After": "60"})
-        return response
+            headers["Retry-After"] = "60"
+        return body, status, headers
 
     @app.errorhandler(OperationalError)
     def handle_db_down(exc: OperationalError):

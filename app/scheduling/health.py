@@ -49,10 +49,6 @@ class SchedulerHealth:
     host: str = ""
     pid: int | None = None
 
-    @property
-    def is_ok(self) -> bool:
-        return self.state == "ok"
-
 
 def scheduler_health(now: datetime | None = None) -> SchedulerHealth:
     row = db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.time import WARSAW
+from app.core.urls import absolute_url
 from app.extensions import db
-from app.mail import queue_email
 from app.models import (
     Assignment,
     AssignmentStatus,
@@ -28,8 +28,8 @@ from app.models import (
     User,
     VolunteerProfile,
 )
+from app.services.mail import queue_email
 from app.services.offers import expire_offers
-from app.urls import absolute_url
 
 S = AssignmentStatus
 

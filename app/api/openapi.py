@@ -15,6 +15,16 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _every_field_required(properties: dict) -> dict:
+    """A closed object whose every property is always present: the list is the properties'."""
+    return {
+        "type": "object",
+        "required": list(properties),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
 def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
@@ -173,29 +183,8 @@ SCHEMAS = {
             "places_left": {"type": "integer", "minimum": 0},
         },
     },
-    "Need": {
-        "type": "object",
-        "required": [
-            "id",
-            "title",
-            "description",
-            "kind",
-            "institution",
-            "cohosts",
-            "place",
-            "min_age",
-            "works_with_children",
-            "is_accessible",
-            "accessibility_note",
-            "offers_training",
-            "offers_certificate",
-            "offers_reimbursement",
-            "skills",
-            "shifts",
-            "url",
-        ],
-        "additionalProperties": False,
-        "properties": {
+    "Need": _every_field_required(
+        {
             "id": {"type": "integer"},
             "title": {"type": "string"},
             "description": {"type": "string"},
@@ -217,8 +206,8 @@ SCHEMAS = {
                 "items": _ref("Shift"),
             },
             "url": {"type": "string", "format": "uri"},
-        },
-    },
+        }
+    ),
     "NeedPage": {
         "type": "object",
         "required": ["items", "page", "per_page", "total"],
@@ -242,7 +231,9 @@ def openapi_document(server_url: str) -> dict:
             "description": (
                 "Read-only feed of the published volunteer needs of the Opole Coalition of "
                 "Cultural Institutions, for embedding on institutions' websites. No sign-in; "
-                "no personal data. Times are ISO 8601 in Europe/Warsaw with their offset."
+                "no personal data. Times are ISO 8601 in Europe/Warsaw with their offset. "
+                "Texts and error messages are in Polish, or in English for a client sending "
+                "Accept-Language: en."
             ),
         },
         "servers": [{"url": server_url}],

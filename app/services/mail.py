@@ -11,12 +11,15 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Sequence
+from email import policy as email_policy
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -90,7 +93,7 @@ def queue_email(
     Returns None when the recipient turned this optional kind off, or when a message with the
     same deduplication key already exists (so a job that runs twice queues nothing twice).
     """
-    from app.urls import absolute_url
+    from app.core.urls import absolute_url
 
     optional = is_optional(kind)
     if recipient is not None and optional and has_opted_out(recipient.id, kind):
@@ -141,16 +144,55 @@ def send_email(
     return queue_email(to, subject, template, locale, kind="account", **context)
 
 
-def build_mime(message: OutboxMessage) -> EmailMessage:
-    from app.urls import absolute_url
+class VerbatimHeader(UnstructuredHeader, BaseHeader):
+    """A header whose ASCII value goes out exactly as written, on one line.
 
-    msg = EmailMessage()
+    The standard policy turns any word longer than a line (an unsubscribe link with its token)
+    into RFC 2047 encoded words, and mail programs then no longer find the `<https://...>` in
+    List-Unsubscribe; RFC 5322 allows lines up to 998 characters, which these never reach.
+    Encoded words written by the caller (the List-Id phrase) are kept, not decoded."""
+
+    @classmethod
+    def parse(cls, value, kwds) -> None:
+        super().parse(value, kwds)
+        if value.isascii():
+            kwds["decoded"] = value
+
+    def fold(self, *, policy) -> str:
+        if not str(self).isascii():
+            return super().fold(policy=policy)
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _mail_policy() -> email_policy.EmailPolicy[EmailMessage]:
+    registry = HeaderRegistry()
+    for name in ("list-unsubscribe", "list-unsubscribe-post", "list-id"):
+        registry.map_to_type(name, VerbatimHeader)
+    return email_policy.default.clone(header_factory=registry)
+
+
+MAIL_POLICY = _mail_policy()
+
+
+def list_id(locale: str) -> str:
+    """The List-Id (RFC 2919) of every e-mail of the exchange: mail programs group and filter by
+    it. Only its phrase is encoded (RFC 2047); the identifier in angle brackets stays plain."""
+    with force_locale(locale):
+        name = _("Giełda Wolontariatu OKIK")
+    return formataddr((name, current_app.config["MAIL_LIST_ID"]))
+
+
+def build_mime(message: OutboxMessage) -> EmailMessage:
+    from app.core.urls import absolute_url
+
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = message.subject
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = message.to_address
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message.message_id or make_msgid(domain="okik.example.org")
-    msg["Content-Language"] = message.locale
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["List-Id"] = list_id(message.locale)
     if message.is_optional and message.recipient_id is not None:
         url = absolute_url(
             "notifications.unsubscribe", token=unsubscribe_token(message.recipient_id, message.kind)
@@ -167,6 +209,9 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
             subtype=subtype,
             filename=attachment["filename"],
         )
+    # Last: set_content() and each multipart step move or drop the Content-* headers written
+    # before them, so an earlier Content-Language never reached the recipient.
+    msg["Content-Language"] = message.locale
     return msg
 
 

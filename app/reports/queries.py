@@ -10,17 +10,17 @@ or days they served.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Label, String, and_, case, func, literal, select, text, union_all
 
+from app.core.text import polish_sort_key
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Institution, Need, NeedStatus, Role, Shift, User
 from app.models.hours import HoursEntry, HoursStatus
+from app.services import spreadsheets
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
@@ -135,7 +135,7 @@ def hours_per_institution(period: Period, institution_id: int | None = None) -> 
             sums.setdefault(inst_id, [0.0] * len(period.months))[slot] += float(hours or 0)
     names = _institution_names(set(sums) | ({institution_id} if institution_id else set()))
     table = HoursTable(months=period.labels(), totals=[0.0] * len(period.months))
-    for inst_id in sorted(names, key=lambda i: names[i].lower()):
+    for inst_id in sorted(names, key=lambda i: polish_sort_key(names[i])):
         values = [round(v, 2) for v in sums.get(inst_id, [0.0] * len(period.months))]
         table.rows.append(({"id": inst_id, "name": names[inst_id]}, values, round(sum(values), 2)))
         table.totals = [round(a + b, 2) for a, b in zip(table.totals, values, strict=True)]
@@ -190,7 +190,7 @@ def fill_rates(period: Period, institution_id: int | None = None) -> list[FillRo
     found = {i: (int(o or 0), int(t or 0)) for i, o, t in db.session.execute(query)}
     names = _institution_names(set(found))
     rows = [FillRow(i, names[i], *found[i]) for i in found]
-    return sorted(rows, key=lambda r: r.name.lower())
+    return sorted(rows, key=lambda r: polish_sort_key(r.name))
 
 
 def _by_month(period: Period, rows) -> dict[Month, int]:
@@ -333,7 +333,7 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
             pairs[(x, y)] = pairs[(y, x)] = int(count)
     ids = {x for x, _y in pairs} | ({institution_id} if institution_id else set())
     names = _institution_names(ids)
-    order = sorted(names, key=lambda i: names[i].lower())
+    order = sorted(names, key=lambda i: polish_sort_key(names[i]))
     return Exchange(
         volunteers=sum(spread.values()),
         shared=sum(c for n, c in spread.items() if n > 1),
@@ -347,15 +347,10 @@ def exchange(period: Period, institution_id: int | None = None) -> Exchange:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: add a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def hours_rows(table: HoursTable, institution_label: str, total_label: str) -> list[list]:
-    rows: list[list] = [[institution_label, *table.months, total_label]]
+    # Month headings: the same text in a CSV, date cells (shown as yyyy-mm) in a workbook.
+    months = [spreadsheets.Month(*map(int, label.split("-"))) for label in table.months]
+    rows: list[list] = [[institution_label, *months, total_label]]
     for inst, values, total in table.rows:
         rows.append([inst["name"], *values, total])
     rows.append([total_label, *table.totals, table.total])
@@ -370,22 +365,8 @@ def sharing_rows(data: Exchange, corner: str) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()  # BOM so that spreadsheet programs read UTF-8
+    return spreadsheets.to_csv(rows)
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Raport"
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    sheet.column_dimensions["A"].width = 40
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(rows, title)

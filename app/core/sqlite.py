@@ -32,7 +32,7 @@ from contextvars import ContextVar
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from app.core.text import SQLITE_FOLD, fold_or_none
+from app.core.text import SQLITE_FOLD, SQLITE_POLISH, compare_polish, fold_or_none
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
     # Searches that ignore Polish letters and case compare folded text (app/core/text.py).
     dbapi_connection.create_function(SQLITE_FOLD, 1, fold_or_none, deterministic=True)
+    dbapi_connection.create_collation(SQLITE_POLISH, compare_polish)
     try:
         dbapi_connection.execute("PRAGMA journal_mode=WAL")  # "memory" for in-memory databases
     except sqlite3.OperationalError as exc:  # another process holds the file in the old mode

@@ -1,0 +1,5 @@
+"""The ``api`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

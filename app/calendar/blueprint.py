@@ -1,0 +1,5 @@
+"""The ``calendar`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)

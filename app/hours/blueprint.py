@@ -1,0 +1,5 @@
+"""The ``hours`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("hours", __name__)

@@ -1,0 +1,67 @@
+"""What the coalition pages read: active institutions, their published needs, a person's requests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.core.text import polish
+from app.extensions import db
+from app.models import (
+    Institution,
+    InstitutionRequest,
+    Need,
+    NeedStatus,
+    RequestStatus,
+    StaffRequest,
+    User,
+)
+
+
+def active_institutions() -> list[Institution]:
+    return list(
+        db.session.scalars(
+            select(Institution)
+            .where(Institution.is_active.is_(True))
+            .order_by(polish(Institution.name))
+        )
+    )
+
+
+def active_institution(slug: str) -> Institution | None:
+    """An institution that left the coalition has no public page."""
+    return db.session.scalar(
+        select(Institution).where(Institution.slug == slug, Institution.is_active.is_(True))
+    )
+
+
+def published_needs(institution: Institution) -> list[Need]:
+    return list(
+        db.session.scalars(
+            select(Need)
+            .where(Need.institution_id == institution.id, Need.status == NeedStatus.PUBLISHED)
+            .order_by(Need.title)
+        )
+    )
+
+
+def staff_requests_of(user: User) -> list[StaffRequest]:
+    """The person's requests to join a staff, newest first, whatever their state."""
+    return list(
+        db.session.scalars(
+            select(StaffRequest)
+            .where(StaffRequest.user_id == user.id)
+            .order_by(StaffRequest.created_at.desc())
+        )
+    )
+
+
+def pending_institution_requests(user: User) -> list[InstitutionRequest]:
+    """The person's requests for a new institution that a coordinator has not yet decided."""
+    return list(
+        db.session.scalars(
+            select(InstitutionRequest).where(
+                InstitutionRequest.requested_by_id == user.id,
+                InstitutionRequest.status == RequestStatus.PENDING,
+            )
+        )
+    )

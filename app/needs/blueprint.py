@@ -1,0 +1,5 @@
+"""The ``needs`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("needs", __name__)
