@@ -24,8 +24,22 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The Nu Html Checker (a Java program shipped in the npm package vnu-jar) that
+# tests/test_html_validity.py runs over every page. Its postinstall script would download a Java
+# runtime: it is not run, the system's Java is used (.ci/run installs it).
+VNU_VERSION := 26.9.27
+VNU_DIR := .cache/vnu
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_DIR)/.installed-$(VNU_VERSION):
+	@if command -v npm >/dev/null; then \
+		npm install --prefix $(VNU_DIR) --ignore-scripts --no-save --no-audit --no-fund --silent vnu-jar@$(VNU_VERSION) \
+			&& touch $@; \
+	else \
+		echo "*** npm not found: the Nu Html Checker is not installed, its test will be skipped ***"; \
+	fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(VNU_DIR)/.installed-$(VNU_VERSION)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
@@ -133,4 +147,4 @@ bench-matching: install translations
 bench-all: bench bench-search bench-reminders bench-web bench-matching
 
 clean:
-	rm -rf $(VENV) $(VENV_LOAD) instance/*.db instance/*.db-wal instance/*.db-shm instance/*.db.scheduler.lock translations/*/LC_MESSAGES/*.mo .pytest_cache
+	rm -rf $(VENV) $(VENV_LOAD) $(VNU_DIR) instance/*.db instance/*.db-wal instance/*.db-shm instance/*.db.scheduler.lock translations/*/LC_MESSAGES/*.mo .pytest_cache

@@ -416,7 +416,7 @@ def test_institution_page_lists_needs_by_status_with_fill_state(app, client, aut
     assert "Zenon" in page and "Celina" in page
 
     overview = client.get("/manage/").get_data(as_text=True)
-    assert inst.name in overview and "teatr" not in overview.lower()
+    assert inst.name in overview and "Teatr Testowy" not in overview
     cells = re.sub(r"<td [^>]*>", "<td>", overview)
     assert "<td>1</td>\n      <td>2</td>\n      <td>2</td>" in cells
 

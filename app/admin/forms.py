@@ -7,7 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
-from app.core.forms import max_length, printable_text, required, strip_filter
+from app.core.forms import (
+    max_length,
+    number_choice,
+    placeholder,
+    printable_text,
+    required,
+    strip_filter,
+)
 from app.models import Role
 
 
@@ -31,17 +38,17 @@ class SkillNamesForm(FlaskForm):
 
 
 class NewSkillForm(SkillNamesForm):
-    group = SelectField(_l("Grupa"), coerce=int, validators=[required()])
+    group = SelectField(_l("Grupa"), coerce=number_choice, validators=[required()])
 
     def set_groups(self, groups: list[tuple[int, str]]) -> NewSkillForm:
-        self.group.choices = [SelectChoice(gid, name) for gid, name in groups]
+        self.group.choices = [placeholder(), *(SelectChoice(gid, name) for gid, name in groups)]
         return self
 
 
 def role_choices() -> list[SelectChoice]:
     from app.core.labels import role_label
 
-    return [SelectChoice(r.value, role_label(r)) for r in Role]
+    return [placeholder(), *(SelectChoice(r.value, role_label(r)) for r in Role)]
 
 
 class RoleForm(FlaskForm):

@@ -8,9 +8,19 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, Field, Form, SelectMultipleField, StringField, widgets
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    Form,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from app.core.content_language import content_lang_attrs
 from app.core.ids import MAX_ID
 from app.services.date_range import (
     FIRST_BIRTH_DAY,
@@ -31,6 +41,33 @@ _ID = re.compile(r"[0-9]{1,10}")
 
 def required() -> InputRequired:
     return InputRequired(message=_l("To pole jest wymagane."))
+
+
+def placeholder(label: str | None = None) -> SelectChoice:
+    """The empty first option of a required list.
+
+    HTML lets a required select stand only with an empty first option: without it the first real
+    choice is picked for the person, who may send it unread. Sent empty, required() answers.
+    """
+    return SelectChoice("", label or _l("— wybierz —"))
+
+
+def written_choice(value: object, label: str) -> SelectChoice:
+    """An option whose label people wrote in Polish (an institution's name, a need's title),
+    marked lang="pl" on pages in another language, as `|pl` marks such text in templates."""
+    return SelectChoice(value, label, render_kw=content_lang_attrs())
+
+
+def number_choice(value: object) -> int | None:
+    """`coerce` for a list of numbers (record ids, weekdays) with a placeholder: "" is no choice
+    (None); what is not such a number becomes -1, which matches no option, so the list answers
+    "not a valid choice" instead of failing to convert."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if _ID.fullmatch(text) and int(text) <= MAX_ID else -1
 
 
 def max_length(n: int) -> Length:

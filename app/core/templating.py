@@ -20,7 +20,9 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
+from markupsafe import Markup, escape
 
+from app.core.content_language import content_lang_attrs
 from app.core.labels import audit_kind_label, template_labels
 from app.models import Role
 
@@ -130,6 +132,26 @@ def number(value: object, fmt: str | None = None) -> str:
     return format_decimal(value, fmt)
 
 
+def content_lang() -> Markup:
+    """` lang="pl"` for an element that holds text people wrote (an <option>, a <p>), when the
+    page is in another language; nothing on Polish pages (app/core/content_language.py)."""
+    attrs = content_lang_attrs()
+    if not attrs:
+        return Markup("")
+    return Markup(' lang="{}"').format(attrs["lang"])
+
+
+def in_polish(text: object) -> Markup:
+    """Text people wrote, escaped, in a `<span lang="pl">` when the page is not in Polish: for
+    a title or a name inside a sentence of the interface (`{{ need.title|pl }}`)."""
+    if text is None or isinstance(text, Undefined) or text == "":
+        return Markup("")
+    lang = content_lang()
+    if not lang:
+        return escape(text)
+    return Markup("<span{}>{}</span>").format(lang, text)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda v, fmt="medium": (
@@ -141,6 +163,8 @@ def init_templating(app: Flask) -> None:
         "" if v is None else format_time(v, fmt)
     )
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["pl"] = in_polish
+    app.jinja_env.globals["content_lang"] = content_lang
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -35,9 +35,17 @@ class AgreementRequestForm(FlaskForm):
 
 
 class IssueAgreementForm(FlaskForm):
-    """Staff issue an agreement for one engaged volunteer of the need."""
+    """Staff issue an agreement for one engaged volunteer of the need.
 
-    volunteer_id = SelectField(_l("Wolontariusz"), validators=[required()], validate_choice=True)
+    It shares its page with the compliance form, whose list has the same name: its own id keeps
+    the two labels pointing at their own lists."""
+
+    volunteer_id = SelectField(
+        _l("Wolontariusz"),
+        validators=[required()],
+        validate_choice=True,
+        id="agreement_volunteer_id",
+    )
 
 
 class OpinionForm(FlaskForm):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.access import roles_required, volunteer_required
+from app.core.forms import placeholder, written_choice
 from app.core.labels import compliance_kind_labels, document_kind_labels
 from app.core.text import polish
 from app.core.time import today_in_warsaw
@@ -53,10 +54,10 @@ def _volunteer_forms(
     ).all()
     certificate.institution_id.choices = [
         SelectChoice("", _("Wszystkie instytucje koalicji (zaświadczenie zbiorcze)"))
-    ] + [SelectChoice(str(i.id), i.name) for i in institutions]
+    ] + [written_choice(str(i.id), i.name) for i in institutions]
     engagements = service.volunteer_engagements(current_user.id)
-    agreement.need_id.choices = [
-        SelectChoice(
+    agreement.need_id.choices = [placeholder()] + [
+        written_choice(
             str(need.id),
             _(
                 "%(title)s (%(inst)s), %(start)s – %(end)s",
@@ -68,6 +69,9 @@ def _volunteer_forms(
         )
         for need, item in engagements
     ]
+    if len(engagements) == 1 and not agreement.need_id.data:
+        # The empty first choice is for people with several engagements: one is chosen already.
+        agreement.need_id.data = str(engagements[0][0].id)
     return certificate, agreement, engagements
 
 
@@ -308,10 +312,14 @@ def _compliance_page(
 
 def _compliance_choices(need, record_form, agreement_form, volunteers=None) -> None:
     volunteers = volunteers if volunteers is not None else compliance.engaged_volunteers(need.id)
-    people = [SelectChoice(str(v.id), v.full_name) for v in volunteers]
+    people = [placeholder()] + [SelectChoice(str(v.id), v.full_name) for v in volunteers]
     record_form.volunteer_id.choices = people
     agreement_form.volunteer_id.choices = people
-    record_form.kind.choices = [
+    if len(volunteers) == 1:
+        # The empty first choice is for several people: the only one is chosen already.
+        for form in (record_form, agreement_form):
+            form.volunteer_id.data = form.volunteer_id.data or str(volunteers[0].id)
+    record_form.kind.choices = [placeholder()] + [
         SelectChoice(k.value, label) for k, label in compliance_kind_labels().items()
     ]
 

@@ -6,7 +6,16 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Optional
 
-from app.core.forms import email_field, max_length, printable_text, required, strip_filter
+from app.core.forms import (
+    email_field,
+    max_length,
+    number_choice,
+    placeholder,
+    printable_text,
+    required,
+    strip_filter,
+    written_choice,
+)
 from app.core.labels import institution_kind_labels
 from app.models import Institution, InstitutionKind
 
@@ -18,7 +27,7 @@ def kind_choices() -> list[SelectChoice]:
 
 class StaffRequestForm(FlaskForm):
     institution_id = SelectField(
-        _l("Instytucja"), coerce=int, validators=[required()], validate_choice=True
+        _l("Instytucja"), coerce=number_choice, validators=[required()], validate_choice=True
     )
     position = StringField(
         _l("Stanowisko lub rola w instytucji"),
@@ -33,8 +42,8 @@ class StaffRequestForm(FlaskForm):
 
     def offer(self, institutions: list[Institution]) -> None:
         """The coalition's active institutions, after a prompt to pick one."""
-        self.institution_id.choices = [SelectChoice(0, _("— wybierz instytucję —"))] + [
-            SelectChoice(i.id, i.name) for i in institutions
+        self.institution_id.choices = [placeholder(_("— wybierz instytucję —"))] + [
+            written_choice(i.id, i.name) for i in institutions
         ]
 
 
@@ -49,7 +58,11 @@ class InstitutionRequestForm(FlaskForm):
         validators=[required(), max_length(60), printable_text],
         filters=[strip_filter],
     )
-    kind = SelectField(_l("Rodzaj instytucji"), choices=kind_choices, validators=[required()])
+    kind = SelectField(
+        _l("Rodzaj instytucji"),
+        choices=lambda: [placeholder(), *kind_choices()],
+        validators=[required()],
+    )
     address = StringField(
         _l("Adres"), validators=[max_length(200), printable_text], filters=[strip_filter]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,6 +24,7 @@ from app.core.forms import (
     date_field,
     email_field,
     max_length,
+    placeholder,
     printable_text,
     required,
     sensible_date,
@@ -39,7 +41,7 @@ MAX_PLACES = 500
 
 def _kind_choices() -> list[SelectChoice]:
     labels = need_kind_labels()
-    return [SelectChoice(k.value, labels[k]) for k in NeedKind]
+    return [placeholder(), *(SelectChoice(k.value, labels[k]) for k in NeedKind)]
 
 
 def _skill_choices() -> list[SelectChoice]:
@@ -253,7 +255,7 @@ def need_form(
     for skill in skills:
         name = f"skill_{skill.id}"
         attrs[name] = SelectField(
-            skill.name_pl, choices=_skill_choices, default="", validate_choice=True
+            skill.name(str(get_locale())), choices=_skill_choices, default="", validate_choice=True
         )
         names.append((skill, name))
     cls = type("NeedForm", (base,), attrs)

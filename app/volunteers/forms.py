@@ -28,7 +28,9 @@ from app.core.forms import (
     date_field,
     email_field,
     max_length,
+    number_choice,
     person_name_field,
+    placeholder,
     printable_text,
     required,
     strip_filter,
@@ -185,8 +187,11 @@ class ProfileForm(FlaskForm):
 class WindowForm(FlaskForm):
     weekday = SelectField(
         _l("Dzień tygodnia"),
-        coerce=int,
-        choices=lambda: [SelectChoice(i, name) for i, name in enumerate(weekday_names())],
+        coerce=number_choice,
+        choices=lambda: [
+            placeholder(),
+            *(SelectChoice(i, name) for i, name in enumerate(weekday_names())),
+        ],
         validators=[required()],
     )
     start_time = TimeField(_l("Od godziny"), validators=[required()], format=["%H:%M", "%H:%M:%S"])
