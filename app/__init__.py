@@ -6,7 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import Config, ProductionConfig, config_from_env
+from config import Config
+from config import ProductionConfig
+from config import config_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +71,11 @@ def configure_logging(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from app.core.sqlite import engine_options
-    from app.extensions import cache, csrf, db, limiter, migrate
+    from app.extensions import cache
+    from app.extensions import csrf
+    from app.extensions import db
+    from app.extensions import limiter
+    from app.extensions import migrate
     from app.services import search_cache  # noqa: F401 - its session listeners keep the cache honest
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -86,7 +92,9 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_i18n(app: Flask) -> None:
-    from app.extensions import babel, select_locale, select_timezone
+    from app.extensions import babel
+    from app.extensions import select_locale
+    from app.extensions import select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 

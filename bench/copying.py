@@ -4,7 +4,8 @@ of the tables several of them fill (kept here so a new column is added once)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from datetime import time as clock
 
 import psycopg

@@ -16,7 +16,10 @@ import json
 import os
 import random
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser
+from locust import between
+from locust import events
+from locust import task
 
 ENDPOINT = os.environ["BENCH_ENDPOINT"]
 PATHS: list[str] = json.loads(os.environ["BENCH_PATHS"])

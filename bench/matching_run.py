@@ -37,15 +37,22 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
+from urllib.parse import urlparse
 
 import psycopg
 
 from bench import national
 from bench.needs_search import search_mix
-from bench.web import get, server_env, sign_in, start_gunicorn, stop
+from bench.web import get
+from bench.web import server_env
+from bench.web import sign_in
+from bench.web import start_gunicorn
+from bench.web import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TARGET_SECONDS = 30.0

@@ -26,9 +26,12 @@ import random
 import subprocess  # noqa: S404 - runs our own `flask db upgrade`
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 from datetime import time as clock
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,8 +40,11 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
 from bench import people as cohort
-from bench.copying import COLUMNS, bulk_copy
-from bench.needs_search import KINDS, PLACES, WORDS
+from bench.copying import COLUMNS
+from bench.copying import bulk_copy
+from bench.needs_search import KINDS
+from bench.needs_search import PLACES
+from bench.needs_search import WORDS
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_national"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - throwaway accounts in a throwaway database

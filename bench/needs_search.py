@@ -21,11 +21,17 @@ import random
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import event
 
-from bench.copying import COLUMNS, bulk_copy, copy_volunteer_details, ensure_database
+from bench.copying import COLUMNS
+from bench.copying import bulk_copy
+from bench.copying import copy_volunteer_details
+from bench.copying import ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench"
 PASSWORD = "Benchmark-haslo-2026!"  # noqa: S105 - a throwaway account in a throwaway database
@@ -74,7 +80,10 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
     from app.core.schema import build_from_migrations
     from app.core.text import fold
     from app.extensions import db
-    from app.models import Institution, InstitutionKind, Skill, SkillGroup
+    from app.models import Institution
+    from app.models import InstitutionKind
+    from app.models import Skill
+    from app.models import SkillGroup
     from app.services.passwords import hash_password
 
     rng = random.Random(seed)

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from datetime import time as clock
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench.copying import COLUMNS, bulk_copy
+from bench.copying import COLUMNS
+from bench.copying import bulk_copy
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -18,14 +18,17 @@ import json
 import socket
 import statistics
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import psycopg
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.copying import bulk_copy, ensure_database
+from bench.copying import bulk_copy
+from bench.copying import ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench_reminders"
 

@@ -20,11 +20,16 @@ import json
 import random
 import statistics
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import text
 
-from bench.copying import COLUMNS, bulk_copy, ensure_database
+from bench.copying import COLUMNS
+from bench.copying import bulk_copy
+from bench.copying import ensure_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/okik_bench_reports"
 TODAY = date(2026, 11, 15)
@@ -34,7 +39,8 @@ def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) ->
     """Empty the database and fill it; returns the slug of a busy institution."""
     from app.core.schema import build_from_migrations
     from app.extensions import db
-    from app.models import Institution, InstitutionKind
+    from app.models import Institution
+    from app.models import InstitutionKind
 
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)

@@ -37,15 +37,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.models import Institution, MatchRun
+    from app.models import Institution
+    from app.models import MatchRun
     from app.models.base import utcnow
     from app.services import matching_inputs
-    from app.services.matching_run import (
-        WARSAW,
-        Scope,
-        _cancel_superseded,
-        _store_proposals,
-    )
+    from app.services.matching_run import WARSAW
+    from app.services.matching_run import Scope
+    from app.services.matching_run import _cancel_superseded
+    from app.services.matching_run import _store_proposals
 
     app = create_app()
     figures: dict = {"rss_mb": {"start": _peak_mb()}, "seconds": {}, "cpu_seconds": {}}

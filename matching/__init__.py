@@ -8,23 +8,23 @@ shifts.  For pages that rank candidates or shifts, build a :class:`MatchingIndex
 """
 
 from matching import types as _types
-from matching.candidates import (
-    FEASIBILITY_CODES,
-    MatchingIndex,
-    build_index,
-    infeasibility,
-    is_feasible,
-)
+from matching.candidates import FEASIBILITY_CODES
+from matching.candidates import MatchingIndex
+from matching.candidates import build_index
+from matching.candidates import infeasibility
+from matching.candidates import is_feasible
 from matching.config import MatchingConfig
 from matching.diagnostics import diagnose
-from matching.explain import render_diagnostic, render_reason, render_reasons
-from matching.ranking import (
-    best_candidates_for_need,
-    best_candidates_for_place,
-    best_places_for_volunteer,
-)
-from matching.scoring import explain_pair, score_pairs
-from matching.solver import match, solve_greedy
+from matching.explain import render_diagnostic
+from matching.explain import render_reason
+from matching.explain import render_reasons
+from matching.ranking import best_candidates_for_need
+from matching.ranking import best_candidates_for_place
+from matching.ranking import best_places_for_volunteer
+from matching.scoring import explain_pair
+from matching.scoring import score_pairs
+from matching.solver import match
+from matching.solver import solve_greedy
 from matching.types import *  # noqa: F403  (re-exported: see __all__ below)
 
 __all__ = [

@@ -35,15 +35,25 @@ import json
 import resource
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
 from matching.candidates import build_index
 from matching.config import MatchingConfig
-from matching.solver import SolverName, fill_total, match, optimise_flow, optimise_greedy
-from matching.types import AvailabilityWindow, NeedKind, Place, Problem, Volunteer
+from matching.solver import SolverName
+from matching.solver import fill_total
+from matching.solver import match
+from matching.solver import optimise_flow
+from matching.solver import optimise_greedy
+from matching.types import AvailabilityWindow
+from matching.types import NeedKind
+from matching.types import Place
+from matching.types import Problem
+from matching.types import Volunteer
 
 __all__ = ["generate_problem", "main", "run_benchmark"]
 

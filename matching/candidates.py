@@ -33,14 +33,19 @@ optimisation (see :mod:`matching.solver`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.config import MatchingConfig
-from matching.types import AvailabilityWindow, NeedKind, Place, Problem, Volunteer
+from matching.types import AvailabilityWindow
+from matching.types import NeedKind
+from matching.types import Place
+from matching.types import Problem
+from matching.types import Volunteer
 
 __all__ = [
     "FEASIBILITY_CODES",

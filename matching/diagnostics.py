@@ -30,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from matching.candidates import BoolArray, IntArray, MatchingIndex
+from matching.candidates import BoolArray
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
 from matching.types import Diagnostic
 
 __all__ = ["diagnose", "explain_no_candidates"]

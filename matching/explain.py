@@ -8,10 +8,12 @@ never hides the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
-from matching.types import Diagnostic, Reason
+from matching.types import Diagnostic
+from matching.types import Reason
 
 __all__ = [
     "WEEKDAYS_PL",

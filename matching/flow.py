@@ -24,13 +24,15 @@ set, so an arc that joins later has its tail and head in place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from matching.candidates import IntArray, MatchingIndex
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
 
 __all__ = [
     "FlowNetwork",

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.candidates import IntArray, MatchingIndex
-from matching.scoring import explain_pair, score_pairs
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
+from matching.scoring import explain_pair
+from matching.scoring import score_pairs
 from matching.types import Proposal
 
 __all__ = [

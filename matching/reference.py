@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.candidates import IntArray, MatchingIndex
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
 
 __all__ = ["reference_objective"]
 

@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.candidates import IntArray, MatchingIndex, _in_sorted, _pair_key
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
+from matching.candidates import _in_sorted
+from matching.candidates import _pair_key
 from matching.config import MatchingConfig
-from matching.types import NeedKind, Place, Reason, Volunteer
+from matching.types import NeedKind
+from matching.types import Place
+from matching.types import Reason
+from matching.types import Volunteer
 
 __all__ = ["explain_pair", "score_pairs"]
 

@@ -38,10 +38,21 @@ from typing import Literal
 
 import numpy as np
 
-from matching.candidates import BoolArray, IntArray, MatchingIndex, build_index
-from matching.flow import SolveReport, build_network, initial_working_set, solve_full, solve_pruned
-from matching.scoring import explain_pair, score_pairs
-from matching.types import MatchResult, MatchStats, Problem, Proposal
+from matching.candidates import BoolArray
+from matching.candidates import IntArray
+from matching.candidates import MatchingIndex
+from matching.candidates import build_index
+from matching.flow import SolveReport
+from matching.flow import build_network
+from matching.flow import initial_working_set
+from matching.flow import solve_full
+from matching.flow import solve_pruned
+from matching.scoring import explain_pair
+from matching.scoring import score_pairs
+from matching.types import MatchResult
+from matching.types import MatchStats
+from matching.types import Problem
+from matching.types import Proposal
 
 __all__ = [
     "SolverName",

@@ -13,9 +13,12 @@ builds hundreds of thousands of them and the index validates everything in bulk 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 

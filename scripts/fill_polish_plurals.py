@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
+from babel.messages.pofile import write_po
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations/pl/LC_MESSAGES/messages.po"
 

@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 GRACE_SECONDS = 10.0
 STEADY_SECONDS = 60.0  # a command that ran this long is healthy again: its pause starts over

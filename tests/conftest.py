@@ -18,7 +18,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -29,10 +31,15 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core.schema import build_from_migrations
-from app.extensions import db, limiter
-from app.models import AssignmentStatus, NeedStatus, Role
-from config import Config, TestConfig
-from tests.factories import PASSWORD, Factory
+from app.extensions import db
+from app.extensions import limiter
+from app.models import AssignmentStatus
+from app.models import NeedStatus
+from app.models import Role
+from config import Config
+from config import TestConfig
+from tests.factories import PASSWORD
+from tests.factories import Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -396,10 +403,17 @@ def authz_world(factory):
 def _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a) -> None:
     """A shift at A that is over, worked by both volunteers; the other volunteer's hours, documents
     and availability. Documents are issued by the app's own services, as people would."""
-    from datetime import UTC, datetime, time, timedelta
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import time
+    from datetime import timedelta
 
-    from app.models import AvailabilityWindow, User, VolunteerAbsence
-    from app.models.hours import HoursEntry, HoursSource, HoursStatus
+    from app.models import AvailabilityWindow
+    from app.models import User
+    from app.models import VolunteerAbsence
+    from app.models.hours import HoursEntry
+    from app.models.hours import HoursSource
+    from app.models.hours import HoursStatus
     from app.services import documents
 
     started = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    Institution,
-    InstitutionKind,
-    InstitutionRequest,
-    MatchRun,
-    Need,
-    NeedStatus,
-    Role,
-    Shift,
-    StaffMembership,
-    StaffRequest,
-    User,
-    VolunteerProfile,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import Institution
+from app.models import InstitutionKind
+from app.models import InstitutionRequest
+from app.models import MatchRun
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import StaffMembership
+from app.models import StaffRequest
+from app.models import User
+from app.models import VolunteerProfile
 from app.models.base import utcnow
 from app.seed.demo import load_reference_data
 from app.services.needs import refresh_search_text

@@ -18,8 +18,11 @@ from collections.abc import Callable
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, build_opener
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+from urllib.request import HTTPCookieProcessor
+from urllib.request import HTTPRedirectHandler
+from urllib.request import build_opener
 
 from gunicorn.config import KNOWN_SETTINGS
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 # Headers about one connection, not the message: a proxy never passes them on (RFC 9110 7.6.1).
 HOP_BY_HOP = {

@@ -4,20 +4,19 @@ its audit entry, and each mistake refused at its field with nothing lost."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-    Skill,
-    SkillGroup,
-    User,
-    UserSession,
-    VolunteerSkill,
-)
+from app.models import AuditLog
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.models import UserSession
+from app.models import VolunteerSkill
 from tests.factories import PASSWORD
 
 
@@ -313,7 +312,8 @@ def test_an_e_mail_sent_or_in_flight_cannot_be_cancelled(app, admin_client, stat
 def test_a_need_edited_after_its_skill_was_retired_keeps_that_skill(app, factory, admin, taxonomy):
     """The edit form no longer shows a retired skill, so leaving it out removes nothing."""
     from app.admin import operations
-    from app.models import Need, NeedSkill
+    from app.models import Need
+    from app.models import NeedSkill
     from app.services.needs import update_need
 
     museum = factory.institution()

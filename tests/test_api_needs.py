@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
-from app.models import AssignmentStatus, NeedKind, NeedStatus, Role
-from tests.test_needs_helpers import add_cohost, add_skills, make_skill
+from app.models import AssignmentStatus
+from app.models import NeedKind
+from app.models import NeedStatus
+from app.models import Role
+from tests.test_needs_helpers import add_cohost
+from tests.test_needs_helpers import add_skills
+from tests.test_needs_helpers import make_skill
 
 
 @pytest.fixture

@@ -10,15 +10,21 @@ strategy is driven by Hypothesis directly; the checks are the same.)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from schemathesis.generation import GenerationMode
 
 from app.models import NeedKind
-from tests.test_needs_helpers import add_cohost, add_skills, make_skill
+from tests.test_needs_helpers import add_cohost
+from tests.test_needs_helpers import add_skills
+from tests.test_needs_helpers import make_skill
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,17 +16,17 @@ from sqlalchemy import select
 
 from app.core.labels import audit_kind_labels
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    ChildProtectionCheck,
-    HoursEntry,
-    HoursSource,
-    OutboxMessage,
-    Role,
-    Skill,
-    User,
-)
-from app.services.audit_texts import AuditNames, _sentences, sentence
+from app.models import AuditLog
+from app.models import ChildProtectionCheck
+from app.models import HoursEntry
+from app.models import HoursSource
+from app.models import OutboxMessage
+from app.models import Role
+from app.models import Skill
+from app.models import User
+from app.services.audit_texts import AuditNames
+from app.services.audit_texts import _sentences
+from app.services.audit_texts import sentence
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Consent, ConsentKind, User, UserSession
+from app.models import AuditLog
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import User
+from app.models import UserSession
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "Nowe-Haslo-Opole-77"

@@ -9,14 +9,16 @@ from datetime import date
 
 import pytest
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import EmailField
 from wtforms.fields.core import UnboundField
 
 import app as app_package
 from app.extensions import db
-from app.models import Role, User
+from app.models import Role
+from app.models import User
 from tests.factories import PASSWORD
 
 MIXED = (

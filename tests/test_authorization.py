@@ -22,7 +22,8 @@ import pytest
 
 import tests.authz
 from app.extensions import db
-from tests.authz.common import OWNER_OF, ROLES
+from tests.authz.common import OWNER_OF
+from tests.authz.common import ROLES
 from tests.factories import PASSWORD
 
 
@@ -291,7 +292,8 @@ OWN_SLUG = {"staff_b": "slug_b", "staff_a": "slug_a"}
 
 def others_marks(app, world, who: str) -> list[str]:
     """Text that only the other owner's records carry."""
-    from app.models import Document, User
+    from app.models import Document
+    from app.models import User
 
     with app.app_context():
         numbers = [

@@ -18,8 +18,11 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import Role, User
-from app.services.matching_run import Scope, execute_run, start_run
+from app.models import Role
+from app.models import User
+from app.services.matching_run import Scope
+from app.services.matching_run import execute_run
+from app.services.matching_run import start_run
 from bench import national
 from config import TestConfig
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
 from app.extensions import db
-from app.models import NeedStatus, Shift
-from tests.test_needs_helpers import add_cohost, add_shift
+from app.models import NeedStatus
+from app.models import Shift
+from tests.test_needs_helpers import add_cohost
+from tests.test_needs_helpers import add_shift
 
 pytestmark = pytest.mark.clock
 

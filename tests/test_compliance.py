@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
-from app.models import AssignmentStatus, ComplianceKind, Role, User, VolunteerProfile
+from app.models import AssignmentStatus
+from app.models import ComplianceKind
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
 from app.services import compliance
 
 pytestmark = pytest.mark.clock

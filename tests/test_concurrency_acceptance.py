@@ -9,14 +9,22 @@ shift.accepted_count and the row lock on the volunteer's profile are what keep t
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Role, Shift, User
-from app.services.applications import ApplicationError, accept
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Role
+from app.models import Shift
+from app.models import User
+from app.services.applications import ApplicationError
+from app.services.applications import accept
 
 pytestmark = pytest.mark.postgres
 

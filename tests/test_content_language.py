@@ -9,7 +9,8 @@ as English; on a Polish page the page's own lang="pl" says it already, and nothi
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import Assignment, Role
+from app.models import Assignment
+from app.models import Role
 from tests.factories import PASSWORD
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    Institution,
-    InstitutionRequest,
-    RequestStatus,
-    Role,
-    StaffMembership,
-    StaffRequest,
-    User,
-)
+from app.models import AuditLog
+from app.models import Institution
+from app.models import InstitutionRequest
+from app.models import RequestStatus
+from app.models import Role
+from app.models import StaffMembership
+from app.models import StaffRequest
+from app.models import User
 
 
 def test_person_asks_for_staff_access_and_coordinator_approves(client, factory, auth, mailbox, app):

@@ -3,27 +3,32 @@ and every item there leads to the page where it is handled."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 
-from app.core.time import WARSAW, today_in_warsaw, utcnow
+from app.core.time import WARSAW
+from app.core.time import today_in_warsaw
+from app.core.time import utcnow
 from app.extensions import db
-from app.models import (
-    AssignmentStatus,
-    AvailabilityWindow,
-    Consent,
-    ConsentKind,
-    MatchRun,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-    Skill,
-    SkillGroup,
-    VolunteerProfile,
-    VolunteerSkill,
-)
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import MatchRun
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.clock

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from flask_wtf import FlaskForm
@@ -17,7 +20,9 @@ from wtforms.fields.core import UnboundField
 import app as app_package
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import AssignmentStatus, MatchRun, Role
+from app.models import AssignmentStatus
+from app.models import MatchRun
+from app.models import Role
 from tests.factories import PASSWORD
 
 OUTSIDE = "Podaj datę z lat 2000–2100."
@@ -220,7 +225,9 @@ def test_matching_run_form_refuses_date_to_9999(app, coordinator_client):
 
 def test_a_matching_run_over_a_scope_ending_in_9999_finishes(app, factory):
     from app.models import User
-    from app.services.matching_run import Scope, run_safely, start_run
+    from app.services.matching_run import Scope
+    from app.services.matching_run import run_safely
+    from app.services.matching_run import start_run
 
     inst = factory.institution("Biblioteka Dat")
     factory.need(inst, "Katalogowanie")

@@ -9,24 +9,27 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from app.core.time import WARSAW, today_in_warsaw, utcnow
+from app.core.time import WARSAW
+from app.core.time import today_in_warsaw
+from app.core.time import utcnow
 from app.extensions import db
-from app.models import (
-    COUNTED_IN_PLACES,
-    Assignment,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    Document,
-    DocumentKind,
-    Need,
-    Shift,
-    User,
-    VolunteerProfile,
-)
-from app.models.hours import HoursEntry, HoursStatus
-from app.seed.demo import DEMO_PASSWORD, load_demo_data
+from app.models import COUNTED_IN_PLACES
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import Document
+from app.models import DocumentKind
+from app.models import Need
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerProfile
+from app.models.hours import HoursEntry
+from app.models.hours import HoursStatus
+from app.seed.demo import DEMO_PASSWORD
+from app.seed.demo import load_demo_data
 from app.services import korpus
 
 pytestmark = pytest.mark.clock

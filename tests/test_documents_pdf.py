@@ -13,7 +13,10 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -21,17 +24,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AssignmentStatus,
-    Document,
-    HoursEntry,
-    HoursSource,
-    HoursStatus,
-    Institution,
-    Role,
-    User,
-    VolunteerProfile,
-)
+from app.models import AssignmentStatus
+from app.models import Document
+from app.models import HoursEntry
+from app.models import HoursSource
+from app.models import HoursStatus
+from app.models import Institution
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
 from app.services import documents as service
 from app.services import pdf
 

@@ -6,18 +6,29 @@ and whatever a robot types into the forms (never a server error).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AssignmentStatus, ComplianceRecord, Document, DocumentKind, Role
+from app.models import AssignmentStatus
+from app.models import ComplianceRecord
+from app.models import Document
+from app.models import DocumentKind
+from app.models import Role
 from tests.factories import PASSWORD
 from tests.test_bad_input import nasty_text
-from tests.test_documents_pdf import add_hours, long_engagement, pdf_text
+from tests.test_documents_pdf import add_hours
+from tests.test_documents_pdf import long_engagement
+from tests.test_documents_pdf import pdf_text
 
 pytestmark = pytest.mark.clock
 

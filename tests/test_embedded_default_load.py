@@ -21,7 +21,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -31,16 +32,15 @@ from app.extensions import db
 from app.models import VolunteerProfile
 from app.services.volunteers import make_guardian_token
 from config import DevelopmentConfig
-from tests.conftest import free_port, is_postgres
-from tests.test_faults_gunicorn import (
-    BIN,
-    ROOT,
-    WAIT,
-    Processes,
-    SmtpServer,
-    Visitor,
-    wait_until,
-)
+from tests.conftest import free_port
+from tests.conftest import is_postgres
+from tests.test_faults_gunicorn import BIN
+from tests.test_faults_gunicorn import ROOT
+from tests.test_faults_gunicorn import WAIT
+from tests.test_faults_gunicorn import Processes
+from tests.test_faults_gunicorn import SmtpServer
+from tests.test_faults_gunicorn import Visitor
+from tests.test_faults_gunicorn import wait_until
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="the embedded default is SQLite")
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.core.text import fold
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    Need,
-    Notice,
-    Role,
-    Shift,
-    TransitionError,
-    User,
-    VolunteerProfile,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Need
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
+from app.models import TransitionError
+from app.models import User
+from app.models import VolunteerProfile
 from app.models.assignments import TRANSITIONS
-from app.services import applications, needs
+from app.services import applications
+from app.services import needs
 
 S = AssignmentStatus
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -17,7 +18,8 @@ from openpyxl import load_workbook
 from app.core.time import today_in_warsaw
 from app.models import Role
 from tests.test_hours_flow import signed_in
-from tests.test_korpus import add_hours, set_profile
+from tests.test_korpus import add_hours
+from tests.test_korpus import set_profile
 
 pytestmark = pytest.mark.clock
 

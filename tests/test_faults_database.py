@@ -23,21 +23,22 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.core.schema import build_from_migrations
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AuditLog,
-    Notice,
-    OutboxMessage,
-    Role,
-    Shift,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import Notice
+from app.models import OutboxMessage
+from app.models import Role
+from app.models import Shift
 from tests.conftest import free_port
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD
+from tests.factories import Factory
 
 pytestmark = pytest.mark.postgres
 

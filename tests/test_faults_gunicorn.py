@@ -25,35 +25,39 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role, User
+from app.models import AssignmentStatus
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import Role
+from app.models import User
 from app.services.outbox import in_quiet_hours
-from tests.conftest import (
-    TEST_DATABASE_URL,
-    Mailbox,
-    SMTPHandler,
-    free_port,
-    make_test_config,
-)
-from tests.factories import PASSWORD, Factory
-from tests.live_server import (
-    BIN,
-    ROOT,
-    WAIT,
-    Processes,
-    Visitor,
-    start_gunicorn,
-    wait_until,
-)
+from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import Mailbox
+from tests.conftest import SMTPHandler
+from tests.conftest import free_port
+from tests.conftest import make_test_config
+from tests.factories import PASSWORD
+from tests.factories import Factory
+from tests.live_server import BIN
+from tests.live_server import ROOT
+from tests.live_server import WAIT
+from tests.live_server import Processes
+from tests.live_server import Visitor
+from tests.live_server import start_gunicorn
+from tests.live_server import wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -19,21 +19,32 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus, SchedulerHeartbeat, User
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import SchedulerHeartbeat
+from app.models import User
 from app.scheduling.lock import ADVISORY_LOCK_KEY
 from app.services.mail import send_email
-from tests.conftest import free_port, make_test_config
-from tests.test_faults_database import Cluster, pg_program
-from tests.test_faults_gunicorn import BIN, ROOT, Processes, SmtpServer, wait_until
+from tests.conftest import free_port
+from tests.conftest import make_test_config
+from tests.test_faults_database import Cluster
+from tests.test_faults_database import pg_program
+from tests.test_faults_gunicorn import BIN
+from tests.test_faults_gunicorn import ROOT
+from tests.test_faults_gunicorn import Processes
+from tests.test_faults_gunicorn import SmtpServer
+from tests.test_faults_gunicorn import wait_until
 
 LOCKED = "database is locked"
 WAIT = 60.0  # the longest one wait may take: a busy timeout plus a job interval or two

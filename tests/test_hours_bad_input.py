@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.test_bad_input import nasty_text
-from tests.test_hours_flow import hours_world, signed_in  # noqa: F401
+from tests.test_hours_flow import hours_world  # noqa: F401
+from tests.test_hours_flow import signed_in  # noqa: F401
 
 pytestmark = pytest.mark.clock
 

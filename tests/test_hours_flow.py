@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, AuditLog, Institution, NeedKind, Role
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import Institution
+from app.models import NeedKind
+from app.models import Role
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.clock

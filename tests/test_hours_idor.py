@@ -4,13 +4,17 @@ only their own hours."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from app.models import AssignmentStatus
 from app.models.hours import HoursStatus
-from tests.test_hours_flow import entries, hours_world, signed_in, status_of  # noqa: F401
+from tests.test_hours_flow import entries  # noqa: F401
+from tests.test_hours_flow import hours_world  # noqa: F401
+from tests.test_hours_flow import signed_in  # noqa: F401
+from tests.test_hours_flow import status_of  # noqa: F401
 
 pytestmark = pytest.mark.clock
 

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Role
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Role
 from tests.factories import PASSWORD
 
 COOKIE_LIMIT = 4093  # what browsers keep; Werkzeug warns beyond it (and warnings are errors here)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Role, User, VolunteerProfile
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from app.services import korpus
 from tests.test_hours_flow import signed_in
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
-from app.models import AssignmentStatus, User
-from app.scheduling import jobs, reminders
+from app.models import AssignmentStatus
+from app.models import User
+from app.scheduling import jobs
+from app.scheduling import reminders
 
 pytestmark = pytest.mark.clock
 

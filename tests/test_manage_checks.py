@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, ChildProtectionCheck, Role
+from app.models import AuditLog
+from app.models import ChildProtectionCheck
+from app.models import Role
 from app.models.base import utcnow
 
 WARSAW = ZoneInfo("Europe/Warsaw")

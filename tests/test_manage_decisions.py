@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    Notice,
-    Role,
-    Shift,
-    Skill,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from tests.conftest import WARSAW
 
 

@@ -8,16 +8,14 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    Institution,
-    Need,
-    NeedStatus,
-    Role,
-    Shift,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
 from app.models.base import utcnow
 
 

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    Need,
-    NeedKind,
-    NeedStatus,
-    Role,
-    Shift,
-    Skill,
-)
+from app.models import AuditLog
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Notice, Role, Shift
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -5,32 +5,37 @@ from __future__ import annotations
 import re
 import threading
 import time as clock
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AvailabilityWindow,
-    Consent,
-    ConsentKind,
-    MatchRun,
-    Need,
-    NeedSkill,
-    Notice,
-    Role,
-    Shift,
-    Skill,
-    SkillGroup,
-    User,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import MatchRun
+from app.models import Need
+from app.models import NeedSkill
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from app.services import offers
-from app.services.matching_run import Scope, execute_run, run_safely, start_run
+from app.services.matching_run import Scope
+from app.services.matching_run import execute_run
+from app.services.matching_run import run_safely
+from app.services.matching_run import start_run
 
 S = AssignmentStatus
 WARSAW_OFFSET = timedelta(hours=1)  # shifts below are in winter time
@@ -400,7 +405,8 @@ def test_two_coordinators_approving_at_once_never_overfill_or_double_book(
 
 def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, factory):
     """Many proposals and unfilled shifts: a page of each at a time, the counts always whole."""
-    from app.proposals.routes import PROPOSALS_PER_PAGE, UNFILLED_PER_PAGE
+    from app.proposals.routes import PROPOSALS_PER_PAGE
+    from app.proposals.routes import UNFILLED_PER_PAGE
 
     proposed, unfilled = 2 * PROPOSALS_PER_PAGE + 10, UNFILLED_PER_PAGE + 10  # 35: "zmian"
     museum = factory.institution("Muzeum Stron")

@@ -8,47 +8,49 @@ are decided on while it solves keeps those decisions.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import matching
 from app.extensions import db
-from app.models import (
-    HOLDS_PLACE,
-    Assignment,
-    AssignmentStatus,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    Institution,
-    MatchRun,
-    Need,
-    NeedKind,
-    NeedSkill,
-    NeedStatus,
-    Role,
-    Shift,
-    Skill,
-    SkillGroup,
-    User,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import HOLDS_PLACE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Institution
+from app.models import MatchRun
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedSkill
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from app.models.base import utcnow
-from app.services import matching_inputs, offers
-from app.services.matching_run import (
-    Scope,
-    _cancel_superseded,
-    _store_proposals,
-    execute_run,
-    start_run,
-)
+from app.services import matching_inputs
+from app.services import offers
+from app.services.matching_run import Scope
+from app.services.matching_run import _cancel_superseded
+from app.services.matching_run import _store_proposals
+from app.services.matching_run import execute_run
+from app.services.matching_run import start_run
 
 S = AssignmentStatus
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -15,35 +15,37 @@ import signal
 import socket
 import sqlite3
 import time as clock
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import (
-    AvailabilityWindow,
-    Consent,
-    ConsentKind,
-    MatchRun,
-    Need,
-    Role,
-    User,
-    VolunteerProfile,
-    need_cohost,
-)
+from app.models import AvailabilityWindow
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import MatchRun
+from app.models import Need
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
+from app.models import need_cohost
 from app.services import matching_queue as queue
 from app.services.matching_run import Scope
-from tests.live_server import (
-    BIN,
-    STARTUP_WAIT,
-    Processes,
-    Visitor,
-    start_gunicorn,
-    wait_until,
-)
-from tests.races.harness import ask, at_once
+from tests.live_server import BIN
+from tests.live_server import STARTUP_WAIT
+from tests.live_server import Processes
+from tests.live_server import Visitor
+from tests.live_server import start_gunicorn
+from tests.live_server import wait_until
+from tests.races.harness import ask
+from tests.races.harness import at_once
 
 CROWD = 1000  # volunteers: enough for a run to take a moment, few enough to load quickly
 STALE_SECONDS = 2.0  # the web's patience with a silent worker, in these tests
@@ -218,7 +220,8 @@ def test_stage_seconds_add_up_from_the_marks(app, factory):
 def _crowd(app, count: int) -> None:
     """Volunteers free every day from 8 to 20, consenting: each run considers all of them.
     Inserted in bulk (one statement per table), as an import would."""
-    from tests.factories import PASSWORD, _hash
+    from tests.factories import PASSWORD
+    from tests.factories import _hash
 
     hashed = _hash(PASSWORD)
     tag = secrets.token_hex(3)

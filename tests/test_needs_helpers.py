@@ -6,24 +6,26 @@ Kept beside the tests that use them (tests/factories.py belongs to the whole sui
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
-from sqlalchemy import event, select
+from sqlalchemy import event
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AvailabilityWindow,
-    Need,
-    NeedSkill,
-    Shift,
-    Skill,
-    SkillGroup,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import AvailabilityWindow
+from app.models import Need
+from app.models import NeedSkill
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from app.services.needs import refresh_search_text
 
 _numbers = itertools.count(1)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.models import NeedKind, NeedStatus, Role
-from app.services.search import Window, shift_fits
+from app.models import NeedKind
+from app.models import NeedStatus
+from app.models import Role
+from app.services.search import Window
+from app.services.search import shift_fits
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import (
-    add_cohost,
-    add_skills,
-    count_queries,
-    make_skill,
-    set_profile,
-)
+from tests.test_needs_helpers import add_cohost
+from tests.test_needs_helpers import add_skills
+from tests.test_needs_helpers import count_queries
+from tests.test_needs_helpers import make_skill
+from tests.test_needs_helpers import set_profile
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
-from app.models import AssignmentStatus, Notice, Role
-from app.services.notices import EMAIL_FOR_NOTICE, notice_text
+from app.models import AssignmentStatus
+from app.models import Notice
+from app.models import Role
+from app.services.notices import EMAIL_FOR_NOTICE
+from app.services.notices import notice_text
 from tests.factories import PASSWORD
 
 PARAMS = {"title": "Noc Muzeów", "starts_at": datetime(2027, 5, 15, 16, tzinfo=UTC).isoformat()}

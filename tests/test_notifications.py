@@ -10,30 +10,35 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import (
-    AssignmentStatus,
-    EmailOptOut,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-    User,
-    VolunteerProfile,
-)
-from app.scheduling import jobs, reminders
-from app.scheduling.scheduler import acquire_singleton_lock, build_scheduler
+from app.models import AssignmentStatus
+from app.models import EmailOptOut
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
+from app.scheduling import jobs
+from app.scheduling import reminders
+from app.scheduling.scheduler import acquire_singleton_lock
+from app.scheduling.scheduler import build_scheduler
 from app.services import outbox
 from app.services.mail import queue_email
-from tests.conftest import WARSAW, free_port, is_postgres
+from tests.conftest import WARSAW
+from tests.conftest import free_port
+from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.clock
 
@@ -620,7 +625,9 @@ def test_staff_are_reminded_on_day_25_of_an_engagement_without_a_signed_agreemen
 
 
 def test_korpus_volunteers_get_last_months_summary_once(app, factory):
-    from app.models import HoursEntry, HoursSource, HoursStatus
+    from app.models import HoursEntry
+    from app.models import HoursSource
+    from app.models import HoursStatus
 
     museum = factory.institution()
     volunteer = factory.user()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.core.text import polish, polish_sort_key
+from app.core.text import polish
+from app.core.text import polish_sort_key
 from app.extensions import db
 from app.models import User
 

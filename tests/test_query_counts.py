@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
-from app.models import AssignmentStatus, Role
+from app.models import AssignmentStatus
+from app.models import Role
 from tests.factories import PASSWORD
 from tests.test_needs_helpers import count_queries
 

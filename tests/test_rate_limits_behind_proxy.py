@@ -28,8 +28,10 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import free_port, make_test_config
-from tests.factories import PASSWORD, Factory
+from tests.conftest import free_port
+from tests.conftest import make_test_config
+from tests.factories import PASSWORD
+from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

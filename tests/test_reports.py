@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Role, Shift
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models import Role
+from app.models import Shift
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from app.reports import queries as reports
 from tests.test_hours_flow import signed_in
 

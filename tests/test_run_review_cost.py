@@ -9,13 +9,21 @@ and show the number waiting for a decision as it is right after a decision.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, MatchRun, Need, Role, Skill, SkillGroup
-from app.proposals.routes import PROPOSALS_PER_PAGE, UNFILLED_PER_PAGE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import MatchRun
+from app.models import Need
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.proposals.routes import PROPOSALS_PER_PAGE
+from app.proposals.routes import UNFILLED_PER_PAGE
 from tests.factories import PASSWORD
 from tests.test_needs_helpers import count_queries
 

@@ -6,18 +6,23 @@ from __future__ import annotations
 import os
 import socket
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.models import Role, SchedulerHeartbeat
+from app.models import Role
+from app.models import SchedulerHeartbeat
 from app.models.base import utcnow
 from app.scheduling import jobs
 from app.scheduling.health import scheduler_health
-from app.scheduling.lock import acquire_singleton_lock, lock_file_path
-from app.scheduling.scheduler import SupervisedScheduler, build_scheduler
+from app.scheduling.lock import acquire_singleton_lock
+from app.scheduling.lock import lock_file_path
+from app.scheduling.scheduler import SupervisedScheduler
+from app.scheduling.scheduler import build_scheduler
 from tests.conftest import is_postgres
 
 JULY_NOON_IN_WARSAW = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)

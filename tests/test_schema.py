@@ -8,28 +8,30 @@ constraint and index by index, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    DefaultClause,
-    Index,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
-    Table,
-    inspect,
-    text,
-)
+from flask_migrate import downgrade
+from flask_migrate import upgrade
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import Date
+from sqlalchemy import DateTime
+from sqlalchemy import DefaultClause
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import inspect
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db

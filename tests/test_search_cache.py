@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import Need, Role, Shift
+from app.models import Need
+from app.models import Role
+from app.models import Shift
 from app.services import search_cache
 from tests.conftest import free_port
 from tests.factories import PASSWORD

@@ -6,11 +6,18 @@ import logging
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.models import Institution, Need, NeedStatus, Role, Skill, StaffMembership, User
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Skill
+from app.models import StaffMembership
+from app.models import User
 from app.seed.demo import load_demo_data
 from app.services.mail import send_email
 from config import ProductionConfig

@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import OutboxMessage, User
+from app.models import OutboxMessage
+from app.models import User
 from app.scheduling.scheduler import build_scheduler
 from app.services.mail import queue_email
 from tests.conftest import is_postgres

@@ -92,3 +92,13 @@ def test_no_view_function_runs_past_fifteen_lines_beyond_the_few_allowed():
 
 # At most ten views may run longer (pages with several forms or filters of their own).
 LONG_VIEWS_ALLOWED = 10
+
+
+def test_no_block_of_six_identical_lines_stands_twice_in_app_or_matching():
+    result = subprocess.run(
+        [sys.executable, "scripts/repeated_blocks.py", "app", "matching"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip().endswith("duplicated windows: 0"), result.stdout

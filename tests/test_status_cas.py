@@ -10,15 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, AuditLog, Need, Notice, Role, Shift, User
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import Need
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
+from app.models import User
 from app.models.hours import HoursEntry
-from app.services import applications, hours, needs, offers
+from app.services import applications
+from app.services import hours
+from app.services import needs
+from app.services import offers
 from app.services.applications import ApplicationError
 
 S = AssignmentStatus

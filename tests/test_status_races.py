@@ -12,16 +12,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, AuditLog, Role, Shift, User
-from app.services import applications, needs, offers
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import Role
+from app.models import Shift
+from app.models import User
+from app.services import applications
+from app.services import needs
+from app.services import offers
 from app.services.applications import ApplicationError
-from app.services.needs import NeedError, ShiftSpec
+from app.services.needs import NeedError
+from app.services.needs import ShiftSpec
 
 pytestmark = pytest.mark.postgres
 

@@ -4,13 +4,20 @@ given a place on a shift that has already started."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Notice, Role, Shift
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
 from app.models.hours import HoursEntry
 from app.services import offers
 from tests.factories import PASSWORD

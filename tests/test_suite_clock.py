@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import WARSAW, scheduler_clock
+from tests.conftest import WARSAW
+from tests.conftest import scheduler_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = """

@@ -18,9 +18,15 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import free_port, make_test_config
-from tests.test_faults_gunicorn import BIN, ROOT, Processes, wait_until
-from tests.test_faults_scheduler import heartbeat, migrate, scheduler_env
+from tests.conftest import free_port
+from tests.conftest import make_test_config
+from tests.test_faults_gunicorn import BIN
+from tests.test_faults_gunicorn import ROOT
+from tests.test_faults_gunicorn import Processes
+from tests.test_faults_gunicorn import wait_until
+from tests.test_faults_scheduler import heartbeat
+from tests.test_faults_scheduler import migrate
+from tests.test_faults_scheduler import scheduler_env
 
 SUPERVISE = ROOT / "scripts" / "supervise.py"
 

@@ -27,7 +27,9 @@ from wtforms.fields.core import UnboundField
 import app as app_package
 from app.extensions import db
 from app.models import VolunteerProfile
-from config import Config, ProductionConfig, TestConfig
+from config import Config
+from config import ProductionConfig
+from config import TestConfig
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,15 +12,13 @@ from sqlalchemy import select
 
 import matching
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AuditLog,
-    Consent,
-    ConsentKind,
-    Role,
-    VolunteerProfile,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Role
+from app.models import VolunteerProfile
 from app.models.base import utcnow
 from app.services.matching_inputs import load_volunteers
 from app.services.volunteers import today_in_warsaw

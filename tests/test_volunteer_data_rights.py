@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AuditLog,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    Notice,
-    Role,
-    Shift,
-    Skill,
-    User,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Notice
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from app.services.notices import notify
 from app.services.passwords import verify_password
 from tests.factories import PASSWORD

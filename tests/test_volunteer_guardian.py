@@ -7,12 +7,20 @@ import time
 from datetime import date
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import TimestampSigner
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AuditLog, Consent, ConsentKind, Role, User, VolunteerProfile
-from app.services.applications import ApplicationError, accept
+from app.models import Assignment
+from app.models import AuditLog
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
+from app.services.applications import ApplicationError
+from app.services.applications import accept
 
 TODAY = date.today()
 TEEN_DOB = date(TODAY.year - 16, 1, 1).isoformat()  # 15 or 16 years old

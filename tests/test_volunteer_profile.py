@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    AvailabilityWindow,
-    Role,
-    Skill,
-    User,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import AuditLog
+from app.models import AvailabilityWindow
+from app.models import Role
+from app.models import Skill
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 
 PROFILE = {
     "first_name": "Zofia",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Notice, Shift, User, VolunteerProfile
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Notice
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerProfile
 from app.services.notices import notify
 
 pytestmark = pytest.mark.clock

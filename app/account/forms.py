@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, ValidationError
+from wtforms import PasswordField
+from wtforms import ValidationError
 
 from app.auth.forms import NewPasswordMixin
-from app.core.forms import max_length, required
+from app.core.forms import max_length
+from app.core.forms import required
 from app.services.passwords import verify_password
 
 

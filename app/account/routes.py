@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
 from sqlalchemy import select
 
 from app.account.blueprint import bp
 from app.account.forms import ChangePasswordForm
 from app.extensions import db
-from app.models import InstitutionRequest, StaffRequest
-from app.services import accounts, sessions
+from app.models import InstitutionRequest
+from app.models import StaffRequest
+from app.services import accounts
+from app.services import sessions
 
 
 @bp.get("/")

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
 
-from app.core.forms import (
-    max_length,
-    number_choice,
-    placeholder,
-    printable_text,
-    required,
-    strip_filter,
-)
+from app.core.forms import max_length
+from app.core.forms import number_choice
+from app.core.forms import placeholder
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
 from app.models import Role
 
 

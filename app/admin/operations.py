@@ -15,13 +15,21 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.core.text import fold
 from app.extensions import db
-from app.models import Role, Skill, SkillGroup, User, VolunteerProfile
-from app.models.base import rows_changed, utcnow
-from app.services import audit, sessions
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.models import VolunteerProfile
+from app.models.base import rows_changed
+from app.models.base import utcnow
+from app.services import audit
+from app.services import sessions
 from app.services.accounts import send_confirmation
 
 

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.admin import operations
 from app.admin.blueprint import bp
-from app.admin.forms import ButtonForm, NewSkillForm, RoleForm, SkillNamesForm
+from app.admin.forms import ButtonForm
+from app.admin.forms import NewSkillForm
+from app.admin.forms import RoleForm
+from app.admin.forms import SkillNamesForm
 from app.admin.operations import AdminError
 from app.auth.access import admin_required
 from app.core.labels import role_label
-from app.core.text import fold, folded, polish
+from app.core.text import fold
+from app.core.text import folded
+from app.core.text import polish
 from app.extensions import db
-from app.models import Role, Skill, SkillGroup, StaffMembership, User
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import StaffMembership
+from app.models import User
 from app.services.email_address import normalise_email
 
 USERS_PAGE_SIZE = 50

@@ -6,9 +6,15 @@ against this document, so the two cannot drift apart unnoticed.
 
 from __future__ import annotations
 
-from app.models import InstitutionKind, NeedKind
-from app.services.date_range import FIRST_YEAR, LAST_YEAR
-from app.services.search import MAX_ID, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, PAGE_SIZE
+from app.models import InstitutionKind
+from app.models import NeedKind
+from app.services.date_range import FIRST_YEAR
+from app.services.date_range import LAST_YEAR
+from app.services.search import MAX_ID
+from app.services.search import MAX_PAGE
+from app.services.search import MAX_PER_PAGE
+from app.services.search import MAX_QUERY_LENGTH
+from app.services.search import PAGE_SIZE
 
 
 def _ref(name: str) -> dict:

@@ -6,19 +6,28 @@ import hashlib
 import json
 from datetime import datetime
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response
+from flask import abort
+from flask import jsonify
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api.blueprint import bp
 from app.api.openapi import openapi_document
-from app.api.serializers import institution_json, need_json
+from app.api.serializers import institution_json
+from app.api.serializers import need_json
 from app.core.text import polish
 from app.extensions import db
-from app.models import Institution, Need, NeedStatus
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
 from app.services import search_cache
-from app.services.search import parse_filters, public_need, search
+from app.services.search import parse_filters
+from app.services.search import public_need
+from app.services.search import search
 
 
 @bp.after_request

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.core.time import WARSAW
-from app.models import Institution, Need, Shift
+from app.models import Institution
+from app.models import Need
+from app.models import Shift
 from app.services.search import upcoming_shifts
 
 

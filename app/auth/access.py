@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort
+from flask import Flask
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import login_manager
-from app.models import Role, User
+from app.models import Role
+from app.models import User
 from app.services import sessions
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField
-from wtforms.validators import EqualTo, ValidationError
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms.validators import EqualTo
+from wtforms.validators import ValidationError
 
-from app.core.forms import (
-    email_field,
-    max_length,
-    person_name_field,
-    required,
-)
+from app.core.forms import email_field
+from app.core.forms import max_length
+from app.core.forms import person_name_field
+from app.core.forms import required
 from app.services.passwords import password_problems
 
 

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
 
 from app.auth.access import is_safe_next
 from app.auth.blueprint import bp
-from app.auth.forms import (
-    LoginForm,
-    RegistrationForm,
-    ResendConfirmationForm,
-    ResetPasswordForm,
-    ResetRequestForm,
-)
-from app.extensions import db, limiter
-from app.services import accounts, audit, sessions
+from app.auth.forms import LoginForm
+from app.auth.forms import RegistrationForm
+from app.auth.forms import ResendConfirmationForm
+from app.auth.forms import ResetPasswordForm
+from app.auth.forms import ResetRequestForm
+from app.extensions import db
+from app.extensions import limiter
+from app.services import accounts
+from app.services import audit
+from app.services import sessions
 from app.services.email_address import normalise_email
-from app.services.tokens import read_confirm_token, read_reset_token
+from app.services.tokens import read_confirm_token
+from app.services.tokens import read_reset_token
 
 
 def _limit(name: str, **kwargs):

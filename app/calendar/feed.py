@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar import Event
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from app.core.text import polish
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import Institution, Need, NeedStatus, Shift
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Shift
 from app.models.base import utcnow
-from app.services.date_range import END_INSTANT, FIRST_INSTANT
+from app.services.date_range import END_INSTANT
+from app.services.date_range import FIRST_INSTANT
 from app.services.needs import local_to_utc
 from app.services.search import institution_condition
 
@@ -60,22 +67,6 @@ def shifts_between(first: date, last: date, institution: str = "") -> dict[date,
     for shift in shifts:
         days[shift.starts_at.astimezone(WARSAW).date()].append(shift)
     return days
-
-
-def active_institutions() -> list[Institution]:
-    """The institutions a calendar can be narrowed to, by name."""
-    return list(
-        db.session.scalars(
-            select(Institution).where(Institution.is_active).order_by(polish(Institution.name))
-        )
-    )
-
-
-def active_institution(slug: str) -> Institution | None:
-    """The institution whose own feed this slug asks for, while it is a member."""
-    return db.session.scalar(
-        select(Institution).where(Institution.slug == slug, Institution.is_active)
-    )
 
 
 def month_weeks(year: int, month: int) -> list[list[date]]:

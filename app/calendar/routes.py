@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response
+from flask import abort
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.calendar.blueprint import bp
-from app.calendar.feed import (
-    active_institution,
-    active_institutions,
-    build_feed,
-    month_weeks,
-    shifts_between,
-    upcoming_published_shifts,
-)
+from app.calendar.feed import build_feed
+from app.calendar.feed import month_weeks
+from app.calendar.feed import shifts_between
+from app.calendar.feed import upcoming_published_shifts
 from app.core.time import today_in_warsaw
 from app.needs.shift_times import template_helpers
-from app.services.date_range import FIRST_YEAR, LAST_YEAR
+from app.services.date_range import FIRST_YEAR
+from app.services.date_range import LAST_YEAR
+from app.services.directory import active_institution
+from app.services.directory import active_institutions
 
 _NUMBER = re.compile(r"[0-9]{1,4}")
 

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import (
-    date_field,
-    max_length,
-    printable_text,
-    record_id,
-    required,
-    strip_filter,
-)
+from app.core.forms import date_field
+from app.core.forms import max_length
+from app.core.forms import printable_text
+from app.core.forms import record_id
+from app.core.forms import required
+from app.core.forms import strip_filter
 
 
 class ButtonForm(FlaskForm):

@@ -3,35 +3,42 @@ the audit log."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.access import coordinator_required
 from app.coordination.blueprint import bp
-from app.coordination.forms import AuditFilterForm, ButtonForm, DecisionForm
+from app.coordination.forms import AuditFilterForm
+from app.coordination.forms import ButtonForm
+from app.coordination.forms import DecisionForm
 from app.core.labels import audit_kind_labels
 from app.core.text import polish
 from app.extensions import db
-from app.models import (
-    AuditLog,
-    Institution,
-    InstitutionRequest,
-    RequestStatus,
-    StaffRequest,
-    User,
-    VolunteerProfile,
-)
-from app.services.audit import AuditFilter, filtered_entries
-from app.services.audit_texts import AuditNames, sentence
-from app.services.memberships import (
-    RequestError,
-    decide_institution_request,
-    decide_staff_request,
-)
-from app.services.volunteers import confirm_birth_date, pending_birth_dates
+from app.models import AuditLog
+from app.models import Institution
+from app.models import InstitutionRequest
+from app.models import RequestStatus
+from app.models import StaffRequest
+from app.models import User
+from app.models import VolunteerProfile
+from app.services.audit import AuditFilter
+from app.services.audit import filtered_entries
+from app.services.audit_texts import AuditNames
+from app.services.audit_texts import sentence
+from app.services.memberships import RequestError
+from app.services.memberships import decide_institution_request
+from app.services.memberships import decide_staff_request
+from app.services.volunteers import confirm_birth_date
+from app.services.volunteers import pending_birth_dates
 
 AUDIT_PAGE_SIZE = 50
 

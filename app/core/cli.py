@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 
 
 def init_cli(app: Flask) -> None:

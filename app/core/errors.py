@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
 
-from app.extensions import db, login_manager
+from app.extensions import db
+from app.extensions import login_manager
 
 log = logging.getLogger(__name__)
 

@@ -8,29 +8,30 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    DateField,
-    EmailField,
-    Field,
-    Form,
-    SelectChoice,
-    SelectMultipleField,
-    StringField,
-    widgets,
-)
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import DateField
+from wtforms import EmailField
+from wtforms import Field
+from wtforms import Form
+from wtforms import SelectChoice
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import widgets
+from wtforms.validators import Email
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from app.core.content_language import content_lang_attrs
 from app.core.ids import MAX_ID
-from app.services.date_range import (
-    FIRST_BIRTH_DAY,
-    FIRST_BIRTH_YEAR,
-    FIRST_DAY,
-    FIRST_YEAR,
-    LAST_DAY,
-    LAST_YEAR,
-)
-from app.services.email_address import mixes_scripts, normalise_email
+from app.services.date_range import FIRST_BIRTH_DAY
+from app.services.date_range import FIRST_BIRTH_YEAR
+from app.services.date_range import FIRST_DAY
+from app.services.date_range import FIRST_YEAR
+from app.services.date_range import LAST_DAY
+from app.services.date_range import LAST_YEAR
+from app.services.email_address import mixes_scripts
+from app.services.email_address import normalise_email
 from app.services.staff_views import today_in_warsaw
 
 BAD_DATE = _l("Podaj poprawną datę.")

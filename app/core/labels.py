@@ -14,18 +14,16 @@ from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import (
-    AssignmentStatus,
-    ComplianceKind,
-    ConsentKind,
-    DocumentKind,
-    InstitutionKind,
-    NeedKind,
-    NeedStatus,
-    OutboxStatus,
-    RequestStatus,
-    Role,
-)
+from app.models import AssignmentStatus
+from app.models import ComplianceKind
+from app.models import ConsentKind
+from app.models import DocumentKind
+from app.models import InstitutionKind
+from app.models import NeedKind
+from app.models import NeedStatus
+from app.models import OutboxStatus
+from app.models import RequestStatus
+from app.models import Role
 
 E = TypeVar("E", bound=enum.Enum)
 

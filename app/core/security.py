@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask
+from flask import Response
+from flask import abort
+from flask import g
+from flask import request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

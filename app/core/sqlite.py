@@ -30,9 +30,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
 
-from app.core.text import SQLITE_FOLD, SQLITE_POLISH, compare_polish, fold_or_none
+from app.core.text import SQLITE_FOLD
+from app.core.text import SQLITE_POLISH
+from app.core.text import compare_polish
+from app.core.text import fold_or_none
 
 log = logging.getLogger(__name__)
 

@@ -8,22 +8,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    get_locale,
-    get_timezone,
-)
+from flask import Flask
+from flask import current_app
+from flask import request
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import format_decimal
+from flask_babel import format_time
+from flask_babel import get_locale
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 
 from app.core.content_language import content_lang_attrs
-from app.core.labels import audit_kind_label, template_labels
+from app.core.labels import audit_kind_label
+from app.core.labels import template_labels
 from app.models import Role
 
 

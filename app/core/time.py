@@ -6,7 +6,9 @@ the same day everywhere (the clock itself comes from `utcnow`, which the tests c
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")

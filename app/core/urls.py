@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
+from flask import has_request_context
+from flask import url_for
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

@@ -9,39 +9,48 @@ as missing, and the coordinator's unfilled shifts carry the last run's diagnoses
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import matching
-from app.core.time import WARSAW, utcnow
+from app.core.time import WARSAW
+from app.core.time import utcnow
 from app.extensions import db
-from app.models import (
-    HOLDS_PLACE,
-    Assignment,
-    AssignmentStatus,
-    ConsentKind,
-    Institution,
-    InstitutionRequest,
-    MatchRun,
-    Need,
-    NeedStatus,
-    OutboxMessage,
-    OutboxStatus,
-    RequestStatus,
-    Role,
-    Shift,
-    StaffRequest,
-    User,
-)
-from app.services import compliance, hours, korpus, matching_inputs
+from app.models import HOLDS_PLACE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ConsentKind
+from app.models import Institution
+from app.models import InstitutionRequest
+from app.models import MatchRun
+from app.models import Need
+from app.models import NeedStatus
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import RequestStatus
+from app.models import Role
+from app.models import Shift
+from app.models import StaffRequest
+from app.models import User
+from app.services import compliance
+from app.services import hours
+from app.services import korpus
+from app.services import matching_inputs
 from app.services.matching_run import Scope
 from app.services.permissions import managed_need_ids_query
-from app.services.staff_views import managed_institutions, pending_applications
-from app.services.volunteers import current_consents, pending_birth_dates
+from app.services.staff_views import managed_institutions
+from app.services.staff_views import pending_applications
+from app.services.volunteers import current_consents
+from app.services.volunteers import pending_birth_dates
 
 S = AssignmentStatus
 # Rows shown in one panel; the panel's count tells how many there are in all.

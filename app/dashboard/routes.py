@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
+from flask_login import login_required
 
 from app.core.labels import compliance_kind_labels
 from app.dashboard import panels as dashboard
 from app.dashboard.blueprint import bp
-from app.proposals.texts import Names, diagnostic_text, reason_text
+from app.proposals.texts import Names
+from app.proposals.texts import diagnostic_text
+from app.proposals.texts import reason_text
 
 
 @bp.get("/dashboard")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.validators import Optional
 
-from app.core.forms import (
-    date_field,
-    max_length,
-    printable_text,
-    required,
-    strip_filter,
-)
+from app.core.forms import date_field
+from app.core.forms import max_length
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
 
 
 class CertificateRequestForm(FlaskForm):

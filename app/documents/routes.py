@@ -8,32 +8,47 @@ and shows only kind, number, name, institution and dates.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.auth.access import roles_required, volunteer_required
-from app.core.forms import placeholder, written_choice
-from app.core.labels import compliance_kind_labels, document_kind_labels
+from app.auth.access import roles_required
+from app.auth.access import volunteer_required
+from app.core.forms import placeholder
+from app.core.forms import written_choice
+from app.core.labels import compliance_kind_labels
+from app.core.labels import document_kind_labels
 from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.documents.blueprint import bp
-from app.documents.forms import (
-    AgreementRequestForm,
-    CertificateRequestForm,
-    ComplianceForm,
-    IssueAgreementForm,
-    OpinionForm,
-    SignatureForm,
-    VerifyForm,
-)
-from app.extensions import db, login_manager
-from app.models import ComplianceKind, Document, DocumentKind, Institution, Need, Role
-from app.services import compliance, pdf
+from app.documents.forms import AgreementRequestForm
+from app.documents.forms import CertificateRequestForm
+from app.documents.forms import ComplianceForm
+from app.documents.forms import IssueAgreementForm
+from app.documents.forms import OpinionForm
+from app.documents.forms import SignatureForm
+from app.documents.forms import VerifyForm
+from app.extensions import db
+from app.extensions import login_manager
+from app.models import ComplianceKind
+from app.models import Document
+from app.models import DocumentKind
+from app.models import Institution
+from app.models import Need
+from app.models import Role
+from app.services import compliance
 from app.services import documents as service
-from app.services.permissions import can_manage_need, speaks_for_host
+from app.services import pdf
+from app.services.permissions import can_manage_need
+from app.services.permissions import speaks_for_host
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 

@@ -8,10 +8,18 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import ValidationError
 from wtforms.validators import DataRequired
 
-from app.core.forms import date_field, max_length, printable_text, required, strip_filter
+from app.core.forms import date_field
+from app.core.forms import max_length
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
 from app.models import User
 
 

@@ -8,30 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from app.auth.access import coordinator_required, roles_required, volunteer_required
+from app.auth.access import coordinator_required
+from app.auth.access import roles_required
+from app.auth.access import volunteer_required
 from app.core.ids import MAX_ID
 from app.extensions import db
 from app.hours.blueprint import bp
-from app.hours.forms import (
-    ConfirmForm,
-    CoordinatorForm,
-    CorrectForm,
-    EmptyForm,
-    LogForm,
-    NoShowForm,
-    RejectForm,
-)
-from app.models import Assignment, Institution, Role, Shift
+from app.hours.forms import ConfirmForm
+from app.hours.forms import CoordinatorForm
+from app.hours.forms import CorrectForm
+from app.hours.forms import EmptyForm
+from app.hours.forms import LogForm
+from app.hours.forms import NoShowForm
+from app.hours.forms import RejectForm
+from app.models import Assignment
+from app.models import Institution
+from app.models import Role
+from app.models import Shift
 from app.models.hours import HoursEntry
 from app.services import hours as service
-from app.services import korpus, named_coordinator
+from app.services import korpus
+from app.services import named_coordinator
 from app.services.permissions import can_manage_need
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)

@@ -3,21 +3,25 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, Optional
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import URLField
+from wtforms.validators import URL
+from wtforms.validators import Optional
 
-from app.core.forms import (
-    email_field,
-    max_length,
-    number_choice,
-    placeholder,
-    printable_text,
-    required,
-    strip_filter,
-    written_choice,
-)
+from app.core.forms import email_field
+from app.core.forms import max_length
+from app.core.forms import number_choice
+from app.core.forms import placeholder
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
+from app.core.forms import written_choice
 from app.core.labels import institution_kind_labels
-from app.models import Institution, InstitutionKind
+from app.models import Institution
+from app.models import InstitutionKind
 
 
 def kind_choices() -> list[SelectChoice]:

@@ -4,34 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.core.text import polish
 from app.extensions import db
-from app.models import (
-    Institution,
-    InstitutionRequest,
-    Need,
-    NeedStatus,
-    RequestStatus,
-    StaffRequest,
-    User,
-)
-
-
-def active_institutions() -> list[Institution]:
-    return list(
-        db.session.scalars(
-            select(Institution)
-            .where(Institution.is_active.is_(True))
-            .order_by(polish(Institution.name))
-        )
-    )
-
-
-def active_institution(slug: str) -> Institution | None:
-    """An institution that left the coalition has no public page."""
-    return db.session.scalar(
-        select(Institution).where(Institution.slug == slug, Institution.is_active.is_(True))
-    )
+from app.models import Institution
+from app.models import InstitutionRequest
+from app.models import Need
+from app.models import NeedStatus
+from app.models import RequestStatus
+from app.models import StaffRequest
+from app.models import User
 
 
 def published_needs(institution: Institution) -> list[Need]:

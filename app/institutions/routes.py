@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from app.extensions import db
 from app.institutions.blueprint import bp
-from app.institutions.forms import InstitutionRequestForm, StaffRequestForm
-from app.institutions.queries import (
-    active_institution,
-    active_institutions,
-    pending_institution_requests,
-    published_needs,
-    staff_requests_of,
-)
+from app.institutions.forms import InstitutionRequestForm
+from app.institutions.forms import StaffRequestForm
+from app.institutions.queries import pending_institution_requests
+from app.institutions.queries import published_needs
+from app.institutions.queries import staff_requests_of
 from app.models import Institution
-from app.services.memberships import RequestError, ask_to_join_coalition, ask_to_join_staff
+from app.services.directory import active_institution
+from app.services.directory import active_institutions
+from app.services.memberships import RequestError
+from app.services.memberships import ask_to_join_coalition
+from app.services.memberships import ask_to_join_staff
 
 
 def _form_page(template: str, form: FlaskForm, **context):

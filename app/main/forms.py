@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms import HiddenField
+from wtforms import SelectChoice
+from wtforms import SelectField
 
 from app.core.forms import required
 

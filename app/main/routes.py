@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from flask import (
-    current_app,
-    has_request_context,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app
+from flask import has_request_context
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.access import is_safe_next
 from app.core.text import polish
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf
+from app.extensions import db
+from app.extensions import limiter
 from app.main.blueprint import bp
 from app.main.forms import LanguageForm
-from app.models import Institution, Need, NeedStatus, Role, User
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import User
 from app.scheduling.health import scheduler_health
 
 

@@ -7,33 +7,38 @@ from datetime import date
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import TimeField
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from app.core.forms import (
-    IdListField,
-    date_field,
-    email_field,
-    max_length,
-    placeholder,
-    printable_text,
-    required,
-    sensible_date,
-    strip_filter,
-)
+from app.core.forms import IdListField
+from app.core.forms import date_field
+from app.core.forms import email_field
+from app.core.forms import max_length
+from app.core.forms import placeholder
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import sensible_date
+from app.core.forms import strip_filter
 from app.core.labels import need_kind_labels
 from app.core.time import WARSAW
-from app.models import Institution, Need, NeedKind, Shift, Skill, User
-from app.services.needs import ShiftSpec, local_to_utc, weekly_shifts
+from app.models import Institution
+from app.models import Need
+from app.models import NeedKind
+from app.models import Shift
+from app.models import Skill
+from app.models import User
+from app.services.needs import ShiftSpec
+from app.services.needs import local_to_utc
+from app.services.needs import weekly_shifts
 from app.services.staff_views import today_in_warsaw
 
 MAX_PLACES = 500

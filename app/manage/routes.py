@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,33 +30,34 @@ from app.core.labels import need_kind_labels
 from app.core.text import polish
 from app.extensions import db
 from app.manage.blueprint import bp
-from app.manage.forms import (
-    AddShiftsForm,
-    CancelForm,
-    CheckForm,
-    DecisionForm,
-    NeedFields,
-    SeenStatusForm,
-    ShiftForm,
-    first_day_not_in_past,
-    need_form,
-    shift_form_data,
-)
-from app.models import (
-    Assignment,
-    Institution,
-    Need,
-    NeedStatus,
-    Role,
-    Shift,
-    Skill,
-    SkillGroup,
-    User,
-)
-from app.services import applications, checks, needs, staff_views
-from app.services.applications import AlreadyDecided, ApplicationError
+from app.manage.forms import AddShiftsForm
+from app.manage.forms import CancelForm
+from app.manage.forms import CheckForm
+from app.manage.forms import DecisionForm
+from app.manage.forms import NeedFields
+from app.manage.forms import SeenStatusForm
+from app.manage.forms import ShiftForm
+from app.manage.forms import first_day_not_in_past
+from app.manage.forms import need_form
+from app.manage.forms import shift_form_data
+from app.models import Assignment
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.services import applications
+from app.services import checks
+from app.services import needs
+from app.services import staff_views
+from app.services.applications import AlreadyDecided
+from app.services.applications import ApplicationError
 from app.services.needs import NeedError
-from app.services.permissions import can_manage_need, can_see_volunteer
+from app.services.permissions import can_manage_need
+from app.services.permissions import can_see_volunteer
 from app.services.status_messages import application_state
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)

@@ -1,49 +1,52 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
-from app.models.assignments import (
-    ACTIVE,
-    BOOKED,
-    COUNTED_IN_PLACES,
-    HOLDS_PLACE,
-    Assignment,
-    AssignmentSource,
-    AssignmentStatus,
-    TransitionError,
-)
-from app.models.hours import (
-    ComplianceKind,
-    ComplianceRecord,
-    Document,
-    DocumentKind,
-    HoursEntry,
-    HoursSource,
-    HoursStatus,
-)
-from app.models.institutions import (
-    Institution,
-    InstitutionKind,
-    InstitutionRequest,
-    RequestStatus,
-    StaffMembership,
-    StaffRequest,
-)
+from app.models.assignments import ACTIVE
+from app.models.assignments import BOOKED
+from app.models.assignments import COUNTED_IN_PLACES
+from app.models.assignments import HOLDS_PLACE
+from app.models.assignments import Assignment
+from app.models.assignments import AssignmentSource
+from app.models.assignments import AssignmentStatus
+from app.models.assignments import TransitionError
+from app.models.hours import ComplianceKind
+from app.models.hours import ComplianceRecord
+from app.models.hours import Document
+from app.models.hours import DocumentKind
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
+from app.models.institutions import Institution
+from app.models.institutions import InstitutionKind
+from app.models.institutions import InstitutionRequest
+from app.models.institutions import RequestStatus
+from app.models.institutions import StaffMembership
+from app.models.institutions import StaffRequest
 from app.models.matching_runs import MatchRun
-from app.models.needs import Need, NeedKind, NeedSkill, NeedStatus, Shift, need_cohost
+from app.models.needs import Need
+from app.models.needs import NeedKind
+from app.models.needs import NeedSkill
+from app.models.needs import NeedStatus
+from app.models.needs import Shift
+from app.models.needs import need_cohost
 from app.models.notices import Notice
-from app.models.outbox import EmailOptOut, OutboxMessage, OutboxStatus
+from app.models.outbox import EmailOptOut
+from app.models.outbox import OutboxMessage
+from app.models.outbox import OutboxStatus
 from app.models.scheduler import SchedulerHeartbeat
-from app.models.skills import Skill, SkillGroup
-from app.models.users import AuditLog, Role, User, UserSession
-from app.models.volunteers import (
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-    volunteer_preferred_institution,
-)
+from app.models.skills import Skill
+from app.models.skills import SkillGroup
+from app.models.users import AuditLog
+from app.models.users import Role
+from app.models.users import User
+from app.models.users import UserSession
+from app.models.volunteers import AvailabilityWindow
+from app.models.volunteers import ChildProtectionCheck
+from app.models.volunteers import Consent
+from app.models.volunteers import ConsentKind
+from app.models.volunteers import VolunteerAbsence
+from app.models.volunteers import VolunteerProfile
+from app.models.volunteers import VolunteerSkill
+from app.models.volunteers import volunteer_preferred_institution
 
 __all__ = [
     "ComplianceKind",

@@ -16,13 +16,26 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, inspect, text, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import inspect
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.extensions import Model, db
-from app.models.base import UTCDateTime, rows_changed, utcnow
-from app.models.needs import Need, Shift
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import UTCDateTime
+from app.models.base import rows_changed
+from app.models.base import utcnow
+from app.models.needs import Need
+from app.models.needs import Shift
 from app.models.users import User
 
 

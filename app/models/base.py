@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import cast
 
-from sqlalchemy import CursorResult, DateTime, Result, text
+from sqlalchemy import CursorResult
+from sqlalchemy import DateTime
+from sqlalchemy import Result
+from sqlalchemy import text
 from sqlalchemy.types import TypeDecorator
 
 from app.core.time import utcnow as utcnow  # the clock, re-exported where the models read it

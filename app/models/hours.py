@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.extensions import Model, db
+from app.extensions import Model
+from app.extensions import db
 from app.models.assignments import Assignment
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 from app.models.institutions import Institution
 from app.models.needs import Need
 from app.models.users import User

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.extensions import Model, db
-from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import EMPTY_TEXT
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 from app.models.users import User
 
 

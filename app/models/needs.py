@@ -5,11 +5,22 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.extensions import Model, db
-from app.models.base import EMPTY_TEXT, UTCDateTime, utcnow
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import EMPTY_TEXT
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 from app.models.institutions import Institution
 from app.models.skills import Skill
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.extensions import Model, db
-from app.models.base import UTCDateTime, utcnow
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class Notice(Model):

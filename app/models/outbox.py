@@ -5,11 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.extensions import Model, db
-from app.models.base import UTCDateTime, utcnow
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class OutboxStatus(enum.StrEnum):

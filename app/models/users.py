@@ -8,11 +8,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.extensions import Model, db
-from app.models.base import UTCDateTime, utcnow
+from app.extensions import Model
+from app.extensions import db
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 if TYPE_CHECKING:
     from app.models.institutions import StaffMembership

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, TextAreaField, ValidationError
+from wtforms import Field
+from wtforms import TextAreaField
+from wtforms import ValidationError
 
-from app.core.forms import IdListField, max_length, printable_text, strip_filter
+from app.core.forms import IdListField
+from app.core.forms import max_length
+from app.core.forms import printable_text
+from app.core.forms import strip_filter
 
 
 def at_least_one(form: FlaskForm, field: Field) -> None:

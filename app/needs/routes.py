@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,24 +20,29 @@ from sqlalchemy.orm import selectinload
 
 from app.core.labels import need_kind_labels
 from app.core.text import polish
-from app.extensions import db, login_manager
-from app.models import Assignment, Institution, Need, SkillGroup, User
+from app.extensions import db
+from app.extensions import login_manager
+from app.models import Assignment
+from app.models import Institution
+from app.models import Need
+from app.models import SkillGroup
+from app.models import User
 from app.models.base import utcnow
 from app.needs.blueprint import bp
 from app.needs.forms import ApplyForm
-from app.needs.shift_times import shift_when, template_helpers
+from app.needs.shift_times import shift_when
+from app.needs.shift_times import template_helpers
 from app.services import search_cache
-from app.services.applications import ApplicationError, eligibility_problems
+from app.services.applications import ApplicationError
 from app.services.applications import apply as apply_to_shifts
-from app.services.search import (
-    NeedFilters,
-    ParsedFilters,
-    institution_by_slug,
-    parse_filters,
-    public_need,
-    upcoming_shifts,
-)
+from app.services.applications import eligibility_problems
+from app.services.search import NeedFilters
+from app.services.search import ParsedFilters
+from app.services.search import institution_by_slug
+from app.services.search import parse_filters
+from app.services.search import public_need
 from app.services.search import search as find_needs
+from app.services.search import upcoming_shifts
 
 
 @bp.context_processor

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import format_date, format_time
+from flask_babel import format_date
+from flask_babel import format_time
 
 from app.core.time import in_warsaw
 from app.models import Shift

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import delete
+from sqlalchemy import select
 
 from app.auth.access import admin_required
 from app.core.labels import outbox_status_labels
-from app.extensions import csrf, db
-from app.models import EmailOptOut, OutboxMessage, User
+from app.extensions import csrf
+from app.extensions import db
+from app.models import EmailOptOut
+from app.models import OutboxMessage
+from app.models import User
 from app.notifications.blueprint import bp
 from app.notifications.forms import ButtonForm
 from app.scheduling.health import scheduler_health
 from app.services import audit
-from app.services.mail import EMAIL_KINDS, read_unsubscribe_token
-from app.services.outbox import cancel, overview, retry
+from app.services.mail import EMAIL_KINDS
+from app.services.mail import read_unsubscribe_token
+from app.services.outbox import cancel
+from app.services.outbox import overview
+from app.services.outbox import retry
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:

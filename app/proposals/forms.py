@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField, ValidationError
+from wtforms import IntegerField
+from wtforms import TextAreaField
+from wtforms import ValidationError
 from wtforms.validators import NumberRange
 
-from app.core.forms import (
-    MAX_ID,
-    IdListField,
-    MultiCheckboxField,
-    date_field,
-    email_field,
-    max_length,
-    printable_text,
-    required,
-    strip_filter,
-)
+from app.core.forms import MAX_ID
+from app.core.forms import IdListField
+from app.core.forms import MultiCheckboxField
+from app.core.forms import date_field
+from app.core.forms import email_field
+from app.core.forms import max_length
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
 
 
 class RunForm(FlaskForm):

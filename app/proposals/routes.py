@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -17,22 +25,33 @@ from app.auth.access import coordinator_required
 from app.core.errors import render_error
 from app.core.text import polish
 from app.extensions import db
-from app.models import Assignment, Institution, MatchRun, Need, Role, Shift
+from app.models import Assignment
+from app.models import Institution
+from app.models import MatchRun
+from app.models import Need
+from app.models import Role
+from app.models import Shift
 from app.proposals.blueprint import bp
-from app.proposals.forms import DecideForm, DeclineForm, OverrideForm, RunForm
-from app.proposals.texts import Names, diagnostic_text, reason_text
-from app.services import matching_queue, offers
+from app.proposals.forms import DecideForm
+from app.proposals.forms import DeclineForm
+from app.proposals.forms import OverrideForm
+from app.proposals.forms import RunForm
+from app.proposals.texts import Names
+from app.proposals.texts import diagnostic_text
+from app.proposals.texts import reason_text
+from app.services import matching_queue
+from app.services import offers
 from app.services.accounts import find_user
-from app.services.applications import AlreadyDecided, ApplicationError
-from app.services.matching_run import (
-    ProposalPage,
-    ProposalRow,
-    Scope,
-    UnfilledPage,
-    latest_runs,
-    proposal_page,
-    unfilled_of,
-)
+from app.services.applications import AlreadyDecided
+from app.services.applications import ApplicationError
+from app.services.directory import active_institutions
+from app.services.matching_run import ProposalPage
+from app.services.matching_run import ProposalRow
+from app.services.matching_run import Scope
+from app.services.matching_run import UnfilledPage
+from app.services.matching_run import latest_runs
+from app.services.matching_run import proposal_page
+from app.services.matching_run import unfilled_of
 from app.services.permissions import managed_need_ids_query
 
 # Refusals flashed after a decision on many proposals; the rest are counted.
@@ -76,11 +95,7 @@ def index():
     form = RunForm(formdata=None)
     form.institutions.choices = _institution_choices()
     matching_queue.fail_stale_runs()
-    institutions = db.session.scalars(
-        select(Institution)
-        .where(Institution.is_active.is_(True))
-        .order_by(polish(Institution.name))
-    ).all()
+    institutions = active_institutions()
     return render_template(
         "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
     )
@@ -93,11 +108,7 @@ def run():
     form = RunForm()
     form.institutions.choices = _institution_choices()
     if not form.validate_on_submit():
-        institutions = db.session.scalars(
-            select(Institution)
-            .where(Institution.is_active.is_(True))
-            .order_by(polish(Institution.name))
-        ).all()
+        institutions = active_institutions()
         return render_template(
             "proposals/index.html", form=form, runs=latest_runs(), institutions=institutions
         ), 422

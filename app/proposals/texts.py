@@ -5,15 +5,21 @@ The library returns stable codes with parameters; this module is their translati
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, literal_column, select, union_all
+from flask_babel import ngettext
+from sqlalchemy import Select
+from sqlalchemy import literal_column
+from sqlalchemy import select
+from sqlalchemy import union_all
 
 from app.extensions import db
-from app.models import Institution, Skill
+from app.models import Institution
+from app.models import Skill
 
 
 def weekday_name(n: int) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 
 PALETTE = ("#7a1f3d", "#1f5f7a", "#5a6b1f", "#8a4b00", "#4b2a7a", "#1f7a55")
 AXIS = "#333333"

@@ -10,16 +10,33 @@ or days they served.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Label, String, and_, case, func, literal, select, text, union_all
+from sqlalchemy import Label
+from sqlalchemy import String
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import union_all
 
 from app.core.text import polish_sort_key
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import Institution, Need, NeedStatus, Role, Shift, User
-from app.models.hours import HoursEntry, HoursStatus
+from app.models import Institution
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import User
+from app.models.hours import HoursEntry
+from app.models.hours import HoursStatus
 from app.services import spreadsheets
 
 DEFAULT_MONTHS = 12

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response
+from flask import abort
+from flask import render_template
+from flask import request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+from flask_login import login_required
 from sqlalchemy import select
 
 from app.auth.access import coordinator_required

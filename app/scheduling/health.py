@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
 from app.models import SchedulerHeartbeat
-from app.models.base import rows_changed, utcnow
+from app.models.base import rows_changed
+from app.models.base import utcnow
 
 HEARTBEAT_ROW = 1
 # Late after this many missed beats: one slow beat (a busy database) is not an outage.

@@ -9,8 +9,10 @@ whatever happened.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Mapping
+from datetime import datetime
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -102,14 +104,16 @@ def shift_reminders() -> None:
 
 
 def offers() -> None:
-    from app.scheduling.reminders import expire_due_offers, offer_reminders
+    from app.scheduling.reminders import expire_due_offers
+    from app.scheduling.reminders import offer_reminders
 
     run_job("offer_reminders", offer_reminders)
     run_job("expire_offers", expire_due_offers)
 
 
 def morning_digests() -> None:
-    from app.scheduling.reminders import coordinator_digests, staff_digests
+    from app.scheduling.reminders import coordinator_digests
+    from app.scheduling.reminders import staff_digests
 
     run_job("coordinator_digests", coordinator_digests)
     run_job("staff_digests", staff_digests)

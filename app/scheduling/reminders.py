@@ -4,30 +4,31 @@ running one twice, or twice at once, queues nothing twice."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
-from sqlalchemy import func, select
+from icalendar import Calendar
+from icalendar import Event
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.time import WARSAW
 from app.core.urls import absolute_url
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    InstitutionRequest,
-    Need,
-    RequestStatus,
-    Role,
-    Shift,
-    StaffMembership,
-    StaffRequest,
-    User,
-    VolunteerProfile,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import InstitutionRequest
+from app.models import Need
+from app.models import RequestStatus
+from app.models import Role
+from app.models import Shift
+from app.models import StaffMembership
+from app.models import StaffRequest
+from app.models import User
+from app.models import VolunteerProfile
 from app.services.mail import queue_email
 from app.services.offers import expire_offers
 
@@ -342,7 +343,9 @@ def agreement_reminders(now: datetime) -> int:
 def korpus_summaries(now: datetime) -> int:
     """On the first days of a month: each Korpus Solidarności volunteer gets last month's confirmed
     hours across the coalition against the threshold, and the streak so far."""
-    from app.services.korpus import month_report, previous_month, progress
+    from app.services.korpus import month_report
+    from app.services.korpus import previous_month
+    from app.services.korpus import progress
 
     today = now.astimezone(WARSAW).date()
     year, month = previous_month(today.year, today.month)

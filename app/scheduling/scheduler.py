@@ -19,12 +19,14 @@ import time
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.scheduling.job_store import ResilientJobStore
-from app.scheduling.lock import SingletonLock, acquire_singleton_lock
+from app.scheduling.lock import SingletonLock
+from app.scheduling.lock import acquire_singleton_lock
 
 log = logging.getLogger(__name__)
 

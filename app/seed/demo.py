@@ -3,51 +3,53 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.core.time import WARSAW, today_in_warsaw
+from app.core.time import WARSAW
+from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    HoursEntry,
-    HoursSource,
-    HoursStatus,
-    Institution,
-    InstitutionKind,
-    InstitutionRequest,
-    Need,
-    NeedKind,
-    NeedSkill,
-    NeedStatus,
-    Role,
-    Shift,
-    Skill,
-    SkillGroup,
-    StaffMembership,
-    StaffRequest,
-    User,
-    VolunteerProfile,
-    VolunteerSkill,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import HoursEntry
+from app.models import HoursSource
+from app.models import HoursStatus
+from app.models import Institution
+from app.models import InstitutionKind
+from app.models import InstitutionRequest
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedSkill
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import StaffMembership
+from app.models import StaffRequest
+from app.models import User
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
 from app.models.base import utcnow
-from app.seed.demo_content import (
-    BIOS,
-    CITIES,
-    FIRST_NAMES_F,
-    FIRST_NAMES_M,
-    INTERESTS,
-    LAST_NAMES,
-    NEEDS,
-)
+from app.seed.demo_content import BIOS
+from app.seed.demo_content import CITIES
+from app.seed.demo_content import FIRST_NAMES_F
+from app.seed.demo_content import FIRST_NAMES_M
+from app.seed.demo_content import INTERESTS
+from app.seed.demo_content import LAST_NAMES
+from app.seed.demo_content import NEEDS
 from app.seed.demo_history import load_history
-from app.seed.reference import INSTITUTIONS, SKILL_GROUPS
+from app.seed.demo_needs import published_need
+from app.seed.reference import INSTITUTIONS
+from app.seed.reference import SKILL_GROUPS
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
 
@@ -408,20 +410,12 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
             continue
         institution = institutions[spec["inst"]]
         weekday, start_h, end_h, weeks, places = spec["pattern"]
-        need = Need(
-            institution=institution,
-            title=spec["title"],
-            description=spec["description"],
-            kind=NeedKind(spec["kind"]),
-            status=NeedStatus.PUBLISHED,
-            place=spec["place"],
-            min_age=spec["min_age"],
+        need = published_need(
+            spec,
+            institution,
             works_with_children=spec.get("children", False),
             is_accessible=spec.get("accessible", True),
-            offers_certificate=True,
             offers_training=spec["kind"] in ("long_term", "training"),
-            contact_name="Koordynator wolontariatu",
-            contact_email=institution.contact_email,
             created_by_id=staff.id if institution.slug == "gsw" else None,
             published_at=utcnow(),
         )

@@ -14,33 +14,43 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentSource,
-    AssignmentStatus,
-    AuditLog,
-    ChildProtectionCheck,
-    Consent,
-    Institution,
-    Need,
-    NeedKind,
-    NeedStatus,
-    Role,
-    Shift,
-    StaffMembership,
-    User,
-)
-from app.seed.demo_content import FIRST_NAMES_F, HISTORY_EVENTS, LAST_NAMES, SELF_LOG_NOTES
-from app.services import documents, hours, korpus, needs
-from app.services.applications import eligibility_problems, guardian_rule_refusal
+from app.models import Assignment
+from app.models import AssignmentSource
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import Institution
+from app.models import Need
+from app.models import NeedKind
+from app.models import Role
+from app.models import Shift
+from app.models import StaffMembership
+from app.models import User
+from app.seed.demo_content import FIRST_NAMES_F
+from app.seed.demo_content import HISTORY_EVENTS
+from app.seed.demo_content import LAST_NAMES
+from app.seed.demo_content import SELF_LOG_NOTES
+from app.seed.demo_needs import published_need
+from app.services import documents
+from app.services import hours
+from app.services import korpus
+from app.services import needs
+from app.services.applications import eligibility_problems
+from app.services.applications import guardian_rule_refusal
 from app.services.needs import refresh_search_text
 
 HISTORY_SEED = 2022_10_27  # the day after the coalition's founding: its first year of work
@@ -236,19 +246,11 @@ class History:
             host = self.institutions[spec["inst"]]
             day = self.today - timedelta(days=spec["days_back"])
             start_h, end_h = spec["hours"]
-            need = Need(
-                institution=host,
-                title=spec["title"],
-                description=spec["description"],
-                kind=NeedKind(spec["kind"]),
-                status=NeedStatus.PUBLISHED,
-                place=spec["place"],
-                min_age=spec["min_age"],
+            need = published_need(
+                spec,
+                host,
                 is_accessible=True,
-                offers_certificate=True,
                 offers_training=spec["kind"] == "training",
-                contact_name="Koordynator wolontariatu",
-                contact_email=host.contact_email,
                 created_at=_local(day - timedelta(days=30), 9),
                 published_at=_local(day - timedelta(days=28), 9),
             )

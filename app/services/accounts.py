@@ -6,17 +6,26 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Consent, ConsentKind, Role, User, VolunteerProfile
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Role
+from app.models import User
+from app.models import VolunteerProfile
 from app.models.base import utcnow
 from app.models.users import new_session_token
-from app.services import audit, sessions
+from app.services import audit
+from app.services import sessions
 from app.services.email_address import normalise_email
 from app.services.mail import send_email
-from app.services.passwords import hash_password, needs_rehash, verify_password
-from app.services.tokens import make_confirm_token, make_reset_token
+from app.services.passwords import hash_password
+from app.services.passwords import needs_rehash
+from app.services.passwords import verify_password
+from app.services.tokens import make_confirm_token
+from app.services.tokens import make_reset_token
 
 # Verifying against a real hash when the account does not exist keeps the timing the same.
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")

@@ -17,31 +17,35 @@ profiles, then shifts, then assignments, each kind by ascending id.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    BOOKED,
-    COUNTED_IN_PLACES,
-    HOLDS_PLACE,
-    Assignment,
-    AssignmentSource,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    Need,
-    NeedStatus,
-    Shift,
-    User,
-    VolunteerProfile,
-)
-from app.models.base import rows_changed, utcnow
+from app.models import BOOKED
+from app.models import COUNTED_IN_PLACES
+from app.models import HOLDS_PLACE
+from app.models import Assignment
+from app.models import AssignmentSource
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import Need
+from app.models import NeedStatus
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerProfile
+from app.models.base import rows_changed
+from app.models.base import utcnow
 from app.services import audit
 from app.services.notices import notify
-from app.services.status_messages import application_state, proposal_state
+from app.services.status_messages import application_state
+from app.services.status_messages import proposal_state
 
 
 class ApplicationError(Exception):

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import or_
+from sqlalchemy import select
 
-from app.core.text import fold, folded
+from app.core.text import fold
+from app.core.text import folded
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AuditLog,
-    ChildProtectionCheck,
-    HoursEntry,
-    Need,
-    Shift,
-    StaffRequest,
-    User,
-)
+from app.models import Assignment
+from app.models import AuditLog
+from app.models import ChildProtectionCheck
+from app.models import HoursEntry
+from app.models import Need
+from app.models import Shift
+from app.models import StaffRequest
+from app.models import User
 from app.services.email_address import normalise_email
 
 

@@ -14,37 +14,42 @@ its class and id.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core.labels import audit_kind_label, consent_kind_labels
+from app.core.labels import audit_kind_label
+from app.core.labels import consent_kind_labels
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AuditLog,
-    ChildProtectionCheck,
-    HoursEntry,
-    Institution,
-    InstitutionRequest,
-    MatchRun,
-    Need,
-    OutboxMessage,
-    Role,
-    Shift,
-    Skill,
-    StaffRequest,
-    User,
-)
+from app.models import Assignment
+from app.models import AuditLog
+from app.models import ChildProtectionCheck
+from app.models import HoursEntry
+from app.models import Institution
+from app.models import InstitutionRequest
+from app.models import MatchRun
+from app.models import Need
+from app.models import OutboxMessage
+from app.models import Role
+from app.models import Shift
+from app.models import Skill
+from app.models import StaffRequest
+from app.models import User
 from app.services.mail import EMAIL_KINDS
 
 # Details that name other records by id, and the kind of record each names.

@@ -14,10 +14,14 @@ from sqlalchemy import select
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import Assignment, ChildProtectionCheck, Need, User
+from app.models import Assignment
+from app.models import ChildProtectionCheck
+from app.models import Need
+from app.models import User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.permissions import can_see_volunteer, managed_need_ids_query
+from app.services.permissions import can_see_volunteer
+from app.services.permissions import managed_need_ids_query
 
 
 class CheckError(Exception):

@@ -10,33 +10,33 @@ lacks one is flagged to them before the first shift.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.core.text import polish
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    ComplianceKind,
-    ComplianceRecord,
-    Document,
-    DocumentKind,
-    Need,
-    Shift,
-    User,
-    VolunteerProfile,
-)
-from app.services.documents import (
-    AGREEMENT_REQUIRED_AFTER_DAYS,
-    ENGAGED,
-    WARSAW,
-    Engagement,
-    engagement,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import ComplianceKind
+from app.models import ComplianceRecord
+from app.models import Document
+from app.models import DocumentKind
+from app.models import Need
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerProfile
+from app.services.documents import AGREEMENT_REQUIRED_AFTER_DAYS
+from app.services.documents import ENGAGED
+from app.services.documents import WARSAW
+from app.services.documents import Engagement
+from app.services.documents import engagement
 from app.services.permissions import managed_need_ids_query
 
 KIND_ORDER = list(ComplianceKind)

@@ -8,7 +8,9 @@ read a date from the address ignore it, and code that meets one already stored l
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # People born before this year do not volunteer any more; the birth date also reaches back

@@ -13,27 +13,27 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.text import polish_sort_key
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    Document,
-    DocumentKind,
-    HoursEntry,
-    HoursStatus,
-    Institution,
-    Need,
-    Shift,
-    User,
-)
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Document
+from app.models import DocumentKind
+from app.models import HoursEntry
+from app.models import HoursStatus
+from app.models import Institution
+from app.models import Need
+from app.models import Shift
+from app.models import User
 
 # Letters and digits nobody confuses when reading a code aloud or off paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

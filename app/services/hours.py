@@ -7,21 +7,33 @@ correction needs a reason and writes an audit entry with who, the old and new ho
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.text import polish_sort_key
-from app.core.time import WARSAW, today_in_warsaw
+from app.core.time import WARSAW
+from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Need, NeedKind, Shift, User
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Need
+from app.models import NeedKind
+from app.models import Shift
+from app.models import User
 from app.models.base import utcnow
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from app.services import audit
-from app.services.permissions import can_manage_need, managed_need_ids_query
+from app.services.permissions import can_manage_need
+from app.services.permissions import managed_need_ids_query
 from app.services.status_messages import attendance_state
 
 MAX_HOURS = 24.0

@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.core.text import polish
 from app.extensions import db
-from app.models import Institution, User, VolunteerProfile
-from app.models.hours import HoursEntry, HoursStatus
+from app.models import Institution
+from app.models import User
+from app.models import VolunteerProfile
+from app.models.hours import HoursEntry
+from app.models.hours import HoursStatus
 from app.services import spreadsheets
-from app.services.date_range import FIRST_YEAR, LAST_YEAR
+from app.services.date_range import FIRST_YEAR
+from app.services.date_range import LAST_YEAR
 
 
 @dataclass(frozen=True)

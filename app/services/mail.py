@@ -12,21 +12,29 @@ import smtplib
 import uuid
 from collections.abc import Sequence
 from email import policy as email_policy
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.headerregistry import BaseHeader
+from email.headerregistry import HeaderRegistry
+from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr
+from email.utils import formatdate
+from email.utils import make_msgid
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import EmailOptOut, OutboxMessage, User
+from app.models import EmailOptOut
+from app.models import OutboxMessage
+from app.models import User
 
 log = logging.getLogger(__name__)
 

@@ -15,38 +15,47 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import Select
+from sqlalchemy import String
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 import matching
 from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    HOLDS_PLACE,
-    Assignment,
-    AssignmentStatus,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    Need,
-    NeedKind,
-    NeedSkill,
-    NeedStatus,
-    Role,
-    Shift,
-    User,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-    need_cohost,
-)
-from app.models.volunteers import age_on, may_be_placed, volunteer_preferred_institution
+from app.models import HOLDS_PLACE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedSkill
+from app.models import NeedStatus
+from app.models import Role
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
+from app.models import need_cohost
+from app.models.volunteers import age_on
+from app.models.volunteers import may_be_placed
+from app.models.volunteers import volunteer_preferred_institution
 from app.services.date_range import clamp
 
 if TYPE_CHECKING:

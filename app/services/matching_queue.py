@@ -25,17 +25,29 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
-from app.models import MatchRun, Need, User, need_cohost
-from app.models.base import rows_changed, utcnow
+from app.models import MatchRun
+from app.models import Need
+from app.models import User
+from app.models import need_cohost
+from app.models.base import rows_changed
+from app.models.base import utcnow
 from app.services.matching_run import Scope
 
 log = logging.getLogger(__name__)

@@ -9,28 +9,33 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import func
+from sqlalchemy import literal_column
+from sqlalchemy import select
+from sqlalchemy import update
 
 import matching
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentSource,
-    AssignmentStatus,
-    Institution,
-    MatchRun,
-    Need,
-    Shift,
-    User,
-)
-from app.models.base import rows_changed, utcnow
-from app.services import audit, matching_inputs
+from app.models import Assignment
+from app.models import AssignmentSource
+from app.models import AssignmentStatus
+from app.models import Institution
+from app.models import MatchRun
+from app.models import Need
+from app.models import Shift
+from app.models import User
+from app.models.base import rows_changed
+from app.models.base import utcnow
+from app.services import audit
+from app.services import matching_inputs
 from app.services.offers import expire_offers
 
 log = logging.getLogger(__name__)

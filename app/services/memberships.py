@@ -9,16 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Institution,
-    InstitutionKind,
-    InstitutionRequest,
-    RequestStatus,
-    Role,
-    StaffMembership,
-    StaffRequest,
-    User,
-)
+from app.models import Institution
+from app.models import InstitutionKind
+from app.models import InstitutionRequest
+from app.models import RequestStatus
+from app.models import Role
+from app.models import StaffMembership
+from app.models import StaffRequest
+from app.models import User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.mail import send_email

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from app.core.text import polish
 from app.extensions import db
-from app.models import Institution, StaffMembership, User
+from app.models import Institution
+from app.models import StaffMembership
+from app.models import User
 from app.services.audit import record
 
 

@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    ACTIVE,
-    Assignment,
-    AssignmentStatus,
-    Institution,
-    Need,
-    NeedKind,
-    NeedSkill,
-    NeedStatus,
-    Shift,
-    User,
-)
-from app.models.base import rows_changed, utcnow
+from app.models import ACTIVE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Institution
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedSkill
+from app.models import NeedStatus
+from app.models import Shift
+from app.models import User
+from app.models.base import rows_changed
+from app.models.base import utcnow
 from app.services import audit
-from app.services.applications import lock_shift, recount_places
+from app.services.applications import lock_shift
+from app.services.applications import recount_places
 from app.services.notices import notify
 
 MAX_GENERATED_SHIFTS = 200

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.models import Notice, User
+from app.models import Notice
+from app.models import User
 
 # Notice kind -> e-mail kind (for preferences) and subject.
 EMAIL_FOR_NOTICE = {

@@ -7,28 +7,34 @@ promise more places than a shift has, and a volunteer is never offered two overl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, AssignmentSource, AssignmentStatus, Need, Shift, User
+from app.models import Assignment
+from app.models import AssignmentSource
+from app.models import AssignmentStatus
+from app.models import Need
+from app.models import Shift
+from app.models import User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.applications import (
-    AlreadyDecided,
-    ApplicationError,
-    eligibility_problems,
-    guardian_rule_refusal,
-    lock_shift,
-    lock_volunteer,
-    place_volunteer,
-    release_place,
-)
+from app.services.applications import AlreadyDecided
+from app.services.applications import ApplicationError
+from app.services.applications import eligibility_problems
+from app.services.applications import guardian_rule_refusal
+from app.services.applications import lock_shift
+from app.services.applications import lock_volunteer
+from app.services.applications import place_volunteer
+from app.services.applications import release_place
 from app.services.notices import notify
-from app.services.status_messages import offer_state, proposal_state
+from app.services.status_messages import offer_state
+from app.services.status_messages import proposal_state
 
 S = AssignmentStatus
 

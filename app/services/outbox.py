@@ -16,19 +16,28 @@ import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import Executable
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus, User
-from app.models.base import rows_changed, utcnow
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import User
+from app.models.base import rows_changed
+from app.models.base import utcnow
 from app.services import audit
-from app.services.mail import Courier, build_mime, has_opted_out
+from app.services.mail import Courier
+from app.services.mail import build_mime
+from app.services.mail import has_opted_out
 
 log = logging.getLogger(__name__)
 QUIET_FROM, QUIET_UNTIL = 21, 8  # Warsaw wall-clock hours

@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
 from flask_babel import lazy_gettext as _l
 
 _hasher = PasswordHasher()

@@ -19,7 +19,8 @@ the next minor version for that reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -28,10 +29,12 @@ import pylopdf_fonts_zh_cn
 import ttf_opensans
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from fpdf import FPDF, ViewerPreferences
+from fpdf import FPDF
+from fpdf import ViewerPreferences
 from fpdf.fonts import TTFFont
 
-from app.models import Document, DocumentKind
+from app.models import Document
+from app.models import DocumentKind
 
 FONT = "OpenSans"
 ARABIC_FONT = "NotoSansArabic"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ACTIVE, Assignment, AssignmentStatus, Need, User, need_cohost
+from app.models import ACTIVE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Need
+from app.models import User
+from app.models import need_cohost
 
 # Staff keep seeing a volunteer's contact data while there is a live or finished placement
 # at their institution (finished ones matter for hours and documents).

@@ -10,33 +10,44 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, false, func, not_, or_, select
+from sqlalchemy import exists
+from sqlalchemy import false
+from sqlalchemy import func
+from sqlalchemy import not_
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import MAX_ID
 from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import (
-    AvailabilityWindow,
-    Institution,
-    Need,
-    NeedKind,
-    NeedSkill,
-    NeedStatus,
-    Shift,
-    User,
-    VolunteerAbsence,
-    VolunteerSkill,
-    need_cohost,
-)
+from app.models import AvailabilityWindow
+from app.models import Institution
+from app.models import Need
+from app.models import NeedKind
+from app.models import NeedSkill
+from app.models import NeedStatus
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerSkill
+from app.models import need_cohost
 from app.models.base import utcnow
-from app.services.date_range import FIRST_YEAR, LAST_YEAR, clamp, is_sensible
+from app.services.date_range import FIRST_YEAR
+from app.services.date_range import LAST_YEAR
+from app.services.date_range import clamp
+from app.services.date_range import is_sensible
 from app.services.needs import local_to_utc
 
 PAGE_SIZE = 20

@@ -13,14 +13,20 @@ unreachable, the page is computed as if nothing were cached.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session
 
 from app.extensions import cache
-from app.models import Institution, Need, NeedSkill, Shift, Skill
+from app.models import Institution
+from app.models import Need
+from app.models import NeedSkill
+from app.models import Shift
+from app.models import Skill
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User, UserSession
+from app.models import User
+from app.models import UserSession
 from app.models.base import utcnow
 
 

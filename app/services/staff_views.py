@@ -8,30 +8,33 @@ needs to decide on an application: no address, bio or other profile fields.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import selectinload
 
 from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.models import (
-    ACTIVE,
-    Assignment,
-    AssignmentStatus,
-    ChildProtectionCheck,
-    Institution,
-    Need,
-    NeedSkill,
-    NeedStatus,
-    Shift,
-    User,
-    VolunteerProfile,
-    VolunteerSkill,
-    need_cohost,
-)
-from app.services.permissions import can_see_volunteer, managed_need_ids_query
+from app.models import ACTIVE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import ChildProtectionCheck
+from app.models import Institution
+from app.models import Need
+from app.models import NeedSkill
+from app.models import NeedStatus
+from app.models import Shift
+from app.models import User
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
+from app.models import need_cohost
+from app.services.permissions import can_see_volunteer
+from app.services.permissions import managed_need_ids_query
 
 
 def managed_institutions(user: User) -> list[Institution]:

@@ -6,43 +6,48 @@ raise VolunteerError (with the form field it belongs to) when a rule refuses the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
-from flask import current_app, url_for
+from flask import current_app
+from flask import url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import MAX_ID
-from app.core.text import polish
 from app.core.time import today_in_warsaw
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AuditLog,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    ConsentKind,
-    Institution,
-    Need,
-    Notice,
-    Shift,
-    Skill,
-    SkillGroup,
-    User,
-    VolunteerAbsence,
-    VolunteerProfile,
-    VolunteerSkill,
-)
-from app.models.base import rows_changed, utcnow
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import Need
+from app.models import Notice
+from app.models import Shift
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
+from app.models.base import rows_changed
+from app.models.base import utcnow
 from app.models.volunteers import new_feed_token
 from app.services import audit
 from app.services.date_range import FIRST_INSTANT
+from app.services.directory import active_institutions
 from app.services.email_address import normalise_email
 from app.services.mail import send_email
 
@@ -113,16 +118,6 @@ def guardian_runs_account(profile: VolunteerProfile, today: date | None = None) 
 def awaits_guardian(profile: VolunteerProfile, today: date | None = None) -> bool:
     """A minor whose guardian has not confirmed yet: may browse and apply, may not be placed."""
     return profile.is_minor_on(today or today_in_warsaw()) and profile.guardian_consent_at is None
-
-
-def active_institutions() -> list[Institution]:
-    return list(
-        db.session.scalars(
-            select(Institution)
-            .where(Institution.is_active.is_(True))
-            .order_by(polish(Institution.name))
-        )
-    )
 
 
 def update_profile(user: User, data: ProfileData) -> bool:

@@ -8,31 +8,38 @@ its id, loses its name, address, password and profile details, and can never sig
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    ACTIVE,
-    Assignment,
-    AssignmentStatus,
-    AuditLog,
-    AvailabilityWindow,
-    ChildProtectionCheck,
-    Consent,
-    Notice,
-    User,
-    VolunteerAbsence,
-    VolunteerSkill,
-)
+from app.models import ACTIVE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AuditLog
+from app.models import AvailabilityWindow
+from app.models import ChildProtectionCheck
+from app.models import Consent
+from app.models import Notice
+from app.models import User
+from app.models import VolunteerAbsence
+from app.models import VolunteerSkill
 from app.models.base import utcnow
 from app.models.users import new_session_token
 from app.models.volunteers import new_feed_token
-from app.services import audit, sessions
-from app.services.applications import ApplicationError, withdraw
-from app.services.volunteers import assignments_of, checks_of, consent_history, notices_of
+from app.services import audit
+from app.services import sessions
+from app.services.applications import ApplicationError
+from app.services.applications import withdraw
+from app.services.volunteers import assignments_of
+from app.services.volunteers import checks_of
+from app.services.volunteers import consent_history
+from app.services.volunteers import notices_of
 
 
 def _value(v: Any) -> Any:

@@ -8,44 +8,40 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    PasswordField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-    ValidationError,
-)
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import TimeField
+from wtforms import ValidationError
 from wtforms.validators import NumberRange
 
-from app.core.forms import (
-    MultiCheckboxField,
-    birth_date,
-    date_field,
-    email_field,
-    max_length,
-    number_choice,
-    person_name_field,
-    placeholder,
-    printable_text,
-    required,
-    strip_filter,
-)
+from app.core.forms import MultiCheckboxField
+from app.core.forms import birth_date
+from app.core.forms import date_field
+from app.core.forms import email_field
+from app.core.forms import max_length
+from app.core.forms import number_choice
+from app.core.forms import person_name_field
+from app.core.forms import placeholder
+from app.core.forms import printable_text
+from app.core.forms import required
+from app.core.forms import strip_filter
 from app.core.labels import skill_level_labels as level_labels
-from app.models import ConsentKind, Skill, User
+from app.models import ConsentKind
+from app.models import Skill
+from app.models import User
+from app.services.directory import active_institutions
 from app.services.email_address import normalise_email
 from app.services.passwords import verify_password
-from app.services.volunteers import (
-    ProfileData,
-    VolunteerError,
-    active_institutions,
-    needs_guardian,
-    profile_of,
-)
+from app.services.volunteers import ProfileData
+from app.services.volunteers import VolunteerError
+from app.services.volunteers import needs_guardian
+from app.services.volunteers import profile_of
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 

@@ -7,15 +7,21 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar import Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.time import WARSAW
 from app.extensions import db
-from app.models import Assignment, AssignmentStatus, Need, Shift, VolunteerProfile
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Need
+from app.models import Shift
+from app.models import VolunteerProfile
 from app.models.base import utcnow
-from app.services.date_range import END_INSTANT, FIRST_INSTANT
+from app.services.date_range import END_INSTANT
+from app.services.date_range import FIRST_INSTANT
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 UID_DOMAIN = "okik.example.org"

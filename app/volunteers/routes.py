@@ -5,33 +5,46 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
+from flask_login import logout_user
 from flask_wtf import FlaskForm
 
 from app.auth.access import volunteer_required
-from app.core.labels import assignment_status_labels, consent_kind_labels
+from app.core.labels import assignment_status_labels
+from app.core.labels import consent_kind_labels
 from app.extensions import db
-from app.models import Assignment, Consent, ConsentKind, VolunteerProfile
+from app.models import Assignment
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import VolunteerProfile
 from app.services import volunteers as service
-from app.services.applications import AlreadyDecided, ApplicationError, withdraw
+from app.services.applications import AlreadyDecided
+from app.services.applications import ApplicationError
+from app.services.applications import withdraw
 from app.services.notices import notice_text
-from app.volunteers import data_rights, personal_feed
+from app.volunteers import data_rights
+from app.volunteers import personal_feed
 from app.volunteers.blueprint import bp
-from app.volunteers.forms import (
-    AbsenceForm,
-    ConfirmForm,
-    ConsentForm,
-    DeleteAccountForm,
-    ProfileForm,
-    WindowForm,
-    level_labels,
-    show_refusal,
-    skills_form,
-    weekday_names,
-)
+from app.volunteers.forms import AbsenceForm
+from app.volunteers.forms import ConfirmForm
+from app.volunteers.forms import ConsentForm
+from app.volunteers.forms import DeleteAccountForm
+from app.volunteers.forms import ProfileForm
+from app.volunteers.forms import WindowForm
+from app.volunteers.forms import level_labels
+from app.volunteers.forms import show_refusal
+from app.volunteers.forms import skills_form
+from app.volunteers.forms import weekday_names
 
 
 def _page(template: str, status: int = 200, **context: Any):

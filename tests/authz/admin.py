@@ -8,7 +8,8 @@ on (303), and a confirmation link for an address already confirmed is refused (4
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, admins
+from tests.authz.common import Routes
+from tests.authz.common import admins
 
 ROUTES: Routes = {
     ("admin.new_skill", "GET"): (lambda w: "/admin/skills/new", admins(200)),

@@ -6,7 +6,8 @@ institution A) is told by tests/test_dashboard.py.
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, signed_in
+from tests.authz.common import Routes
+from tests.authz.common import signed_in
 
 ROUTES: Routes = {
     ("dashboard.index", "GET"): (lambda w: "/dashboard", signed_in(302, 200)),

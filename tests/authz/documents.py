@@ -9,17 +9,16 @@ volunteer, whose documents these are not), so that document numbers cannot be pr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from tests.authz.common import (
-    CrossOwner,
-    CrossOwnerRoutes,
-    Routes,
-    everyone,
-    staff_b_on_a,
-    staff_of_a,
-    volunteers_only,
-)
+from tests.authz.common import CrossOwner
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import everyone
+from tests.authz.common import staff_b_on_a
+from tests.authz.common import staff_of_a
+from tests.authz.common import volunteers_only
 
 
 def staff_pages(allowed: int) -> dict[str, int]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, admins, coordinators, everyone, signed_in
+from tests.authz.common import Routes
+from tests.authz.common import admins
+from tests.authz.common import coordinators
+from tests.authz.common import everyone
+from tests.authz.common import signed_in
 
 # (endpoint, method) -> (url builder, expected status per role). POSTs send an empty form:
 # 422 means the role got through to validation, 302/403 that it was turned away first.

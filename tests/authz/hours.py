@@ -8,14 +8,12 @@ over, so that a missing check would confirm hours; more stories in tests/test_ho
 
 from __future__ import annotations
 
-from tests.authz.common import (
-    CrossOwnerRoutes,
-    Routes,
-    coordinators,
-    staff_b_on_a,
-    staff_of_a,
-    volunteers_only,
-)
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import coordinators
+from tests.authz.common import staff_b_on_a
+from tests.authz.common import staff_of_a
+from tests.authz.common import volunteers_only
 
 ALL_STAFF = {
     "anonymous": 302,

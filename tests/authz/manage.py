@@ -8,9 +8,13 @@ so an empty form changes nothing). CROSS_OWNER sends staff of B complete, valid 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from tests.authz.common import CrossOwnerRoutes, Routes, staff_b_on_a, staff_of_a
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import staff_b_on_a
+from tests.authz.common import staff_of_a
 
 ALL_STAFF = {
     "anonymous": 302,

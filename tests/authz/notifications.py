@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, admins, everyone, signed_in
+from tests.authz.common import Routes
+from tests.authz.common import admins
+from tests.authz.common import everyone
+from tests.authz.common import signed_in
 
 ROUTES: Routes = {
     ("notifications.preferences", "GET"): (lambda w: "/account/notifications", signed_in(302, 200)),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from tests.authz.common import (
-    ROLES,
-    CrossOwnerRoutes,
-    Routes,
-    coordinators,
-    staff_b_on_a,
-    volunteer_on_other,
-)
+from tests.authz.common import ROLES
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import coordinators
+from tests.authz.common import staff_b_on_a
+from tests.authz.common import volunteer_on_other
 
 # Signed-in non-volunteers are refused volunteer pages; only the owner sees an offer (404 otherwise).
 own_offer = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "volunteer": 200}

@@ -7,7 +7,9 @@ these pages (tests/test_needs_detail.py checks 404 for drafts and cancelled need
 
 from __future__ import annotations
 
-from tests.authz.common import Routes, everyone, volunteers_only
+from tests.authz.common import Routes
+from tests.authz.common import everyone
+from tests.authz.common import volunteers_only
 
 ROUTES: Routes = {
     ("needs.search", "GET"): (lambda w: "/needs/?q=muzeum&page=1", everyone(200)),

@@ -3,7 +3,11 @@ institution's report and exports for its staff (staff of B get 403 on A's report
 
 from __future__ import annotations
 
-from tests.authz.common import CrossOwnerRoutes, Routes, coordinators, staff_b_on_a, staff_of_a
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import coordinators
+from tests.authz.common import staff_b_on_a
+from tests.authz.common import staff_of_a
 
 ROUTES: Routes = {
     ("reports.dashboard", "GET"): (lambda w: "/reports/", coordinators(200)),

@@ -8,13 +8,11 @@ none (CROSS_OWNER).
 
 from __future__ import annotations
 
-from tests.authz.common import (
-    CrossOwnerRoutes,
-    Routes,
-    everyone,
-    volunteer_on_other,
-    volunteers_only,
-)
+from tests.authz.common import CrossOwnerRoutes
+from tests.authz.common import Routes
+from tests.authz.common import everyone
+from tests.authz.common import volunteer_on_other
+from tests.authz.common import volunteers_only
 
 MISSING = 987654321
 

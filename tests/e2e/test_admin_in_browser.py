@@ -5,7 +5,9 @@ The forms carry their CSRF tokens (the live server checks them) and every page p
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.models import Role
 from tests.e2e.test_accounts_in_browser import sign_in

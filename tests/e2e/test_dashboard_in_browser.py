@@ -7,12 +7,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import AssignmentStatus, MatchRun, OutboxMessage, OutboxStatus, Role
-from tests.e2e.test_phone_layout import PHONE, axe_problems, layout_problems
-from tests.test_dashboard import at_ten, complete_profile
+from app.models import AssignmentStatus
+from app.models import MatchRun
+from app.models import OutboxMessage
+from app.models import OutboxStatus
+from app.models import Role
+from tests.e2e.test_phone_layout import PHONE
+from tests.e2e.test_phone_layout import axe_problems
+from tests.e2e.test_phone_layout import layout_problems
+from tests.test_dashboard import at_ten
+from tests.test_dashboard import complete_profile
 
 pytestmark = pytest.mark.e2e
 

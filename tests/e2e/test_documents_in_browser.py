@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.models import Role
 from tests.e2e.test_accounts_in_browser import sign_in
-from tests.test_documents_pdf import add_hours, long_engagement
+from tests.test_documents_pdf import add_hours
+from tests.test_documents_pdf import long_engagement
 
 pytestmark = pytest.mark.e2e
 

@@ -5,14 +5,18 @@ widzi listę miesiąca. Każda strona przechodzi axe-core (WCAG 2.1 A/AA)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import AssignmentStatus, Role, VolunteerProfile
+from app.models import AssignmentStatus
+from app.models import Role
+from app.models import VolunteerProfile
 from tests.e2e.test_accounts_in_browser import sign_in
 
 pytestmark = pytest.mark.e2e

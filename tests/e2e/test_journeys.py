@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Assignment,
-    AssignmentStatus,
-    AvailabilityWindow,
-    Consent,
-    ConsentKind,
-    NeedSkill,
-    Role,
-    Skill,
-    SkillGroup,
-    VolunteerProfile,
-    VolunteerSkill,
-)
-from app.scheduling import jobs, reminders
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import AvailabilityWindow
+from app.models import Consent
+from app.models import ConsentKind
+from app.models import NeedSkill
+from app.models import Role
+from app.models import Skill
+from app.models import SkillGroup
+from app.models import VolunteerProfile
+from app.models import VolunteerSkill
+from app.scheduling import jobs
+from app.scheduling import reminders
 from app.seed.demo import load_demo_data
 from tests.e2e.test_accounts_in_browser import sign_in
 from tests.factories import PASSWORD

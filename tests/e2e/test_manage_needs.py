@@ -5,11 +5,13 @@ poniżej liczby przyjętych osób. Każda strona przechodzi axe-core (WCAG 2.1 A
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.models import Role
 from tests.e2e.test_accounts_in_browser import sign_in

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MatchRun, Role
+from app.models import MatchRun
+from app.models import Role
 from app.services import matching_queue as queue
 from tests.e2e.test_accounts_in_browser import sign_in
 

@@ -4,14 +4,20 @@ na trzecią, która nakłada się na już wybraną. Każda strona przechodzi axe
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.e2e.test_accounts_in_browser import sign_in
-from tests.test_needs_helpers import add_shift, add_skills, make_skill
+from tests.test_needs_helpers import add_shift
+from tests.test_needs_helpers import add_skills
+from tests.test_needs_helpers import make_skill
 
 pytestmark = pytest.mark.e2e
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -19,7 +19,9 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import WCAG_TAGS
 from tests.e2e.test_accounts_in_browser import sign_in
@@ -214,7 +216,8 @@ def axe_problems(axe: Axe, page: Page, path: str) -> list[str]:
 def phone_world(factory, authz_world):
     """The authorisation test's world, with the coalition's reference data and a matching run
     that explains an unfilled shift, so that every list and table on the pages has rows."""
-    from datetime import UTC, datetime
+    from datetime import UTC
+    from datetime import datetime
 
     from app.extensions import db
     from app.models import MatchRun

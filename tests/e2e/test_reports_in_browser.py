@@ -7,11 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Role
-from app.models.hours import HoursEntry, HoursSource, HoursStatus
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from tests.e2e.test_accounts_in_browser import sign_in
 
 pytestmark = pytest.mark.e2e

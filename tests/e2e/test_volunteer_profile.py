@@ -6,14 +6,18 @@ Every page she visits passes axe-core's WCAG 2.1 A/AA rules, also with error mes
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import AssignmentStatus, Skill, VolunteerProfile
+from app.models import AssignmentStatus
+from app.models import Skill
+from app.models import VolunteerProfile
 from app.services.volunteers import make_guardian_token
 from tests.e2e.test_accounts_in_browser import sign_in
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import Role, Shift
-from app.scheduling import jobs, reminders
+from app.models import Role
+from app.models import Shift
+from app.scheduling import jobs
+from app.scheduling import reminders
 from tests.e2e.test_accounts_in_browser import sign_in
 from tests.factories import PASSWORD
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
-from matching import (
-    AvailabilityWindow,
-    MatchingConfig,
-    NeedKind,
-    Place,
-    Problem,
-    Volunteer,
-    build_index,
-    is_feasible,
-)
+from matching import AvailabilityWindow
+from matching import MatchingConfig
+from matching import NeedKind
+from matching import Place
+from matching import Problem
+from matching import Volunteer
+from matching import build_index
+from matching import is_feasible
 from matching.candidates import run_capacity
 from matching.scoring import explain_pair
 

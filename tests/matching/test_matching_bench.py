@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from matching.bench import generate_problem, main
+from matching.bench import generate_problem
+from matching.bench import main
 
 KEYS = {
     "volunteers",

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from matching_testkit import BASE, TEST_CONFIG, place, vol
+from matching_testkit import BASE
+from matching_testkit import TEST_CONFIG
+from matching_testkit import place
+from matching_testkit import vol
 
-from matching import AvailabilityWindow, Problem, Reason, match, render_diagnostic, render_reason
+from matching import AvailabilityWindow
+from matching import Problem
+from matching import Reason
+from matching import match
+from matching import render_diagnostic
+from matching import render_reason
 from matching.explain import plural_pl
 
 SKILLS = {1: "Pierwsza pomoc", 2: "Nagłośnienie"}

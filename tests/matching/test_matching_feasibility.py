@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from matching_testkit import (
-    BASE,
-    TEST_CONFIG,
-    feasible_pairs,
-    index_pairs,
-    place,
-    random_problem,
-    vol,
-)
+from matching_testkit import BASE
+from matching_testkit import TEST_CONFIG
+from matching_testkit import feasible_pairs
+from matching_testkit import index_pairs
+from matching_testkit import place
+from matching_testkit import random_problem
+from matching_testkit import vol
 
-from matching import AvailabilityWindow, MatchingConfig, Problem, build_index, infeasibility
+from matching import AvailabilityWindow
+from matching import MatchingConfig
+from matching import Problem
+from matching import build_index
+from matching import infeasibility
 from matching.candidates import merge_windows
 
 MON = BASE.date()

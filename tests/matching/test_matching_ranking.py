@@ -6,16 +6,17 @@ import time
 
 import numpy as np
 import pytest
-from matching_testkit import TEST_CONFIG, place, random_problem, vol
+from matching_testkit import TEST_CONFIG
+from matching_testkit import place
+from matching_testkit import random_problem
+from matching_testkit import vol
 
-from matching import (
-    Problem,
-    best_candidates_for_need,
-    best_candidates_for_place,
-    best_places_for_volunteer,
-    build_index,
-    score_pairs,
-)
+from matching import Problem
+from matching import best_candidates_for_need
+from matching import best_candidates_for_place
+from matching import best_places_for_volunteer
+from matching import build_index
+from matching import score_pairs
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -10,22 +10,29 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from matching_testkit import TEST_CONFIG, place, random_problem, vol
+from matching_testkit import TEST_CONFIG
+from matching_testkit import place
+from matching_testkit import random_problem
+from matching_testkit import vol
 
-from matching import AvailabilityWindow, Problem, build_index, match, score_pairs
+from matching import AvailabilityWindow
+from matching import Problem
+from matching import build_index
 from matching import flow as flowmod
-from matching.flow import (
-    SolveReport,
-    build_network,
-    initial_working_set,
-    residual_potentials,
-    solve_full,
-    solve_pruned,
-)
+from matching import match
+from matching import score_pairs
+from matching.flow import SolveReport
+from matching.flow import build_network
+from matching.flow import initial_working_set
+from matching.flow import residual_potentials
+from matching.flow import solve_full
+from matching.flow import solve_pruned
 from matching.reference import reference_objective
-from matching.solver import fill_total, optimise_flow
+from matching.solver import fill_total
+from matching.solver import optimise_flow
 
 
 def network_of(problem):

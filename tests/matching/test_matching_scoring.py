@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from matching_testkit import TEST_CONFIG, place, random_problem, vol
+from matching_testkit import TEST_CONFIG
+from matching_testkit import place
+from matching_testkit import random_problem
+from matching_testkit import vol
 
-from matching import MatchingConfig, NeedKind, Problem, build_index, explain_pair, score_pairs
+from matching import MatchingConfig
+from matching import NeedKind
+from matching import Problem
+from matching import build_index
+from matching import explain_pair
+from matching import score_pairs
 
 CFG = MatchingConfig(
     required_skill_points=10,

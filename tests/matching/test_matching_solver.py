@@ -7,20 +7,24 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from matching_testkit import (
-    TEST_CONFIG,
-    brute_force,
-    feasible_pairs,
-    objective_of,
-    place,
-    random_problem,
-    respects_constraints,
-    vol,
-)
+from matching_testkit import TEST_CONFIG
+from matching_testkit import brute_force
+from matching_testkit import feasible_pairs
+from matching_testkit import objective_of
+from matching_testkit import place
+from matching_testkit import random_problem
+from matching_testkit import respects_constraints
+from matching_testkit import vol
 
-from matching import MatchingConfig, Problem, build_index, match, score_pairs, solve_greedy
+from matching import MatchingConfig
+from matching import Problem
+from matching import build_index
+from matching import match
+from matching import score_pairs
+from matching import solve_greedy
 from matching.solver import optimise_flow
 
 

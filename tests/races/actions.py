@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from app.models import AssignmentStatus
 from tests.live_server import Visitor
-from tests.races.harness import WARSAW, Call, Round, ask
+from tests.races.harness import WARSAW
+from tests.races.harness import Call
+from tests.races.harness import Round
+from tests.races.harness import ask
 
 
 def withdraw(volunteer: Visitor, assignment_id: int) -> Call:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -22,10 +23,17 @@ from app import create_app
 from app.extensions import db
 from app.models import Role
 from config import TestConfig
-from tests.conftest import TEST_DATABASE_URL, free_port
+from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import free_port
 from tests.factories import Factory
-from tests.live_server import BIN, ROOT, Processes, Visitor, start_gunicorn
-from tests.races.harness import Calendar, Round, Scoreboard
+from tests.live_server import BIN
+from tests.live_server import ROOT
+from tests.live_server import Processes
+from tests.live_server import Visitor
+from tests.live_server import start_gunicorn
+from tests.races.harness import Calendar
+from tests.races.harness import Round
+from tests.races.harness import Scoreboard
 
 RACES_DATABASE = os.environ.get("RACES_DATABASE", "okik_races")
 ROUNDS = int(os.environ.get("RACE_ROUNDS") or 10)

@@ -20,19 +20,30 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import HOLDS_PLACE, Assignment, AssignmentStatus, Shift
+from app.models import HOLDS_PLACE
+from app.models import Assignment
+from app.models import AssignmentStatus
+from app.models import Shift
 from tests.factories import Factory
-from tests.live_server import WAIT, Visitor
+from tests.live_server import WAIT
+from tests.live_server import Visitor
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 NO_ANSWER = 599  # what a request that got no HTTP answer at all (reset, timeout) is counted as

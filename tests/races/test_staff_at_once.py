@@ -11,7 +11,11 @@ import itertools
 import pytest
 
 from app.models import AssignmentStatus
-from tests.races.actions import accept, apply, approve, change_places, fill
+from tests.races.actions import accept
+from tests.races.actions import apply
+from tests.races.actions import approve
+from tests.races.actions import change_places
+from tests.races.actions import fill
 
 pytestmark = pytest.mark.postgres
 

@@ -10,8 +10,13 @@ from datetime import timedelta
 
 import pytest
 
-from app.models import HOLDS_PLACE, AssignmentStatus
-from tests.races.actions import accept, apply, decline, fill, withdraw
+from app.models import HOLDS_PLACE
+from app.models import AssignmentStatus
+from tests.races.actions import accept
+from tests.races.actions import apply
+from tests.races.actions import decline
+from tests.races.actions import fill
+from tests.races.actions import withdraw
 
 pytestmark = pytest.mark.postgres
 
