@@ -238,7 +238,7 @@ def scheduler_clock() -> datetime:
 
     Tests read what the scheduler delivers, whenever they run: optional mail held overnight is
     what the scheduler sends in the morning. The quiet hours themselves are tested with fixed
-    clocks in tests/test_notifications.py.
+    clocks in tests/notifications/test_notifications.py.
     """
     from app.services.outbox import in_quiet_hours
 

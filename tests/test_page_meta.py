@@ -9,7 +9,7 @@ import pytest
 
 from app.models import Role
 from app.services.mail import unsubscribe_token
-from tests.test_hours_flow import signed_in
+from tests.hours.test_hours_flow import signed_in
 
 
 class MetaTags(HTMLParser):

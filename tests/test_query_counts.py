@@ -9,7 +9,7 @@ from datetime import timedelta
 from app.models import AssignmentStatus
 from app.models import Role
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import count_queries
+from tests.needs.test_needs_helpers import count_queries
 
 
 def grow(factory, museum, volunteer, run_id, count: int, offset: int) -> int:

@@ -1,7 +1,7 @@
 """The dashboard: every signed-in person has one, showing only their own role's panels.
 
 It has no identifier in its path; what each role finds on it (and that staff of B see nothing of
-institution A) is told by tests/test_dashboard.py.
+institution A) is told by tests/dashboard/test_dashboard.py.
 """
 
 from __future__ import annotations

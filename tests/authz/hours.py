@@ -3,7 +3,7 @@
 Object routes point at institution A's shift, the volunteer's application on need A and the other
 volunteer's own log at A: staff of A and coordinators get through (empty POSTs stop at validation,
 422), staff of B get 403. The cross-owner requests send complete forms on a shift at A that is
-over, so that a missing check would confirm hours; more stories in tests/test_hours_idor.py.
+over, so that a missing check would confirm hours; more stories in tests/hours/test_hours_idor.py.
 """
 
 from __future__ import annotations

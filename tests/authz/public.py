@@ -2,7 +2,7 @@
 
 Everything here is public except applying, which only a volunteer may do: staff, coordinators and
 administrators have no volunteer profile and are refused. Drafts stay hidden from everyone on
-these pages (tests/test_needs_detail.py checks 404 for drafts and cancelled needs).
+these pages (tests/needs/test_needs_detail.py checks 404 for drafts and cancelled needs).
 """
 
 from __future__ import annotations

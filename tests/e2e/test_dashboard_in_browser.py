@@ -16,11 +16,11 @@ from app.models import MatchRun
 from app.models import OutboxMessage
 from app.models import OutboxStatus
 from app.models import Role
+from tests.dashboard.test_dashboard import at_ten
+from tests.dashboard.test_dashboard import complete_profile
 from tests.e2e.test_phone_layout import PHONE
 from tests.e2e.test_phone_layout import axe_problems
 from tests.e2e.test_phone_layout import layout_problems
-from tests.test_dashboard import at_ten
-from tests.test_dashboard import complete_profile
 
 pytestmark = pytest.mark.e2e
 

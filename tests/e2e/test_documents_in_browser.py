@@ -16,9 +16,9 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from app.models import Role
+from tests.documents.test_documents_pdf import add_hours
+from tests.documents.test_documents_pdf import long_engagement
 from tests.e2e.test_accounts_in_browser import sign_in
-from tests.test_documents_pdf import add_hours
-from tests.test_documents_pdf import long_engagement
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,9 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.e2e.test_accounts_in_browser import sign_in
-from tests.test_needs_helpers import add_shift
-from tests.test_needs_helpers import add_skills
-from tests.test_needs_helpers import make_skill
+from tests.needs.test_needs_helpers import add_shift
+from tests.needs.test_needs_helpers import add_skills
+from tests.needs.test_needs_helpers import make_skill
 
 pytestmark = pytest.mark.e2e
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -19,7 +19,7 @@ from app.models.hours import HoursEntry
 from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.services import korpus
-from tests.test_hours_flow import signed_in
+from tests.hours.test_hours_flow import signed_in
 
 pytestmark = pytest.mark.clock
 

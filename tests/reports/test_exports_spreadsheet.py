@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 
 from app.core.time import today_in_warsaw
 from app.models import Role
-from tests.test_hours_flow import signed_in
-from tests.test_korpus import add_hours
-from tests.test_korpus import set_profile
+from tests.hours.test_hours_flow import signed_in
+from tests.hours.test_korpus import add_hours
+from tests.hours.test_korpus import set_profile
 
 pytestmark = pytest.mark.clock
 

@@ -19,10 +19,10 @@ from app.models import AssignmentStatus
 from app.models import NeedStatus
 from app.models import Role
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import add_cohost
-from tests.test_needs_helpers import add_skills
-from tests.test_needs_helpers import make_skill
-from tests.test_needs_helpers import set_profile
+from tests.needs.test_needs_helpers import add_cohost
+from tests.needs.test_needs_helpers import add_skills
+from tests.needs.test_needs_helpers import make_skill
+from tests.needs.test_needs_helpers import set_profile
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -128,7 +128,7 @@ def test_shift_times_are_shown_in_warsaw_time_across_daylight_saving(client, fac
     need = factory.need(
         museum, "Dyżur na przełomie czasu", start=datetime.combine(saturday, time(9), tzinfo=UTC)
     )
-    from tests.test_needs_helpers import add_shift
+    from tests.needs.test_needs_helpers import add_shift
 
     add_shift(
         client.application,

@@ -43,7 +43,7 @@ from tests.conftest import is_postgres
 pytestmark = pytest.mark.clock
 
 S = AssignmentStatus
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def at(text: str) -> datetime:

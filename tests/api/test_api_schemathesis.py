@@ -22,9 +22,9 @@ from hypothesis import settings
 from schemathesis.generation import GenerationMode
 
 from app.models import NeedKind
-from tests.test_needs_helpers import add_cohost
-from tests.test_needs_helpers import add_skills
-from tests.test_needs_helpers import make_skill
+from tests.needs.test_needs_helpers import add_cohost
+from tests.needs.test_needs_helpers import add_skills
+from tests.needs.test_needs_helpers import make_skill
 
 
 @pytest.fixture

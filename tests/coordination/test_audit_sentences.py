@@ -29,7 +29,7 @@ from app.services.audit_texts import _sentences
 from app.services.audit_texts import sentence
 from tests.factories import PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def kinds_written_by_the_code() -> set[str]:

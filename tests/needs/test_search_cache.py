@@ -14,7 +14,7 @@ from app.models import Shift
 from app.services import search_cache
 from tests.conftest import free_port
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import count_queries
+from tests.needs.test_needs_helpers import count_queries
 
 
 def titles(response) -> list[str]:

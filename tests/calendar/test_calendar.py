@@ -14,8 +14,8 @@ import pytest
 from app.extensions import db
 from app.models import NeedStatus
 from app.models import Shift
-from tests.test_needs_helpers import add_cohost
-from tests.test_needs_helpers import add_shift
+from tests.needs.test_needs_helpers import add_cohost
+from tests.needs.test_needs_helpers import add_shift
 
 pytestmark = pytest.mark.clock
 

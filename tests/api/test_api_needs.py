@@ -12,9 +12,9 @@ from app.models import AssignmentStatus
 from app.models import NeedKind
 from app.models import NeedStatus
 from app.models import Role
-from tests.test_needs_helpers import add_cohost
-from tests.test_needs_helpers import add_skills
-from tests.test_needs_helpers import make_skill
+from tests.needs.test_needs_helpers import add_cohost
+from tests.needs.test_needs_helpers import add_skills
+from tests.needs.test_needs_helpers import make_skill
 
 
 @pytest.fixture

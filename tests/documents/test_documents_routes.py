@@ -24,11 +24,11 @@ from app.models import ComplianceRecord
 from app.models import Document
 from app.models import DocumentKind
 from app.models import Role
+from tests.documents.test_documents_pdf import add_hours
+from tests.documents.test_documents_pdf import long_engagement
+from tests.documents.test_documents_pdf import pdf_text
 from tests.factories import PASSWORD
 from tests.test_bad_input import nasty_text
-from tests.test_documents_pdf import add_hours
-from tests.test_documents_pdf import long_engagement
-from tests.test_documents_pdf import pdf_text
 
 pytestmark = pytest.mark.clock
 
@@ -250,7 +250,7 @@ def test_staff_of_another_institution_cannot_see_or_record_compliance(app, world
 
 
 def test_a_co_host_records_compliance_but_leaves_the_agreement_to_the_host(app, world):
-    from tests.test_needs_helpers import add_cohost
+    from tests.needs.test_needs_helpers import add_cohost
 
     add_cohost(app, world.need, world.b)
     staff_b = client_for(app, world.staff_b)

@@ -18,11 +18,11 @@ from app.models import Role
 from app.services.search import Window
 from app.services.search import shift_fits
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import add_cohost
-from tests.test_needs_helpers import add_skills
-from tests.test_needs_helpers import count_queries
-from tests.test_needs_helpers import make_skill
-from tests.test_needs_helpers import set_profile
+from tests.needs.test_needs_helpers import add_cohost
+from tests.needs.test_needs_helpers import add_skills
+from tests.needs.test_needs_helpers import count_queries
+from tests.needs.test_needs_helpers import make_skill
+from tests.needs.test_needs_helpers import set_profile
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

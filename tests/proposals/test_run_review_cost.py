@@ -25,7 +25,7 @@ from app.models import SkillGroup
 from app.proposals.routes import PROPOSALS_PER_PAGE
 from app.proposals.routes import UNFILLED_PER_PAGE
 from tests.factories import PASSWORD
-from tests.test_needs_helpers import count_queries
+from tests.needs.test_needs_helpers import count_queries
 
 # The statements of the page: the signed-in user, the run, both counts, the page's proposals,
 # the page's unfilled shifts, and the skill and institution names its texts use; one to spare.

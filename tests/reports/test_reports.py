@@ -24,7 +24,7 @@ from app.models.hours import HoursEntry
 from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.reports import queries as reports
-from tests.test_hours_flow import signed_in
+from tests.hours.test_hours_flow import signed_in
 
 pytestmark = pytest.mark.clock
 

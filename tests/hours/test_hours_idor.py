@@ -11,10 +11,10 @@ import pytest
 
 from app.models import AssignmentStatus
 from app.models.hours import HoursStatus
-from tests.test_hours_flow import entries  # noqa: F401
-from tests.test_hours_flow import hours_world  # noqa: F401
-from tests.test_hours_flow import signed_in  # noqa: F401
-from tests.test_hours_flow import status_of  # noqa: F401
+from tests.hours.test_hours_flow import entries  # noqa: F401
+from tests.hours.test_hours_flow import hours_world  # noqa: F401
+from tests.hours.test_hours_flow import signed_in  # noqa: F401
+from tests.hours.test_hours_flow import status_of  # noqa: F401
 
 pytestmark = pytest.mark.clock
 

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from tests.hours.test_hours_flow import hours_world  # noqa: F401
+from tests.hours.test_hours_flow import signed_in  # noqa: F401
 from tests.test_bad_input import nasty_text
-from tests.test_hours_flow import hours_world  # noqa: F401
-from tests.test_hours_flow import signed_in  # noqa: F401
 
 pytestmark = pytest.mark.clock
 
@@ -69,7 +69,7 @@ def test_correction_and_rejection_forms_never_answer_with_a_server_error(app, ho
             "description": "Opis",
         },
     )
-    from tests.test_hours_flow import entries
+    from tests.hours.test_hours_flow import entries
 
     entry = entries(app)[0]
     staff = signed_in(app, w.staff_a)
