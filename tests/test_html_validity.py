@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.auth.test_authorization import TABLE
+from tests.test_authorization import TABLE
 from tests.authz.common import ROLES
 from tests.factories import PASSWORD
 

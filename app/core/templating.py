@@ -27,7 +27,6 @@ from markupsafe import escape
 from app.core.content_language import content_lang_attrs
 from app.core.labels import audit_kind_label
 from app.core.labels import template_labels
-from app.models import Role
 
 
 @dataclass(frozen=True)
@@ -57,14 +56,13 @@ def navigation() -> list[NavItem]:
     ]
     if current_user.is_authenticated:
         items.insert(0, NavItem(str(_l("Pulpit")), "dashboard.index"))
-        role = current_user.role
-        if role == Role.VOLUNTEER:
+        if current_user.is_volunteer:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
             items.append(NavItem(str(_l("Oferty")), "proposals.my_offers"))
             items.append(NavItem(str(_l("Moje godziny")), "hours.mine"))
             items.append(NavItem(str(_l("Dokumenty")), "documents.mine"))
             items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
-        if role == Role.STAFF:
+        if current_user.is_staff:
             for membership in current_user.memberships:
                 items.append(
                     NavItem(
@@ -89,18 +87,18 @@ def navigation() -> list[NavItem]:
                         (("slug", membership.institution.slug),),
                     )
                 )
-        if role in (Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+        if current_user.is_staff or current_user.is_coordinator:
             items.append(NavItem(str(_l("Godziny do potwierdzenia")), "hours.pending"))
             items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
-        if role in (Role.COORDINATOR, Role.ADMIN):
+        if current_user.is_coordinator:
             items.append(NavItem(str(_l("Korpus Solidarności")), "hours.korpus_month"))
-        if role in (Role.COORDINATOR, Role.ADMIN):
+        if current_user.is_coordinator:
             items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
             items.append(NavItem(str(_l("Raporty")), "reports.dashboard"))
             items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
             items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
-        if role == Role.ADMIN:
+        if current_user.is_admin:
             items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
             items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
             items.append(NavItem(str(_l("Wysyłka e-maili")), "notifications.outbox"))

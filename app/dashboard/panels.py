@@ -37,7 +37,6 @@ from app.models import NeedStatus
 from app.models import OutboxMessage
 from app.models import OutboxStatus
 from app.models import RequestStatus
-from app.models import Role
 from app.models import Shift
 from app.models import StaffRequest
 from app.models import User
@@ -424,7 +423,7 @@ def panels_for(user: User, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     today = now.astimezone(WARSAW).date()
     context: dict[str, Any] = {"now": now}
-    if user.role == Role.VOLUNTEER and user.profile is not None:
+    if user.is_volunteer and user.profile is not None:
         context.update(
             checklist=profile_checklist(user, today),
             shifts=next_shifts(user.id, now),
@@ -432,11 +431,11 @@ def panels_for(user: User, now: datetime | None = None) -> dict[str, Any]:
             korpus=korpus_progress(user, today),
             recommended=recommendations(user, now),
         )
-    if user.role == Role.STAFF:
+    if user.is_staff:
         context["staff"] = staff_panels(user, now)
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.is_coordinator:
         context["coordinator"] = coordinator_panels(now)
-    if user.role == Role.ADMIN:
+    if user.is_admin:
         context["admin"] = admin_panels()
     return context
 

@@ -29,7 +29,6 @@ from app.models import Assignment
 from app.models import Institution
 from app.models import MatchRun
 from app.models import Need
-from app.models import Role
 from app.models import Shift
 from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm
@@ -199,12 +198,12 @@ def run_detail(run_id: int):
 
 def _allowed_need_ids() -> set[int] | None:
     """None for coordinators (everything); for staff the needs of institutions that delegated approval."""
-    if current_user.role in (Role.COORDINATOR, Role.ADMIN):
+    if current_user.is_coordinator:
         return None
     delegated = [
         m.institution_id for m in current_user.memberships if m.institution.staff_approve_proposals
     ]
-    if current_user.role != Role.STAFF or not delegated:
+    if not current_user.is_staff or not delegated:
         abort(403)
     return set(
         db.session.scalars(
@@ -295,9 +294,9 @@ def _institution_for_staff(slug: str) -> Institution:
     institution = db.session.scalar(select(Institution).where(Institution.slug == slug)) or abort(
         404
     )
-    if current_user.role in (Role.COORDINATOR, Role.ADMIN):
+    if current_user.is_coordinator:
         return institution
-    if current_user.role != Role.STAFF or institution.id not in current_user.institution_ids():
+    if not current_user.is_staff or institution.id not in current_user.institution_ids():
         abort(403)
     return institution
 
@@ -313,7 +312,7 @@ def for_institution(slug: str):
         institution=institution,
         groups=_group(proposals, "need"),
         **_explained(),
-        may_approve=current_user.role != Role.STAFF or institution.staff_approve_proposals,
+        may_approve=not current_user.is_staff or institution.staff_approve_proposals,
     )
 
 
@@ -349,7 +348,7 @@ def _own_offer(assignment_id: int) -> Assignment:
 @login_required
 def my_offers():
     """List the offers waiting for my answer."""
-    if current_user.role != Role.VOLUNTEER:
+    if not current_user.is_volunteer:
         abort(403)
     return render_template(
         "proposals/offers.html", offers=offers.pending_offers(current_user.id), **_explained()

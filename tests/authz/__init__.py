@@ -1,1 +1,1 @@
-"""Per-feature authorisation tables, merged by tests/auth/test_authorization.py."""
+"""Per-feature authorisation tables, merged by tests/test_authorization.py."""
