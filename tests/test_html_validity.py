@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.test_authorization import TABLE
 from tests.authz.common import ROLES
 from tests.factories import PASSWORD
+from tests.test_authorization import TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -23,9 +23,9 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from tests.test_authorization import TABLE
 from tests.e2e.conftest import WCAG_TAGS
 from tests.e2e.test_accounts_in_browser import sign_in
+from tests.test_authorization import TABLE
 
 pytestmark = pytest.mark.e2e
 
