@@ -57,8 +57,14 @@ class AuditFilterForm(FlaskForm):
     date_from = date_field(_l("Od dnia"), optional=True)
     date_to = date_field(_l("Do dnia"), optional=True)
 
-    def __init__(self, institutions: list[tuple[int, str]], kinds: dict[str, str], **kwargs):
+    def __init__(
+        self,
+        institutions: list[tuple[int, str]] | None = None,
+        kinds: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
+        institutions, kinds = institutions or [], kinds or {}
         self.institution.choices = [SelectChoice(None, _l("wszystkie"))] + [
             SelectChoice(iid, name) for iid, name in institutions
         ]

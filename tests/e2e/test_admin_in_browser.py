@@ -29,6 +29,7 @@ def test_an_administrator_changes_skills_and_accounts_and_reads_it_in_the_log(
     expect(page.locator("#name_pl-error")).to_contain_text("To pole jest wymagane.")
     assert_accessible(page)
     page.get_by_label("Nazwa po polsku").fill("Kaligrafia")
+    page.get_by_label("Grupa").select_option(index=1)
     page.get_by_role("button", name="Dodaj", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Dodano umiejętność „Kaligrafia”.")
     assert_accessible(page)

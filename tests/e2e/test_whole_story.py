@@ -71,6 +71,7 @@ def test_the_whole_story(page: Page, browser, base_url, factory, app, mailbox, a
     staff_page.get_by_label("Tytuł", exact=True).fill(
         "Oprowadzanie po wystawie „Opowieści znad Odry”"
     )
+    staff_page.get_by_label("Rodzaj", exact=True).select_option("one_off")
     staff_page.get_by_label("Opis", exact=True).fill("Krótkie oprowadzanie grup po nowej wystawie.")
     staff_page.get_by_label("Miejsce", exact=True).fill("ul. Muzealna 1, Opole")
     staff_page.get_by_label("Dzień", exact=True).fill(day.isoformat())
