@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -40,6 +41,12 @@ from config import Config
 from config import TestConfig
 from tests.factories import PASSWORD
 from tests.factories import Factory
+
+# In CI the property tests draw the same examples on every run, so a submission's result does not
+# depend on luck; on a developer's machine they keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 WARSAW = ZoneInfo("Europe/Warsaw")

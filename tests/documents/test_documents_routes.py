@@ -374,7 +374,8 @@ def test_verification_never_answers_with_a_server_error(client, code):
         client.get("/verify", query_string={"code": code}),
     ):
         response.close()
-        assert response.status_code in (200, 302, 400, 404, 422), response.status_code
+        # "/verify/" with an empty code is sent on to "/verify" (308), like any trailing slash.
+        assert response.status_code in (200, 302, 308, 400, 404, 422), response.status_code
 
 
 def test_odd_document_ids_are_not_found(app, world):
