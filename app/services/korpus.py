@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from app.core.text import polish
+from app.core.text import polish_sort_key
 from app.extensions import db
 from app.models import Institution
 from app.models import User
@@ -162,9 +163,10 @@ def month_report(year: int, month: int) -> list[MonthRow]:
         .join(Institution, Institution.id == HoursEntry.institution_id)
         .where(*in_month)
         .distinct()
-        .order_by(polish(Institution.name))
     ):
         places.setdefault(vid, []).append(name)
+    for names in places.values():  # DISTINCT leaves no ORDER BY a collation could use
+        names.sort(key=polish_sort_key)
     people = db.session.execute(
         select(User, VolunteerProfile)
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
