@@ -9,24 +9,17 @@ where ``fill(c) = fill_values[0] + ... + fill_values[c-1]`` is concave, subject 
 * a volunteer gets at most one shift per calendar day,
 * a shift gets at most ``places_left`` volunteers, each pair at most once.
 
-As a network (costs are negated values, so min cost = max value)::
-
-    source -> volunteer            cap = run capacity
-    volunteer -> volunteer-day     cap = 1
-    volunteer-day -> place         cap = 1, cost = -score      (one arc per feasible pair)
-    place -> need                  cap = places_left
-    need -> sink  (parallel)       k-th arc cap 1, cost = -fill_values[k]; the last arc
-                                   carries the rest of the need's capacity at the last value
-    source -> sink (bypass)        cap = supply, cost 0
-
-The bypass lets flow skip the network, so the solver only routes units whose value is
-positive; since scores are >= 0 and fill values > 0 every routed unit has positive value.
-Concavity makes the cheapest parallel arcs fill first, which is what "everyone gets somebody
-before anyone is full" means.  The constraint matrix is a network matrix, so
-``SimpleMinCostFlow`` (cost scaling, integer costs) returns an exact integral optimum.
+As a network (costs are negated values, so min cost = max value) each need offers its places;
+a unit reaches the sink through a shift and a volunteer (a proposal, worth its score plus the
+need's next fill value) or straight away (the place stays unfilled): :mod:`matching.flow`
+draws it.  Concavity makes the dearest fill arcs carry flow first, which is what "everyone gets
+somebody before anyone is full" means.  The constraint matrix is a network matrix, so the
+shortest-path solve of :mod:`matching.ssp` (integer costs, node potentials as its certificate)
+returns an exact integral optimum; :mod:`matching.cost_scaling` solves the same model with
+OR-Tools as an independent check.
 
 Day nodes are only created where they can bind (a volunteer with capacity >= 2 and >= 2
-candidate shifts that day); elsewhere the pair arc leaves the volunteer node directly.  This
+candidate shifts that day); elsewhere the pair arc goes to the volunteer node directly.  This
 changes nothing about the optimum and saves most of those arcs.
 """
 
@@ -89,26 +82,23 @@ def optimise_flow(
 ) -> BoolArray:
     """Exact optimum of the model above as a mask over the given pairs.
 
-    By default the network is solved in one go over every pair.  With ``prune`` it is solved
-    on a working set of the best pairs and repaired until node potentials prove it optimal for
-    all pairs (:mod:`matching.flow`).  Both give the same optimal objective; on the national
-    benchmark each repair round is a fresh solve and three or four rounds cost more than the
-    one full solve, so pruning is opt-in (``solver="pruned"`` in :func:`match`).
+    By default every pair arc is in the network from the start.  With ``prune`` the solve
+    starts on a working set of the best pairs and takes in the others the potentials price
+    below zero, warm, until none is left (:mod:`matching.flow`).  Both give the same optimal
+    objective.
     ``fill_values`` defaults to the config's curve; the benchmark passes a flat curve to show
     what the concave one buys.  ``report`` receives the rounds and arc counts.
     """
     fill = tuple(index.config.fill_values if fill_values is None else fill_values)
-    n_pairs = vi.size
-    if n_pairs == 0:
+    if vi.size == 0:
         return np.zeros(0, dtype=bool)
-    net = build_network(index, vi, pi, scores, fill)
     if prune:
         working = initial_working_set(index, vi, pi, scores)
-        pair_flows, cost = solve_pruned(net, working, report)
+        net = build_network(index, vi, pi, scores, fill, working)
+        pair_flows, cost = solve_pruned(net, report)
     else:
-        pair_flows, cost = solve_full(net, release=True)
-        if report is not None:
-            report.rounds, report.pair_arcs, report.pair_arcs_total = 1, n_pairs, n_pairs
+        net = build_network(index, vi, pi, scores, fill)
+        pair_flows, cost = solve_full(net, report)
     del net
     chosen = pair_flows > 0
     counts = np.bincount(index.p_need_idx[pi[chosen]], minlength=index.need_ids.size)

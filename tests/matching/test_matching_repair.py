@@ -1,7 +1,8 @@
-"""The pruned solve with potential-based repair equals the one-shot full-graph solve.
+"""The shortest-path solve equals OR-Tools' cost scaling, whole or from a pruned working set.
 
 Working sets here are deliberately bad (empty, random, the worst arcs only) so that the repair
-loop has to find the optimum; tests assert that it really ran.
+loop has to find the optimum; tests assert that it really ran.  OR-Tools solves the same model
+in the other orientation (:mod:`matching.cost_scaling`), so a slip in either network shows.
 """
 
 from __future__ import annotations
@@ -21,27 +22,50 @@ from matching_testkit import vol
 from matching import AvailabilityWindow
 from matching import Problem
 from matching import build_index
+from matching import cost_scaling
 from matching import flow as flowmod
 from matching import match
 from matching import score_pairs
 from matching.flow import SolveReport
 from matching.flow import build_network
 from matching.flow import initial_working_set
-from matching.flow import residual_potentials
 from matching.flow import solve_full
 from matching.flow import solve_pruned
 from matching.reference import reference_objective
 from matching.solver import fill_total
 from matching.solver import optimise_flow
+from matching.ssp import build_residual
+from matching.ssp import check_optimal
+from matching.ssp import continue_flow
+
+
+class Networks:
+    """One problem's pairs, with fresh networks on demand (a solve changes its network)."""
+
+    def __init__(self, problem):
+        self.ix = ix = build_index(problem)
+        self.vi, self.pi = ix.candidate_pairs()
+        self.scores = score_pairs(ix, self.vi, self.pi)
+
+    def new(self, working=None):
+        ix, fill = self.ix, self.ix.config.fill_values
+        return build_network(ix, self.vi, self.pi, self.scores, fill, working)
+
+    def full(self):
+        return solve_full(self.new())
+
+    def pruned(self, working, report=None):
+        return solve_pruned(self.new(np.asarray(working, dtype=np.int64)), report)
+
+    def cost_scaling(self):
+        ix = self.ix
+        net = cost_scaling.build_network(ix, self.vi, self.pi, self.scores, ix.config.fill_values)
+        return cost_scaling.solve_full(net)
 
 
 def network_of(problem):
-    ix = build_index(problem)
-    vi, pi = ix.candidate_pairs()
-    scores = score_pairs(ix, vi, pi)
-    if vi.size == 0:  # no network to build; callers skip these
-        return ix, vi, pi, scores, None
-    return ix, vi, pi, scores, build_network(ix, vi, pi, scores, ix.config.fill_values)
+    nets = Networks(problem)
+    return nets.ix, nets.vi, nets.pi, nets.scores, (nets if nets.vi.size else None)
 
 
 def check_pair_flows(ix, vi, pi, flows):
@@ -69,13 +93,12 @@ def test_pruned_equals_full_on_random_working_sets(seed, n_vol, n_place, share, 
         return
     rnd = random.Random(pick)
     working = np.array(sorted(k for k in range(vi.size) if rnd.random() < share), dtype=np.int64)
-    full_flows, full_cost = solve_full(net)
-    flows, cost = solve_pruned(net, working)
-    assert cost == full_cost
+    full_flows, full_cost = net.full()
+    flows, cost = net.pruned(working)
+    assert cost == full_cost == net.cost_scaling()[1]
     check_pair_flows(ix, vi, pi, flows)
-    assert int((-net.costs[: net.n_pairs] * flows).sum()) == int(
-        (-net.costs[: net.n_pairs] * full_flows).sum()
-    )
+    check_pair_flows(ix, vi, pi, full_flows)
+    assert int((scores * flows).sum()) <= -cost
 
 
 def test_empty_working_set_is_repaired_on_many_problems():
@@ -85,9 +108,9 @@ def test_empty_working_set_is_repaired_on_many_problems():
         ix, vi, pi, scores, net = network_of(problem)
         if vi.size == 0:
             continue
-        _, full_cost = solve_full(net)
+        _, full_cost = net.cost_scaling()
         report = SolveReport()
-        flows, cost = solve_pruned(net, np.zeros(0, dtype=np.int64), report)
+        flows, cost = net.pruned(np.zeros(0, dtype=np.int64), report)
         assert cost == full_cost
         check_pair_flows(ix, vi, pi, flows)
         if full_cost < 0:
@@ -109,8 +132,8 @@ def test_worst_arcs_first_still_reach_the_optimum():
         first = np.ones(order.size, dtype=bool)
         first[1:] = pi[order][1:] != pi[order][:-1]
         report = SolveReport()
-        _, cost = solve_pruned(net, order[first], report)
-        assert cost == solve_full(net)[1]
+        _, cost = net.pruned(order[first], report)
+        assert cost == net.cost_scaling()[1]
         hits += report.repaired
     assert hits > 20
 
@@ -134,10 +157,10 @@ def test_hand_built_trap_needs_the_repair():
     assert set(pairs) == {(1, 10), (1, 11), (2, 10)}
     working = np.array([pairs[1, 10], pairs[1, 11]], dtype=np.int64)
     report = SolveReport()
-    flows, cost = solve_pruned(net, working, report)
+    flows, cost = net.pruned(working, report)
     assert report.rounds >= 2 and report.arcs_added[0] >= 1
     assert flows[pairs[2, 10]] == 1 and flows[pairs[1, 11]] == 1 and flows[pairs[1, 10]] == 0
-    assert cost == solve_full(net)[1]
+    assert cost == net.full()[1] == net.cost_scaling()[1]
 
 
 @pytest.mark.parametrize("contended", [False, True])
@@ -160,7 +183,7 @@ def test_generated_instance_with_a_tiny_working_set_equals_highs(monkeypatch, co
     counts = np.bincount(ix.p_need_idx[pi[chosen]], minlength=ix.need_ids.size)
     assert int(scores[chosen].sum()) + fill_total(counts, ix.config.fill_values) == expected
     check_pair_flows(ix, vi, pi, chosen.astype(np.int64))
-    assert solve_full(net)[1] == -expected
+    assert net.full()[1] == -expected == net.cost_scaling()[1]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -170,23 +193,27 @@ def test_default_pipeline_equals_full_graph(seed):
     problem = generate_problem(4000, 600, seed, contended=seed == 2)
     result = match(problem, solver="pruned")
     ix, vi, pi, scores, net = network_of(problem)
-    assert result.objective == -solve_full(net)[1] == match(problem).objective
+    assert result.objective == -net.cost_scaling()[1] == match(problem).objective
     assert result.stats.solve_rounds >= 1
     assert result.stats.solve_pair_arcs <= result.stats.pairs
 
 
-def test_potentials_refuse_a_flow_that_is_not_optimal():
-    """Two parallel arcs 0->1, the cheaper unused while the dearer carries the unit."""
-    tails = np.array([0, 0, 1], dtype=np.int32)
-    heads = np.array([1, 1, 2], dtype=np.int32)
-    caps = np.array([1, 1, 1], dtype=np.int64)
-    costs = np.array([-5, -1, 0], dtype=np.int64)
-    with pytest.raises(RuntimeError, match="negative cycle|certify"):
-        residual_potentials(3, tails, heads, caps, costs, np.array([0, 1, 1]))
-    dist = residual_potentials(3, tails, heads, caps, costs, np.array([1, 0, 1]))
-    flows = np.array([1, 0, 1])
-    reduced = costs + dist[tails] - dist[heads]
-    assert (reduced[flows < caps] >= 0).all() and (reduced[flows > 0] <= 0).all()
+def test_the_certificate_refuses_a_flow_that_is_not_optimal():
+    """Two parallel arcs 0->1: the unit on the dearer one is refused by the potentials, the
+    kernel itself routes it over the cheaper one."""
+    tail = np.array([0, 0], dtype=np.int32)
+    head = np.array([1, 1], dtype=np.int32)
+    cost = np.array([-1, -5], dtype=np.int64)
+    cap = np.array([1, 1], dtype=np.int32)
+    balance = np.array([1, -1], dtype=np.int64)
+    net = build_residual(2, tail, head, cost, cap, balance)
+    net.potential[:] = [0, -5]
+    continue_flow(net)
+    check_optimal(net)
+    assert net.flow.tolist() == [0, 1]
+    net.flow[:] = [1, 0]
+    with pytest.raises(RuntimeError, match="certify"):
+        check_optimal(net)
 
 
 def test_day_nodes_of_the_full_graph_are_priced():
@@ -202,7 +229,7 @@ def test_day_nodes_of_the_full_graph_are_priced():
     assert vi.size == 3
     for start in range(1 << 3):
         working = np.array([k for k in range(3) if start >> k & 1], dtype=np.int64)
-        flows, cost = solve_pruned(net, working)
-        assert cost == solve_full(net)[1]
+        flows, cost = net.pruned(working)
+        assert cost == net.full()[1] == net.cost_scaling()[1]
         check_pair_flows(ix, vi, pi, flows)
         assert flows[1] == 1  # the better shift of the day, whatever the start
