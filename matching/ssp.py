@@ -205,6 +205,16 @@ def _run(
                     if done[w] == epoch:
                         continue
                     nd = base + c - potential[w]
+                    if balance[w] < 0 and nd == dist[u]:
+                        # Nothing left in the heap is nearer: w is the target now.
+                        seen[w] = epoch
+                        dist[w] = nd
+                        pred[w] = entry
+                        done[w] = epoch
+                        popped[n_popped] = w
+                        n_popped += 1
+                        target = w
+                        break
                     if seen[w] != epoch:
                         seen[w] = epoch
                         dist[w] = nd
@@ -217,6 +227,8 @@ def _run(
                         dist[w] = nd
                         pred[w] = entry
                         _sift_up(heap, pos, dist, pos[w])
+                if target >= 0:
+                    break
             if target < 0:
                 return -1
             reach = dist[target]
