@@ -247,7 +247,7 @@ def scheduler_clock() -> datetime:
     what the scheduler sends in the morning. The quiet hours themselves are tested with fixed
     clocks in tests/notifications/test_notifications.py.
     """
-    from app.services.outbox import in_quiet_hours
+    from app.services.mail import in_quiet_hours
 
     now = datetime.now(UTC)
     if not in_quiet_hours(now):
@@ -265,7 +265,7 @@ def app(database_url, smtp_server):
     application = create_app(make_test_config(database_url, port))
 
     def deliver_outbox() -> None:
-        from app.services.outbox import deliver_due
+        from app.services.mail import deliver_due
 
         with application.app_context():
             deliver_due(scheduler_clock())
