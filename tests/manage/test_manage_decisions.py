@@ -17,7 +17,6 @@ from app.models import Notice
 from app.models import Role
 from app.models import Shift
 from app.models import Skill
-from app.models import VolunteerProfile
 from app.models import VolunteerSkill
 from tests.conftest import WARSAW
 
@@ -27,14 +26,6 @@ def museum(factory):
     inst = factory.institution("Muzeum Testowe", slug="muzeum-testowe")
     staff = factory.user(Role.STAFF, institution=inst)
     return inst, staff
-
-
-def set_profile(app, volunteer, **fields) -> None:
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        for name, value in fields.items():
-            setattr(profile, name, value)
-        db.session.commit()
 
 
 def decide(client, assignment_id: int, action: str, note: str = ""):
@@ -129,7 +120,7 @@ def test_a_minor_without_guardian_consent_is_refused(app, client, auth, factory,
     inst, staff = museum
     need = factory.need(inst)
     teen = factory.user(first_name="Kuba")
-    set_profile(app, teen, date_of_birth=date.today() - timedelta(days=365 * 15))
+    factory.profile(teen, date_of_birth=date.today() - timedelta(days=365 * 15))
     application = factory.application(teen, need)
     auth.login(staff.email)
     page = client.get(f"/manage/institutions/{inst.slug}").get_data(as_text=True)
@@ -137,7 +128,7 @@ def test_a_minor_without_guardian_consent_is_refused(app, client, auth, factory,
     response = decide(client, application.id, "accept")
     assert response.status_code == 409
     assert "czekamy na zgodę opiekuna prawnego" in response.get_data(as_text=True)
-    set_profile(app, teen, guardian_consent_at=datetime.now(UTC))
+    factory.profile(teen, guardian_consent_at=datetime.now(UTC))
     assert decide(client, application.id, "accept").status_code == 303
 
 
@@ -169,8 +160,7 @@ def test_applicants_show_only_relevant_data(app, client, auth, factory, museum):
         db.session.add(NeedSkill(need_id=need.id, skill_id=photo_id, min_level=2))
         db.session.commit()
     person = factory.user(first_name="Marta")
-    set_profile(
-        app,
+    factory.profile(
         person,
         date_of_birth=date(1990, 1, 1),
         phone="600 100 200",

@@ -20,8 +20,6 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Role
 from app.models import Shift
-from app.models.hours import HoursEntry
-from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.reports import queries as reports
 from tests.hours.test_hours_flow import signed_in
@@ -29,21 +27,6 @@ from tests.hours.test_hours_flow import signed_in
 pytestmark = pytest.mark.clock
 
 MARCH = date(2026, 3, 15)  # "today" for the service tests: the period is January-March 2026
-
-
-def add_hours(app, volunteer, institution, day, hours, status=HoursStatus.CONFIRMED):
-    with app.app_context():
-        db.session.add(
-            HoursEntry(
-                volunteer_id=volunteer.id,
-                institution_id=institution.id,
-                worked_on=day,
-                hours=hours,
-                source=HoursSource.SHIFT,
-                status=status,
-            )
-        )
-        db.session.commit()
 
 
 @pytest.fixture
@@ -59,15 +42,15 @@ def coalition(app, factory):
     jan = factory.user(created_at=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
     ola = factory.user(created_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
     factory.user(Role.STAFF, institution=a, created_at=datetime(2026, 3, 2, tzinfo=UTC))
-    add_hours(app, ewa, a, date(2026, 1, 20), 3)
-    add_hours(app, ewa, a, date(2026, 2, 1), 2)
-    add_hours(app, ewa, b, date(2026, 2, 28), 4)
-    add_hours(app, jan, a, date(2026, 2, 10), 5)
-    add_hours(app, ola, b, date(2026, 3, 1), 1.5)
-    add_hours(app, ola, c, date(2026, 3, 3), 2)
-    add_hours(app, jan, c, date(2026, 3, 4), 6, status=HoursStatus.PENDING)
-    add_hours(app, ewa, c, date(2026, 3, 4), 6, status=HoursStatus.REJECTED)
-    add_hours(app, jan, c, date(2025, 12, 31), 8)  # before the period
+    factory.hours(ewa, a, date(2026, 1, 20), 3)
+    factory.hours(ewa, a, date(2026, 2, 1), 2)
+    factory.hours(ewa, b, date(2026, 2, 28), 4)
+    factory.hours(jan, a, date(2026, 2, 10), 5)
+    factory.hours(ola, b, date(2026, 3, 1), 1.5)
+    factory.hours(ola, c, date(2026, 3, 3), 2)
+    factory.hours(jan, c, date(2026, 3, 4), 6, status=HoursStatus.PENDING)
+    factory.hours(ewa, c, date(2026, 3, 4), 6, status=HoursStatus.REJECTED)
+    factory.hours(jan, c, date(2025, 12, 31), 8)  # before the period
     return a, b, c, ewa, jan, ola
 
 
@@ -158,7 +141,7 @@ def test_coordinator_sees_charts_each_followed_by_a_data_table(app, factory):
     a = factory.institution("Muzeum")
     ewa = factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
-    add_hours(app, ewa, a, today, 3)
+    factory.hours(ewa, a, today, 3)
     coordinator = factory.user(Role.COORDINATOR)
     page = signed_in(app, coordinator).get("/reports/?months=6")
     html = page.get_data(as_text=True)
@@ -188,8 +171,8 @@ def test_exports_neutralise_formulas_and_hold_the_table(app, factory):
     good = factory.institution("Muzeum", slug="muzeum")
     ewa = factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
-    add_hours(app, ewa, evil, today, 2)
-    add_hours(app, ewa, good, today, 3)
+    factory.hours(ewa, evil, today, 2)
+    factory.hours(ewa, good, today, 3)
     client = signed_in(app, factory.user(Role.COORDINATOR))
     text = client.get("/reports/export.csv?table=hours&months=2").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
@@ -242,7 +225,7 @@ def test_staff_export_their_institution_row_of_the_matrix(app, factory):
     ewa, ola = factory.user(), factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
     for who, where in ((ewa, a), (ewa, b), (ola, b), (ola, c)):
-        add_hours(app, who, where, today, 2)
+        factory.hours(who, where, today, 2)
     staff = signed_in(app, factory.user(Role.STAFF, institution=a))
     text = staff.get("/reports/institutions/muzeum/export.csv?table=sharing").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
