@@ -153,9 +153,8 @@ def test_a_retired_skill_stays_with_volunteers_but_no_form_offers_it(
     assert field not in volunteer.get("/me/skills").get_data(as_text=True)
     # Saving the form, which no longer shows the skill, keeps it on the volunteer's record.
     assert volunteer.post("/me/skills", data={}).status_code in (302, 303)
-    with app.app_context():
-        kept = db.session.scalars(select(VolunteerSkill).where(VolunteerSkill.user_id == person.id))
-        assert [s.skill_id for s in kept] == [taxonomy["skill"]]
+    kept = factory.scalars(select(VolunteerSkill).where(VolunteerSkill.user_id == person.id))
+    assert [s.skill_id for s in kept] == [taxonomy["skill"]]
     staff = signed_in(app, factory.user(Role.STAFF, institution=factory.institution()).email)
     assert taxonomy["name"] not in staff.get("/needs").get_data(as_text=True)
 
@@ -179,8 +178,7 @@ def test_a_switched_off_account_is_signed_out_and_told_why_at_sign_in(app, facto
 
     assert admin_client.post(f"/admin/users/{person.id}/deactivate").status_code == 303
     assert browser.get("/account/").status_code == 302  # the sign-in ended
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).where(UserSession.user_id == person.id)) == 0
+    assert factory.scalar(select(func.count()).where(UserSession.user_id == person.id)) == 0
     response = app.test_client().post("/login", data={"email": person.email, "password": PASSWORD})
     assert response.status_code == 422
     assert "To konto zostało wyłączone przez administratora" in error_at(
@@ -220,8 +218,7 @@ def test_a_role_that_does_not_exist_is_refused_at_the_field(app, factory, admin_
     response = admin_client.post(f"/admin/users/{person.id}/role", data={"role": role})
     assert response.status_code == 422
     assert error_at(response.get_data(as_text=True), "role")
-    with app.app_context():
-        assert db.session.get(User, person.id).role == Role.VOLUNTEER
+    assert factory.get(User, person.id).role == Role.VOLUNTEER
 
 
 def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
@@ -232,8 +229,7 @@ def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
     assert "Jesteś jedyną osobą z rolą administratora" in error_at(
         response.get_data(as_text=True), "role"
     )
-    with app.app_context():
-        assert db.session.get(User, admin.id).role == Role.ADMIN
+    assert factory.get(User, admin.id).role == Role.ADMIN
     other = factory.user()
     assert (
         admin_client.post(f"/admin/users/{other.id}/role", data={"role": "admin"}).status_code
@@ -243,8 +239,7 @@ def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
         admin_client.post(f"/admin/users/{admin.id}/role", data={"role": "coordinator"}).status_code
         == 303
     )
-    with app.app_context():
-        assert db.session.get(User, admin.id).role == Role.COORDINATOR
+    assert factory.get(User, admin.id).role == Role.COORDINATOR
 
 
 def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
@@ -256,8 +251,7 @@ def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
     response = admin_client.post(f"/admin/users/{confirmed.id}/resend-confirmation")
     assert response.status_code == 409
     assert "ma już potwierdzony adres e-mail" in response.get_data(as_text=True)
-    with app.app_context():
-        to = list(db.session.scalars(select(OutboxMessage.to_address)))
+    to = factory.scalars(select(OutboxMessage.to_address))
     assert to == [waiting.email]
     assert audit_kinds(app)[-1] == "user.confirmation_resent"
 

@@ -99,7 +99,7 @@ def run_as(app, coordinator, scope=Scope()) -> int:
 
 @pytest.mark.clock
 def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     auth.login(coalition["coordinator"].email)
     response = client.post("/proposals/run", data={})
@@ -117,16 +117,13 @@ def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
     assert "niezawodność" not in page
     # Nobody signs: the diagnosis says so.
     assert "Nikt nie ma umiejętności: Język migowy (poziom 1)" in page
-    with app.app_context():
-        proposals = db.session.scalars(
-            select(Assignment).where(Assignment.status == S.PROPOSED)
-        ).all()
-        assert [(p.volunteer_id, p.need_id) for p in proposals] == [
-            (coalition["people"][0].id, coalition["photo_need"].id)
-        ]
-        assert proposals[0].reasons and proposals[0].score == sum(
-            r["points"] for r in proposals[0].reasons
-        )
+    proposals = factory.scalars(select(Assignment).where(Assignment.status == S.PROPOSED))
+    assert [(p.volunteer_id, p.need_id) for p in proposals] == [
+        (coalition["people"][0].id, coalition["photo_need"].id)
+    ]
+    assert proposals[0].reasons and proposals[0].score == sum(
+        r["points"] for r in proposals[0].reasons
+    )
 
 
 @pytest.mark.clock
@@ -141,15 +138,13 @@ def test_run_form_refuses_an_inverted_date_range(client, auth, coalition):
 
 @pytest.mark.clock
 def test_bulk_approval_turns_proposals_into_offers_that_hold_the_place(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     run_id = run_as(app, coalition["coordinator"])
     auth.login(coalition["coordinator"].email)
-    with app.app_context():
-        ids = [
-            a.id
-            for a in db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
-        ]
+    ids = [
+        a.id for a in factory.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
+    ]
     response = client.post(
         "/proposals/decide", data={"ids": ids, "action": "approve"}, follow_redirects=True
     )
@@ -171,7 +166,9 @@ def test_bulk_approval_turns_proposals_into_offers_that_hold_the_place(
         assert audit == 1
 
 
-def test_declined_place_is_proposed_to_someone_else_on_the_next_run(client, auth, coalition, app):
+def test_declined_place_is_proposed_to_someone_else_on_the_next_run(
+    client, auth, coalition, app, factory
+):
     first_run = run_as(app, coalition["coordinator"])
     ala = coalition["people"][0]
     with app.app_context():
@@ -184,19 +181,17 @@ def test_declined_place_is_proposed_to_someone_else_on_the_next_run(client, auth
     assert "Dlaczego Ty?" in page
     response = client.post(f"/offers/{offer_id}/decline", data={"note": "Wyjeżdżam"})
     assert response.status_code == 303
-    with app.app_context():
-        assert db.session.get(Assignment, offer_id).status == S.DECLINED
-        assert db.session.get(Shift, coalition["photo_need"].shifts[0].id).accepted_count == 0
+    assert factory.get(Assignment, offer_id).status == S.DECLINED
+    assert factory.get(Shift, coalition["photo_need"].shifts[0].id).accepted_count == 0
     second_run = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        again = db.session.scalars(
-            select(Assignment).where(Assignment.match_run_id == second_run)
-        ).all()
-        assert [a.volunteer_id for a in again] == [coalition["people"][1].id]  # Bartek, level 2
+    again = factory.scalars(select(Assignment).where(Assignment.match_run_id == second_run))
+    assert [a.volunteer_id for a in again] == [coalition["people"][1].id]  # Bartek, level 2
 
 
 @pytest.mark.clock
-def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coalition, app):
+def test_volunteer_accepts_an_offer_and_the_place_stays_taken(
+    client, auth, coalition, app, factory
+):
     run_id = run_as(app, coalition["coordinator"])
     with app.app_context():
         proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
@@ -210,17 +205,12 @@ def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coal
     auth.logout()
     auth.login(coalition["people"][0].email)
     assert client.post(f"/offers/{offer_id}/accept").status_code == 303
-    with app.app_context():
-        assert db.session.get(Assignment, offer_id).status == S.ACCEPTED
-        assert db.session.get(Shift, proposal.shift_id).accepted_count == 1
-        assert owner == coalition["people"][0].id
+    assert factory.get(Assignment, offer_id).status == S.ACCEPTED
+    assert factory.get(Shift, proposal.shift_id).accepted_count == 1
+    assert owner == coalition["people"][0].id
     # A second run has nothing left to offer on that full shift.
     later = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        assert (
-            db.session.scalars(select(Assignment).where(Assignment.match_run_id == later)).all()
-            == []
-        )
+    assert factory.scalars(select(Assignment).where(Assignment.match_run_id == later)) == []
 
 
 @pytest.mark.clock
@@ -238,7 +228,7 @@ def test_unanswered_offers_expire_and_their_place_returns(app, coalition):
         assert db.session.get(Shift, proposal.shift_id).accepted_count == 0
 
 
-def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app):
+def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app, factory):
     auth.login(coalition["coordinator"].email)
     shift_id = coalition["sign_need"].shifts[0].id
     celina = coalition["people"][2]
@@ -258,19 +248,15 @@ def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app):
         follow_redirects=True,
     )
     assert "Wysłano ofertę poza propozycjami" in response.get_data(as_text=True)
-    with app.app_context():
-        offer = db.session.scalar(select(Assignment).where(Assignment.volunteer_id == celina.id))
-        assert offer.status == S.OFFERED and offer.source.value == "override"
+    offer = factory.scalar(select(Assignment).where(Assignment.volunteer_id == celina.id))
+    assert offer.status == S.OFFERED and offer.source.value == "override"
 
 
 def test_staff_approve_proposals_only_after_delegation_and_only_for_their_needs(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal_id = db.session.scalar(
-            select(Assignment.id).where(Assignment.match_run_id == run_id)
-        )
+    proposal_id = factory.scalar(select(Assignment.id).where(Assignment.match_run_id == run_id))
     auth.login(coalition["staff"].email)
     page = client.get(f"/proposals/institution/{coalition['museum'].slug}").get_data(as_text=True)
     assert "Ala" in page and "Propozycje zatwierdza koordynator" in page
@@ -292,8 +278,7 @@ def test_staff_approve_proposals_only_after_delegation_and_only_for_their_needs(
         "/proposals/decide",
         data={"ids": [proposal_id], "action": "approve", "back": "/proposals/institution/x"},
     )
-    with app.app_context():
-        assert db.session.get(Assignment, proposal_id).status == S.OFFERED
+    assert factory.get(Assignment, proposal_id).status == S.OFFERED
 
 
 def test_the_request_only_queues_the_run_and_its_page_follows_the_worker(
@@ -392,15 +377,14 @@ def test_two_coordinators_approving_at_once_never_overfill_or_double_book(
             t.join(timeout=30)
         assert sorted(outcomes) == ["ok", "refused"]
 
-    with app.app_context():
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 1
-        held = db.session.scalars(
-            select(Assignment.id).where(
-                Assignment.volunteer_id == one.id, Assignment.status == S.OFFERED
-            )
-        ).all()
-        assert len(held) == 1
-        assert db.session.scalar(select(Need.id).where(Need.id == n1.id))
+    assert factory.get(Shift, need.shifts[0].id).accepted_count == 1
+    held = factory.scalars(
+        select(Assignment.id).where(
+            Assignment.volunteer_id == one.id, Assignment.status == S.OFFERED
+        )
+    )
+    assert len(held) == 1
+    assert factory.scalar(select(Need.id).where(Need.id == n1.id))
 
 
 def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, factory):
