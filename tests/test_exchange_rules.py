@@ -80,8 +80,7 @@ def test_weekly_shifts_follow_warsaw_time_across_daylight_saving(app_context):
 
 @pytest.fixture
 def app_context(app):
-    with app.app_context():
-        yield
+    yield
 
 
 @pytest.fixture
@@ -90,10 +89,9 @@ def setting(app, factory):
     theatre = factory.institution("Teatr")
     staff = factory.user(Role.STAFF, institution=museum)
     volunteer = factory.user(Role.VOLUNTEER)
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        profile.date_of_birth = date(1990, 1, 1)
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, volunteer.id)
+    profile.date_of_birth = date(1990, 1, 1)
+    db.session.commit()
     return museum, theatre, staff, volunteer
 
 

@@ -39,10 +39,9 @@ def admin_client(app, admin):
 @pytest.fixture
 def taxonomy(app, factory):
     factory.reference_data()
-    with app.app_context():
-        group = db.session.scalars(select(SkillGroup).order_by(SkillGroup.position)).first()
-        skill = group.skills[0]
-        return {"group": group.id, "skill": skill.id, "name": skill.name_pl}
+    group = db.session.scalars(select(SkillGroup).order_by(SkillGroup.position)).first()
+    skill = group.skills[0]
+    return {"group": group.id, "skill": skill.id, "name": skill.name_pl}
 
 
 def audit_kinds(app) -> list[str]:
@@ -141,9 +140,8 @@ def test_a_retired_skill_stays_with_volunteers_but_no_form_offers_it(
     app, factory, admin_client, taxonomy
 ):
     person = factory.user()
-    with app.app_context():
-        db.session.add(VolunteerSkill(user_id=person.id, skill_id=taxonomy["skill"], level=2))
-        db.session.commit()
+    db.session.add(VolunteerSkill(user_id=person.id, skill_id=taxonomy["skill"], level=2))
+    db.session.commit()
     field = f'name="skill_{taxonomy["skill"]}"'
     volunteer = signed_in(app, person.email)
     assert field in volunteer.get("/me/skills").get_data(as_text=True)
@@ -312,20 +310,19 @@ def test_a_need_edited_after_its_skill_was_retired_keeps_that_skill(app, factory
 
     museum = factory.institution()
     need = factory.need(museum)
-    with app.app_context():
-        other = db.session.scalars(select(Skill).where(Skill.id != taxonomy["skill"])).first()
-        db.session.add_all(
-            [
-                NeedSkill(need_id=need.id, skill_id=taxonomy["skill"], min_level=2),
-                NeedSkill(need_id=need.id, skill_id=other.id, min_level=1),
-            ]
-        )
-        db.session.commit()
-        operations.retire_skill(
-            db.session.get(User, admin.id), db.session.get(Skill, taxonomy["skill"])
-        )
-        db.session.commit()
-        item = db.session.get(Need, need.id)
-        update_need(item, db.session.get(User, admin.id), {}, skills=[])
-        db.session.commit()
-        assert [s.skill_id for s in db.session.get(Need, need.id).skills] == [taxonomy["skill"]]
+    other = db.session.scalars(select(Skill).where(Skill.id != taxonomy["skill"])).first()
+    db.session.add_all(
+        [
+            NeedSkill(need_id=need.id, skill_id=taxonomy["skill"], min_level=2),
+            NeedSkill(need_id=need.id, skill_id=other.id, min_level=1),
+        ]
+    )
+    db.session.commit()
+    operations.retire_skill(
+        db.session.get(User, admin.id), db.session.get(Skill, taxonomy["skill"])
+    )
+    db.session.commit()
+    item = db.session.get(Need, need.id)
+    update_need(item, db.session.get(User, admin.id), {}, skills=[])
+    db.session.commit()
+    assert [s.skill_id for s in db.session.get(Need, need.id).skills] == [taxonomy["skill"]]

@@ -60,25 +60,22 @@ def coalition(app, factory):
         gallery, "Oprowadzanie w języku migowym", start=start + timedelta(days=1)
     )
     people = [factory.user(first_name=name) for name in ("Ala", "Bartek", "Celina")]
-    with app.app_context():
-        group = SkillGroup(code="media", name_pl="Media", name_en="Media")
-        photo = Skill(code="photo", name_pl="Fotografia", name_en="Photography", group=group)
-        sign = Skill(code="sign", name_pl="Język migowy", name_en="Sign language", group=group)
-        db.session.add_all([group, photo, sign])
-        db.session.flush()
-        db.session.add(NeedSkill(need_id=photo_need.id, skill_id=photo.id, min_level=2))
-        db.session.add(NeedSkill(need_id=sign_need.id, skill_id=sign.id, min_level=1))
-        for level, person in zip((3, 2, 1), people, strict=True):
-            profile = db.session.get(VolunteerProfile, person.id)
-            profile.date_of_birth = date(1995, 5, 5)
-            profile.skills.append(VolunteerSkill(skill_id=photo.id, level=level))
-            profile.availability.append(
-                AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(18))
-            )
-            db.session.add(
-                Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True)
-            )
-        db.session.commit()
+    group = SkillGroup(code="media", name_pl="Media", name_en="Media")
+    photo = Skill(code="photo", name_pl="Fotografia", name_en="Photography", group=group)
+    sign = Skill(code="sign", name_pl="Język migowy", name_en="Sign language", group=group)
+    db.session.add_all([group, photo, sign])
+    db.session.flush()
+    db.session.add(NeedSkill(need_id=photo_need.id, skill_id=photo.id, min_level=2))
+    db.session.add(NeedSkill(need_id=sign_need.id, skill_id=sign.id, min_level=1))
+    for level, person in zip((3, 2, 1), people, strict=True):
+        profile = db.session.get(VolunteerProfile, person.id)
+        profile.date_of_birth = date(1995, 5, 5)
+        profile.skills.append(VolunteerSkill(skill_id=photo.id, level=level))
+        profile.availability.append(
+            AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(18))
+        )
+        db.session.add(Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
     return {
         "museum": museum,
         "gallery": gallery,
@@ -149,21 +146,20 @@ def test_bulk_approval_turns_proposals_into_offers_that_hold_the_place(
         "/proposals/decide", data={"ids": ids, "action": "approve"}, follow_redirects=True
     )
     assert "Zatwierdzono propozycje: 1" in response.get_data(as_text=True)
-    with app.app_context():
-        offer = db.session.get(Assignment, ids[0])
-        assert offer.status == S.OFFERED
-        assert offer.expires_at - offer.offered_at == timedelta(hours=72)
-        assert db.session.get(Shift, offer.shift_id).accepted_count == 1
-        assert (
-            db.session.scalar(select(Notice.kind).where(Notice.user_id == offer.volunteer_id))
-            == "offer_made"
-        )
-        audit = db.session.scalar(
-            select(db.func.count())
-            .where(db.text("action = 'proposal.approved'"))
-            .select_from(db.text("audit_log"))
-        )
-        assert audit == 1
+    offer = db.session.get(Assignment, ids[0])
+    assert offer.status == S.OFFERED
+    assert offer.expires_at - offer.offered_at == timedelta(hours=72)
+    assert db.session.get(Shift, offer.shift_id).accepted_count == 1
+    assert (
+        db.session.scalar(select(Notice.kind).where(Notice.user_id == offer.volunteer_id))
+        == "offer_made"
+    )
+    audit = db.session.scalar(
+        select(db.func.count())
+        .where(db.text("action = 'proposal.approved'"))
+        .select_from(db.text("audit_log"))
+    )
+    assert audit == 1
 
 
 def test_declined_place_is_proposed_to_someone_else_on_the_next_run(
@@ -171,11 +167,10 @@ def test_declined_place_is_proposed_to_someone_else_on_the_next_run(
 ):
     first_run = run_as(app, coalition["coordinator"])
     ala = coalition["people"][0]
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == first_run))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        offer_id = proposal.id
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == first_run))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    offer_id = proposal.id
     auth.login(ala.email)
     page = client.get(f"/offers/{offer_id}").get_data(as_text=True)
     assert "Dlaczego Ty?" in page
@@ -193,11 +188,10 @@ def test_volunteer_accepts_an_offer_and_the_place_stays_taken(
     client, auth, coalition, app, factory
 ):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        offer_id, owner = proposal.id, proposal.volunteer_id
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    offer_id, owner = proposal.id, proposal.volunteer_id
     other = coalition["people"][1]
     auth.login(other.email)
     assert client.get(f"/offers/{offer_id}").status_code == 404
@@ -216,16 +210,15 @@ def test_volunteer_accepts_an_offer_and_the_place_stays_taken(
 @pytest.mark.clock
 def test_unanswered_offers_expire_and_their_place_returns(app, coalition):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        later = datetime.now(UTC) + timedelta(hours=73)
-        assert offers.expire_offers(later) == 1
-        db.session.commit()
-        assert offers.expire_offers(later) == 0  # running twice changes nothing
-        assert db.session.get(Assignment, proposal.id).status == S.EXPIRED
-        assert db.session.get(Shift, proposal.shift_id).accepted_count == 0
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    later = datetime.now(UTC) + timedelta(hours=73)
+    assert offers.expire_offers(later) == 1
+    db.session.commit()
+    assert offers.expire_offers(later) == 0  # running twice changes nothing
+    assert db.session.get(Assignment, proposal.id).status == S.EXPIRED
+    assert db.session.get(Shift, proposal.shift_id).accepted_count == 0
 
 
 def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app, factory):
@@ -397,42 +390,41 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
     coordinator = factory.user(Role.COORDINATOR)
     need = factory.need(museum, "Dyżur stronicowany", shifts=3, places=200)
     people = [factory.user(first_name=f"Osoba{n:03d}") for n in range(proposed)]
-    with app.app_context():
-        shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
-        run = MatchRun(
-            created_by_id=coordinator.id,
-            status="done",
-            stats={"proposals": proposed},
-            finished_at=datetime.now(UTC),
-        )
-        db.session.add(run)
-        db.session.flush()
-        run.diagnostics = [
-            {
-                "place_id": shift_ids[0],
-                "need_id": need.id,
-                "places_left": 1,
-                "proposed": 0,
-                "code": "too_few_candidates",
-                "params": {"count": n},
-            }
-            for n in range(unfilled)
-        ]
-        for n, person in enumerate(people):
-            db.session.add(
-                Assignment(
-                    volunteer_id=person.id,
-                    shift_id=shift_ids[n % 3],
-                    need_id=need.id,
-                    status=S.PROPOSED,
-                    source="matching",
-                    score=n,
-                    match_run_id=run.id,
-                    reasons=[],
-                )
+    shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
+    run = MatchRun(
+        created_by_id=coordinator.id,
+        status="done",
+        stats={"proposals": proposed},
+        finished_at=datetime.now(UTC),
+    )
+    db.session.add(run)
+    db.session.flush()
+    run.diagnostics = [
+        {
+            "place_id": shift_ids[0],
+            "need_id": need.id,
+            "places_left": 1,
+            "proposed": 0,
+            "code": "too_few_candidates",
+            "params": {"count": n},
+        }
+        for n in range(unfilled)
+    ]
+    for n, person in enumerate(people):
+        db.session.add(
+            Assignment(
+                volunteer_id=person.id,
+                shift_id=shift_ids[n % 3],
+                need_id=need.id,
+                status=S.PROPOSED,
+                source="matching",
+                score=n,
+                match_run_id=run.id,
+                reasons=[],
             )
-        db.session.commit()
-        run_id = run.id
+        )
+    db.session.commit()
+    run_id = run.id
     auth.login(coordinator.email)
 
     def names_on(page: str) -> set[str]:
@@ -478,9 +470,8 @@ def test_a_worker_that_wakes_after_its_run_was_declared_failed_saves_nothing(
         return result
 
     monkeypatch.setattr(library, "match", solve_while_the_run_is_declared_failed)
-    with app.app_context():
-        run_id = start_run(db.session.get(User, coalition["coordinator"].id), Scope()).id
-        finished = run_safely(run_id, worker="frozen-worker")
-        assert finished.status == "failed" and finished.failure == matching_queue.WORKER_LOST
-        stored = db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
-        assert stored.all() == []
+    run_id = start_run(db.session.get(User, coalition["coordinator"].id), Scope()).id
+    finished = run_safely(run_id, worker="frozen-worker")
+    assert finished.status == "failed" and finished.failure == matching_queue.WORKER_LOST
+    stored = db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
+    assert stored.all() == []
