@@ -52,8 +52,7 @@ def audit_kinds(app) -> list[str]:
 
 
 def skill_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Skill)) or 0
+    return db.session.scalar(select(func.count()).select_from(Skill)) or 0
 
 
 def error_at(page: str, field: str) -> str:
@@ -258,25 +257,23 @@ def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
 
 
 def message(app, status: OutboxStatus) -> int:
-    with app.app_context():
-        row = OutboxMessage(
-            dedup_key=f"test:{status}",
-            to_address="ktos@example.org",
-            kind="account",
-            subject="Potwierdź adres",
-            body_text="treść",
-            body_html="<p>treść</p>",
-            status=status,
-            attempts=5 if status == OutboxStatus.FAILED else 0,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
+    row = OutboxMessage(
+        dedup_key=f"test:{status}",
+        to_address="ktos@example.org",
+        kind="account",
+        subject="Potwierdź adres",
+        body_text="treść",
+        body_html="<p>treść</p>",
+        status=status,
+        attempts=5 if status == OutboxStatus.FAILED else 0,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def status_of(app, message_id: int) -> OutboxStatus:
-    with app.app_context():
-        return db.session.get(OutboxMessage, message_id).status
+    return db.session.get(OutboxMessage, message_id).status
 
 
 def test_an_administrator_cancels_a_failed_e_mail_and_can_send_it_after_all(app, admin_client):

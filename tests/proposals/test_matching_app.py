@@ -88,10 +88,9 @@ def coalition(app, factory):
 
 
 def run_as(app, coordinator, scope=Scope()) -> int:
-    with app.app_context():
-        run = start_run(db.session.get(User, coordinator.id), scope)
-        execute_run(run)
-        return run.id
+    run = start_run(db.session.get(User, coordinator.id), scope)
+    execute_run(run)
+    return run.id
 
 
 @pytest.mark.clock

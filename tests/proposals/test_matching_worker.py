@@ -64,14 +64,12 @@ def _enqueue(app, coordinator, scope: Scope) -> int:
 
 
 def _claim(app, worker: str) -> int | None:
-    with app.app_context():
-        run = queue.claim_next(worker)
-        return run.id if run else None
+    run = queue.claim_next(worker)
+    return run.id if run else None
 
 
 def _state(app, run_id: int):
-    with app.app_context():
-        return queue.queue_state(db.session.get(MatchRun, run_id))
+    return queue.queue_state(db.session.get(MatchRun, run_id))
 
 
 def test_runs_over_disjoint_scopes_are_taken_by_two_workers_at_once(app, factory):
@@ -216,38 +214,37 @@ def _crowd(app, count: int) -> None:
     hashed = _hash(PASSWORD)
     tag = secrets.token_hex(3)
     now = datetime.now(UTC)
-    with app.app_context():
-        ids = db.session.scalars(
-            insert(User).returning(User.id),
-            [
-                {
-                    "email": f"tlum-{tag}-{n}@example.org",
-                    "password_hash": hashed,
-                    "role": Role.VOLUNTEER,
-                    "first_name": "Tłum",
-                    "last_name": f"Osoba{n}",
-                    "email_confirmed_at": now,
-                }
-                for n in range(count)
-            ],
-        ).all()
-        db.session.execute(
-            insert(VolunteerProfile),
-            [{"user_id": i, "city": "Opole", "date_of_birth": date(1990, 1, 1)} for i in ids],
-        )
-        db.session.execute(
-            insert(Consent),
-            [{"user_id": i, "kind": ConsentKind.DATA_PROCESSING, "granted": True} for i in ids],
-        )
-        db.session.execute(
-            insert(AvailabilityWindow),
-            [
-                {"user_id": i, "weekday": day, "start_time": time(8), "end_time": time(20)}
-                for i in ids
-                for day in range(7)
-            ],
-        )
-        db.session.commit()
+    ids = db.session.scalars(
+        insert(User).returning(User.id),
+        [
+            {
+                "email": f"tlum-{tag}-{n}@example.org",
+                "password_hash": hashed,
+                "role": Role.VOLUNTEER,
+                "first_name": "Tłum",
+                "last_name": f"Osoba{n}",
+                "email_confirmed_at": now,
+            }
+            for n in range(count)
+        ],
+    ).all()
+    db.session.execute(
+        insert(VolunteerProfile),
+        [{"user_id": i, "city": "Opole", "date_of_birth": date(1990, 1, 1)} for i in ids],
+    )
+    db.session.execute(
+        insert(Consent),
+        [{"user_id": i, "kind": ConsentKind.DATA_PROCESSING, "granted": True} for i in ids],
+    )
+    db.session.execute(
+        insert(AvailabilityWindow),
+        [
+            {"user_id": i, "weekday": day, "start_time": time(8), "end_time": time(20)}
+            for i in ids
+            for day in range(7)
+        ],
+    )
+    db.session.commit()
 
 
 def _needs(factory, institution, count: int = 4, shifts: int = 10) -> list[Need]:
@@ -357,13 +354,12 @@ def _until_taken(app, run_id: int, processes: Processes) -> None:
     """Return the moment the run leaves the queue: polled every few milliseconds, so that the
     worker is caught in the middle of the run."""
     deadline = clock.monotonic() + 30
-    with app.app_context():
-        status = select(MatchRun.status).where(MatchRun.id == run_id)
-        while db.session.scalar(status) == "queued":
-            db.session.rollback()
-            assert clock.monotonic() < deadline, processes.all_logs()
-            clock.sleep(0.005)
+    status = select(MatchRun.status).where(MatchRun.id == run_id)
+    while db.session.scalar(status) == "queued":
         db.session.rollback()
+        assert clock.monotonic() < deadline, processes.all_logs()
+        clock.sleep(0.005)
+    db.session.rollback()
 
 
 def test_a_worker_killed_mid_run_leaves_a_failed_run_and_a_new_worker_succeeds(

@@ -60,8 +60,7 @@ def period():
 
 def test_hours_per_institution_and_month_count_confirmed_hours_only(app, coalition):
     a, b, c, *_ = coalition
-    with app.app_context():
-        table = reports.hours_per_institution(period())
+    table = reports.hours_per_institution(period())
     assert table.months == ["2026-01", "2026-02", "2026-03"]
     rows = {inst["name"]: (values, total) for inst, values, total in table.rows}
     assert rows[a.name] == ([3, 7, 0], 10)
@@ -72,8 +71,7 @@ def test_hours_per_institution_and_month_count_confirmed_hours_only(app, coaliti
 
 
 def test_new_and_active_volunteers_count_each_person_once_in_warsaw_months(app, coalition):
-    with app.app_context():
-        months = reports.volunteers_per_month(period())
+    months = reports.volunteers_per_month(period())
     by_month = {m.month: (m.new, m.active) for m in months}
     # Ewa's account is from 1 February in Warsaw; staff accounts are not volunteers.
     assert by_month == {"2026-01": (1, 1), "2026-02": (1, 2), "2026-03": (1, 1)}
@@ -81,9 +79,8 @@ def test_new_and_active_volunteers_count_each_person_once_in_warsaw_months(app, 
 
 def test_one_institution_counts_its_own_new_and_active_volunteers(app, coalition):
     a, b, *_ = coalition
-    with app.app_context():
-        at_a = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), a.id)}
-        at_b = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), b.id)}
+    at_a = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), a.id)}
+    at_b = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), b.id)}
     assert at_a == {"2026-01": (1, 1), "2026-02": (1, 2), "2026-03": (0, 0)}
     assert at_b == {"2026-01": (0, 0), "2026-02": (1, 1), "2026-03": (1, 1)}
 
@@ -92,8 +89,7 @@ def test_the_exchange_counts_volunteers_at_several_institutions_and_the_matrix_i
     app, coalition
 ):
     a, b, c, *_ = coalition
-    with app.app_context():
-        data = reports.exchange(period())
+    data = reports.exchange(period())
     assert data.volunteers == 3
     assert data.shared == 2  # Ewa (A, B) and Ola (B, C); Jan only at A in the period
     assert data.spread == {1: 1, 2: 2}
@@ -107,8 +103,7 @@ def test_the_exchange_counts_volunteers_at_several_institutions_and_the_matrix_i
 
 def test_one_institution_sees_its_row_of_the_matrix(app, coalition):
     a, b, c, *_ = coalition
-    with app.app_context():
-        data = reports.exchange(period(), b.id)
+    data = reports.exchange(period(), b.id)
     assert data.volunteers == 2 and data.shared == 2
     assert data.cell(b.id, a.id) == 1 and data.cell(b.id, c.id) == 1
 
@@ -120,12 +115,11 @@ def test_fill_rate_counts_places_on_published_needs_shifts_in_the_period(app, fa
     start = first.astimezone(UTC)
     need = factory.need(a, shifts=2, places=4, start=start)
     factory.need(a, "Szkic", shifts=1, places=10, start=start, status="draft")
-    with app.app_context():
-        shifts = db.session.query(Shift).filter_by(need_id=need.id).order_by(Shift.id).all()
-        shifts[0].accepted_count = 1
-        shifts[1].accepted_count = 3
-        db.session.commit()
-        (row,) = reports.fill_rates(reports.Period.last(1))
+    shifts = db.session.query(Shift).filter_by(need_id=need.id).order_by(Shift.id).all()
+    shifts[0].accepted_count = 1
+    shifts[1].accepted_count = 3
+    db.session.commit()
+    (row,) = reports.fill_rates(reports.Period.last(1))
     assert (row.offered, row.taken, row.rate) == (8, 4, 50.0)
 
 
