@@ -34,10 +34,9 @@ pytestmark = pytest.mark.clock
     ],
 )
 def test_the_threshold_follows_age_and_disability(app, dob, disability, expected):
-    with app.app_context():
-        profile = VolunteerProfile(date_of_birth=dob, has_disability=disability)
-        t = korpus.threshold_for(profile, date(2026, 5, 1))
-        assert (t.hours, t.months, t.reduced) == expected
+    profile = VolunteerProfile(date_of_birth=dob, has_disability=disability)
+    t = korpus.threshold_for(profile, date(2026, 5, 1))
+    assert (t.hours, t.months, t.reduced) == expected
 
 
 def test_thresholds_are_configuration(make_app):
@@ -73,14 +72,12 @@ def test_progress_counts_every_institution_and_the_streak_of_met_months(app, fac
     # May so far: 6 confirmed, 10 pending which do not count.
     factory.hours(anna, b, date(2026, 5, 5), 6)
     factory.hours(anna, a, date(2026, 5, 6), 10, status=HoursStatus.PENDING)
-    with app.app_context():
-        user = db.session.get(User, anna.id)
-        p = korpus.progress(user, today)
-        assert (p.hours, p.met, p.streak, p.percent) == (6, False, 2, 37)
+    user = db.session.get(User, anna.id)
+    p = korpus.progress(user, today)
+    assert (p.hours, p.met, p.streak, p.percent) == (6, False, 2, 37)
     factory.hours(anna, a, date(2026, 5, 19), 10)
-    with app.app_context():
-        p = korpus.progress(db.session.get(User, anna.id), today)
-        assert (p.hours, p.met, p.streak) == (16, True, 3)
+    p = korpus.progress(db.session.get(User, anna.id), today)
+    assert (p.hours, p.met, p.streak) == (16, True, 3)
 
 
 def test_the_volunteer_sees_korpus_progress_on_my_hours(app, factory):
@@ -194,7 +191,6 @@ def test_an_export_can_cover_several_months_one_row_per_volunteer_and_month(app,
         ("2026-02", "4", "nie"),
     ]
     # A range is capped at 24 months, and a "to" before "month" gives just the month.
-    with app.app_context():
-        assert len(korpus.months_between((2020, 1), (2026, 1))) == 24
+    assert len(korpus.months_between((2020, 1), (2026, 1))) == 24
     short = coordinator.get("/hours/korpus.xlsx?month=2026-02&to=2025-01")
     assert len(list(load_workbook(io.BytesIO(short.get_data())).active.iter_rows())) == 2

@@ -42,12 +42,11 @@ def zofia(factory, auth):
 
 
 def profile_of(app, user_id: int) -> VolunteerProfile:
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, user_id)
-        _ = profile.user, profile.preferred_institutions, profile.skills, profile.availability
-        _ = profile.absences
-        db.session.expunge_all()
-        return profile
+    profile = db.session.get(VolunteerProfile, user_id)
+    _ = profile.user, profile.preferred_institutions, profile.skills, profile.availability
+    _ = profile.absences
+    db.session.expunge_all()
+    return profile
 
 
 @pytest.mark.clock
