@@ -120,6 +120,7 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("manage", "/manage"),
     ("volunteers", None),
     ("proposals", None),
+    ("offers", None),  # its views attach to the proposals blueprint (app/offers/blueprint.py)
     ("notifications", None),
     ("hours", "/hours"),
     ("documents", None),
@@ -130,9 +131,12 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
 def register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
-    for name, prefix in FEATURES:
+    for name, _prefix in FEATURES:
         import_module(f"app.{name}.routes")  # attaches the feature's views to its blueprint
-        app.register_blueprint(import_module(f"app.{name}.blueprint").bp, url_prefix=prefix)
+    for name, prefix in FEATURES:
+        bp = import_module(f"app.{name}.blueprint").bp
+        if bp.name not in app.blueprints:  # a feature may answer on another feature's blueprint
+            app.register_blueprint(bp, url_prefix=prefix)
 
 
 def register_error_handlers(app: Flask) -> None:

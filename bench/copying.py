@@ -11,38 +11,13 @@ from datetime import time as clock
 import psycopg
 from sqlalchemy.engine import make_url
 
+from app.volunteers.data_rights import ACCOUNT_FIELDS
+from app.volunteers.data_rights import PROFILE_FIELDS
+
 COLUMNS: dict[str, list[str]] = {
-    "user": [
-        "id",
-        "email",
-        "password_hash",
-        "role",
-        "first_name",
-        "last_name",
-        "locale",
-        "is_active_account",
-        "email_confirmed_at",
-        "created_at",
-        "password_changed_at",
-        "session_token",
-    ],
-    "volunteer_profile": [
-        "user_id",
-        "date_of_birth",
-        "phone",
-        "city",
-        "bio",
-        "languages",
-        "interests",
-        "max_hours_month",
-        "is_korpus",
-        "has_disability",
-        "access_needs",
-        "guardian_name",
-        "guardian_email",
-        "feed_token",
-        "updated_at",
-    ],
+    # The person's own columns come from the data export's lists, then what the export leaves out.
+    "user": [*ACCOUNT_FIELDS, "password_hash", "is_active_account", "session_token"],
+    "volunteer_profile": ["user_id", *PROFILE_FIELDS, "feed_token"],
     "volunteer_skill": ["user_id", "skill_id", "level"],
     "availability_window": ["user_id", "weekday", "start_time", "end_time"],
     "need": [
@@ -121,8 +96,11 @@ def copy_volunteer_details(
                 "",
                 "",
                 "",
-                f"feed{uid:020d}",
                 now,
+                None,
+                None,
+                False,
+                f"feed{uid:020d}",
             )
             for uid in user_ids
         ),

@@ -207,15 +207,15 @@ def load(
                 (
                     uid,
                     email,
-                    password_hash,
                     role,
                     first,
                     last,
                     "pl",
-                    True,
                     None if uid in who.unconfirmed else registered,
                     registered,
                     registered,
+                    password_hash,
+                    True,
                     f"t{uid:012d}",
                 )
                 for uid, email, role, first, last in user_rows()

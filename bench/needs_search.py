@@ -136,15 +136,15 @@ def load(app, needs: int, volunteers: int, seed: int = 7) -> dict:
                     (
                         first_user + v,
                         f"wolontariusz{v}@example.org",
-                        password_hash,
                         "volunteer",
                         "Jan",
                         f"Testowy{v}",
                         "pl",
+                        now,
+                        now,
+                        now,
+                        password_hash,
                         True,
-                        now,
-                        now,
-                        now,
                         f"t{v:012d}",
                     )
                     for v in range(volunteers)

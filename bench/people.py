@@ -56,7 +56,6 @@ INTERESTS = (
     "rękodzieło",
 )
 
-PROFILE_COLUMNS = COLUMNS["volunteer_profile"] + ["guardian_consent_at", "guardian_requested_at"]
 CONSENT_COLUMNS = ["user_id", "kind", "granted", "recorded_at", "given_by"]
 CHECK_COLUMNS = [
     "user_id",
@@ -146,7 +145,7 @@ def copy_people(
     ids = range(1, people.count + 1)
     written = {}
     written["volunteer_profile"] = bulk_copy(
-        conn, "volunteer_profile", PROFILE_COLUMNS, _profiles(people, now, rng)
+        conn, "volunteer_profile", COLUMNS["volunteer_profile"], _profiles(people, now, rng)
     )
     popularity = [1 / rank for rank in range(1, len(skill_ids) + 1)]
     written["volunteer_skill"] = bulk_copy(
@@ -233,10 +232,11 @@ def _profiles(people: People, now: datetime, rng: random.Random) -> Iterator[tup
             "",
             "Anna Opiekuńska" if minor else "",
             f"opiekun{v}@example.org" if minor else "",
-            f"feed{v:020d}",
             now,
             consented,
             asked,
+            False,
+            f"feed{v:020d}",
         )
 
 

@@ -180,7 +180,7 @@ def main() -> None:
     from app.core.schema import build_from_migrations
     from app.extensions import db
     from app.scheduling.reminders import shift_reminders
-    from app.services.outbox import deliver_due
+    from app.services.mail import deliver_due
     from config import TestConfig
 
     ensure_database(args.database_url)

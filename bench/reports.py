@@ -71,15 +71,15 @@ def load(app, volunteers: int, institutions: int, hours: int, seed: int = 11) ->
                     (
                         1 + v,
                         f"wolontariusz{v}@example.org",
-                        "x",
                         "volunteer",
                         "Jan",
                         f"Testowy{v}",
                         "pl",
-                        True,
                         now,
                         now - timedelta(seconds=rng.randrange(three_years)),
                         now,
+                        "x",
+                        True,
                         f"t{v:012d}",
                     )
                     for v in range(volunteers)

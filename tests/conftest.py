@@ -9,6 +9,7 @@ test-clock` runs the tests marked `clock` at the moments where dates and hours b
 
 from __future__ import annotations
 
+import contextvars
 import email
 import email.policy
 import os
@@ -27,8 +28,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from flask import has_app_context
+from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.core.schema import build_from_migrations
@@ -247,7 +252,7 @@ def scheduler_clock() -> datetime:
     what the scheduler sends in the morning. The quiet hours themselves are tested with fixed
     clocks in tests/notifications/test_notifications.py.
     """
-    from app.services.outbox import in_quiet_hours
+    from app.services.mail import in_quiet_hours
 
     now = datetime.now(UTC)
     if not in_quiet_hours(now):
@@ -259,13 +264,26 @@ def scheduler_clock() -> datetime:
     return morning.astimezone(UTC)
 
 
+class OwnContextClient(FlaskClient):
+    """A test client whose requests get an application context and a session of their own, as on
+    a server, also while the test holds its context (`held_app_context`); the test's session first
+    lets go of its transaction, so the request may write and the test then reads what it stored."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        db.session.rollback()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, smtp_server):
     _mailbox, port = smtp_server
     application = create_app(make_test_config(database_url, port))
+    application.test_client_class = OwnContextClient
 
     def deliver_outbox() -> None:
-        from app.services.outbox import deliver_due
+        from app.services.mail import deliver_due
 
         with application.app_context():
             deliver_due(scheduler_clock())
@@ -312,6 +330,30 @@ def _clean_state(request, app, smtp_server):
         limiter.reset()
     except Exception:  # noqa: BLE001,S110 - storages that cannot reset have nothing to clear
         pass
+
+
+@pytest.fixture(autouse=True)
+def held_app_context(app, _clean_state):
+    """An application context for the whole test, so that a test reads and changes rows through
+    db.session as the app does, without opening contexts of its own.
+
+    Whenever another session commits (a factory, a job, a request), the test's session lets go of
+    its transaction and of what it read: the next read sees what is stored now, on SQLite (whose
+    reading transaction would keep its snapshot) as on PostgreSQL.
+    """
+    with app.app_context():
+        own = db.session()
+
+        def forget_what_was_read(session: Session) -> None:
+            if session is not own:
+                own.rollback()
+
+        event.listen(Session, "after_commit", forget_what_was_read)
+        try:
+            yield
+        finally:
+            event.remove(Session, "after_commit", forget_what_was_read)
+            db.session.remove()
 
 
 @pytest.fixture

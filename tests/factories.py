@@ -1,13 +1,22 @@
-"""Factories that put test data in the database and hand back detached, fully loaded objects."""
+"""Factories that put test data in the database and hand back detached, fully loaded objects.
+
+They open an application context of their own for each call, so a test never needs one: `get`,
+`scalar` and `scalars` read what is stored now (a fresh session each time, which also sees what a
+live server committed), `update` changes columns, and the builders add rows.
+"""
 
 from __future__ import annotations
 
 import itertools
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
+from typing import TypeVar
 
 from flask import Flask
+from sqlalchemy import Executable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,9 +37,14 @@ from app.models import StaffRequest
 from app.models import User
 from app.models import VolunteerProfile
 from app.models.base import utcnow
+from app.models.hours import HoursEntry
+from app.models.hours import HoursSource
+from app.models.hours import HoursStatus
 from app.seed.demo import load_reference_data
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
+
+M = TypeVar("M")
 
 PASSWORD = "Wolontariat-2026!"  # noqa: S105 - test password
 _counter = itertools.count(1)
@@ -54,6 +68,61 @@ class Factory:
         db.session.refresh(obj)
         db.session.expunge(obj)
         return obj
+
+    def get(self, model: type[M], ident: Any, *relations: str) -> M | None:
+        """The row as stored now, detached, with its columns and the named relations loaded."""
+        with self.app.app_context():
+            options = [selectinload(getattr(model, name)) for name in relations]
+            obj = db.session.get(model, ident, options=options, populate_existing=True)
+            db.session.expunge_all()
+            return obj
+
+    def scalar(self, statement: Executable) -> Any:
+        """The first value the statement selects now (a count, a status, a detached row)."""
+        with self.app.app_context():
+            value = db.session.scalar(statement)
+            db.session.expunge_all()
+            return value
+
+    def scalars(self, statement: Executable) -> list:
+        """Every value the statement selects now, rows detached with their columns loaded."""
+        with self.app.app_context():
+            values = list(db.session.scalars(statement))
+            db.session.expunge_all()
+            return values
+
+    def update(self, model: type, ident: Any, **values: Any) -> None:
+        """Set columns of one stored row, as if it had been edited long ago."""
+        with self.app.app_context():
+            obj = db.session.get_one(model, ident)
+            for name, value in values.items():
+                setattr(obj, name, value)
+            db.session.commit()
+
+    def profile(self, volunteer: User, **values: Any) -> None:
+        """Set fields of the volunteer's profile."""
+        self.update(VolunteerProfile, volunteer.id, **values)
+
+    def hours(
+        self,
+        volunteer: User,
+        institution: Institution,
+        day: date,
+        hours: float,
+        status: HoursStatus = HoursStatus.CONFIRMED,
+    ) -> HoursEntry:
+        """Hours logged for a shift at the institution on `day` (confirmed unless told)."""
+        with self.app.app_context():
+            return self._save(
+                HoursEntry(
+                    volunteer_id=volunteer.id,
+                    institution_id=institution.id,
+                    worked_on=day,
+                    hours=hours,
+                    source=HoursSource.SHIFT,
+                    status=status,
+                )
+            )
 
     def reference_data(self) -> None:
         with self.app.app_context():

@@ -80,8 +80,7 @@ def test_weekly_shifts_follow_warsaw_time_across_daylight_saving(app_context):
 
 @pytest.fixture
 def app_context(app):
-    with app.app_context():
-        yield
+    yield
 
 
 @pytest.fixture
@@ -90,10 +89,9 @@ def setting(app, factory):
     theatre = factory.institution("Teatr")
     staff = factory.user(Role.STAFF, institution=museum)
     volunteer = factory.user(Role.VOLUNTEER)
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        profile.date_of_birth = date(1990, 1, 1)
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, volunteer.id)
+    profile.date_of_birth = date(1990, 1, 1)
+    db.session.commit()
     return museum, theatre, staff, volunteer
 
 
@@ -110,13 +108,12 @@ def test_volunteer_applies_to_two_shifts_and_is_refused_an_overlapping_third(app
     need = factory.need(museum, "Dyżury", shifts=2)
     start = need.shifts[0].starts_at + timedelta(hours=2)
     other = factory.need(theatre, "Widownia", start=start)
-    with app.app_context():
-        user = db.session.get(User, volunteer.id)
-        made = applications.apply(user, db.session.get(Need, need.id), [s.id for s in need.shifts])
-        db.session.commit()
-        assert [a.status for a in made] == [S.APPLIED, S.APPLIED]
-        with pytest.raises(applications.ApplicationError, match="nakłada się"):
-            applications.apply(user, db.session.get(Need, other.id), [other.shifts[0].id])
+    user = db.session.get(User, volunteer.id)
+    made = applications.apply(user, db.session.get(Need, need.id), [s.id for s in need.shifts])
+    db.session.commit()
+    assert [a.status for a in made] == [S.APPLIED, S.APPLIED]
+    with pytest.raises(applications.ApplicationError, match="nakłada się"):
+        applications.apply(user, db.session.get(Need, other.id), [other.shifts[0].id])
 
 
 @pytest.mark.parametrize(
@@ -130,7 +127,7 @@ def test_volunteer_applies_to_two_shifts_and_is_refused_an_overlapping_third(app
 def test_application_is_refused_with_a_reason(app, factory, setting, need_kw, message):
     museum, _theatre, _staff, volunteer = setting
     need = factory.need(museum, **need_kw)
-    with app.app_context(), pytest.raises(applications.ApplicationError, match=message):
+    with pytest.raises(applications.ApplicationError, match=message):
         applications.apply(
             db.session.get(User, volunteer.id), db.session.get(Need, need.id), [need.shifts[0].id]
         )
@@ -140,11 +137,10 @@ def test_work_with_children_is_open_once_checks_are_recorded(app, factory, setti
     museum, _theatre, _staff, volunteer = setting
     need = factory.need(museum, works_with_children=True)
     factory.child_protection_check(volunteer)
-    with app.app_context():
-        made = applications.apply(
-            db.session.get(User, volunteer.id), db.session.get(Need, need.id), [need.shifts[0].id]
-        )
-        assert made[0].status == S.APPLIED
+    made = applications.apply(
+        db.session.get(User, volunteer.id), db.session.get(Need, need.id), [need.shifts[0].id]
+    )
+    assert made[0].status == S.APPLIED
 
 
 def test_accepting_never_fills_a_shift_beyond_its_places(app, factory, setting):
@@ -153,18 +149,17 @@ def test_accepting_never_fills_a_shift_beyond_its_places(app, factory, setting):
     second = factory.user()
     a1 = factory.application(first, need)
     a2 = factory.application(second, need)
-    with app.app_context():
-        actor = db.session.get(User, staff.id)
-        applications.accept(db.session.get(Assignment, a1.id), actor)
-        db.session.commit()
-        with pytest.raises(applications.ApplicationError, match="nie ma już wolnych miejsc"):
-            applications.accept(db.session.get(Assignment, a2.id), actor)
-        db.session.rollback()
-        shift = db.session.get(Shift, need.shifts[0].id)
-        assert shift.accepted_count == 1
-        assert db.session.get(Assignment, a2.id).status == S.APPLIED
-        notice = db.session.scalar(select(Notice).where(Notice.user_id == first.id))
-        assert notice.kind == "application_accepted"
+    actor = db.session.get(User, staff.id)
+    applications.accept(db.session.get(Assignment, a1.id), actor)
+    db.session.commit()
+    with pytest.raises(applications.ApplicationError, match="nie ma już wolnych miejsc"):
+        applications.accept(db.session.get(Assignment, a2.id), actor)
+    db.session.rollback()
+    shift = db.session.get(Shift, need.shifts[0].id)
+    assert shift.accepted_count == 1
+    assert db.session.get(Assignment, a2.id).status == S.APPLIED
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == first.id))
+    assert notice.kind == "application_accepted"
 
 
 def test_a_full_shift_refuses_new_applications(app, factory, setting):
@@ -172,7 +167,6 @@ def test_a_full_shift_refuses_new_applications(app, factory, setting):
     need = factory.need(museum, places=1)
     factory.application(factory.user(), need, status=S.ACCEPTED)
     with (
-        app.app_context(),
         pytest.raises(applications.ApplicationError, match="nie ma już wolnych miejsc"),
     ):
         applications.apply(
@@ -184,31 +178,26 @@ def test_a_full_shift_refuses_new_applications(app, factory, setting):
 def test_minor_without_guardian_consent_can_apply_but_not_be_placed(app, factory, setting):
     museum, _theatre, staff, _volunteer = setting
     minor = factory.user()
-    with app.app_context():
-        db.session.get(VolunteerProfile, minor.id).date_of_birth = date.today().replace(
-            year=date.today().year - 16
-        )
-        db.session.commit()
+    db.session.get(VolunteerProfile, minor.id).date_of_birth = date.today().replace(
+        year=date.today().year - 16
+    )
+    db.session.commit()
     need = factory.need(museum)
-    with app.app_context():
-        made = applications.apply(
-            db.session.get(User, minor.id), db.session.get(Need, need.id), [need.shifts[0].id]
-        )
-        db.session.commit()
-        with pytest.raises(applications.ApplicationError, match="zgodę opiekuna"):
-            applications.accept(made[0], db.session.get(User, staff.id))
+    made = applications.apply(
+        db.session.get(User, minor.id), db.session.get(Need, need.id), [need.shifts[0].id]
+    )
+    db.session.commit()
+    with pytest.raises(applications.ApplicationError, match="zgodę opiekuna"):
+        applications.accept(made[0], db.session.get(User, staff.id))
 
 
 def test_withdrawing_a_place_frees_it(app, factory, setting):
     museum, _theatre, _staff, volunteer = setting
     need = factory.need(museum, places=1)
     placed = factory.application(volunteer, need, status=S.ACCEPTED)
-    with app.app_context():
-        applications.withdraw(
-            db.session.get(Assignment, placed.id), db.session.get(User, volunteer.id)
-        )
-        db.session.commit()
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 0
+    applications.withdraw(db.session.get(Assignment, placed.id), db.session.get(User, volunteer.id))
+    db.session.commit()
+    assert db.session.get(Shift, need.shifts[0].id).accepted_count == 0
 
 
 @pytest.mark.clock
@@ -219,20 +208,19 @@ def test_places_cannot_drop_below_the_accepted_and_changes_are_announced(app, fa
     applicant = factory.user()
     factory.application(applicant, need)
     factory.application(factory.user(), need, status=S.ACCEPTED)
-    with app.app_context():
-        shift = db.session.get(Shift, need.shifts[0].id)
-        actor = db.session.get(User, staff.id)
-        with pytest.raises(needs.NeedError, match="przyjęto już 2") as err:
-            needs.update_shift(shift, actor, needs.ShiftSpec(shift.starts_at, shift.ends_at, 1))
-        assert err.value.field == "places"
-        later = shift.starts_at + timedelta(hours=1)
-        assert needs.update_shift(
-            shift, actor, needs.ShiftSpec(later, shift.ends_at + timedelta(hours=1), 3)
-        )
-        db.session.commit()
-        told = set(db.session.scalars(select(Notice.user_id).where(Notice.kind == "shift_changed")))
-        assert told == {volunteer.id, applicant.id} | told  # everyone live on it, nobody dropped
-        assert len(told) == 3
+    shift = db.session.get(Shift, need.shifts[0].id)
+    actor = db.session.get(User, staff.id)
+    with pytest.raises(needs.NeedError, match="przyjęto już 2") as err:
+        needs.update_shift(shift, actor, needs.ShiftSpec(shift.starts_at, shift.ends_at, 1))
+    assert err.value.field == "places"
+    later = shift.starts_at + timedelta(hours=1)
+    assert needs.update_shift(
+        shift, actor, needs.ShiftSpec(later, shift.ends_at + timedelta(hours=1), 3)
+    )
+    db.session.commit()
+    told = set(db.session.scalars(select(Notice.user_id).where(Notice.kind == "shift_changed")))
+    assert told == {volunteer.id, applicant.id} | told  # everyone live on it, nobody dropped
+    assert len(told) == 3
 
 
 def test_cancelling_a_need_cancels_every_live_assignment_and_tells_everyone(app, factory, setting):
@@ -241,18 +229,15 @@ def test_cancelling_a_need_cancels_every_live_assignment_and_tells_everyone(app,
     accepted = factory.application(volunteer, need, status=S.ACCEPTED)
     applicant = factory.user()
     applied = factory.application(applicant, need, shift_index=1)
-    with app.app_context():
-        count = needs.cancel(
-            db.session.get(Need, need.id), db.session.get(User, staff.id), "Remont sali"
-        )
-        db.session.commit()
-        assert count == 2
-        assert {db.session.get(Assignment, a.id).status for a in (accepted, applied)} == {
-            S.CANCELLED
-        }
-        assert all(s.accepted_count == 0 for s in db.session.get(Need, need.id).shifts)
-        kinds = db.session.scalars(select(Notice.kind).where(Notice.need_id == need.id)).all()
-        assert sorted(kinds) == ["need_cancelled", "need_cancelled"]
+    count = needs.cancel(
+        db.session.get(Need, need.id), db.session.get(User, staff.id), "Remont sali"
+    )
+    db.session.commit()
+    assert count == 2
+    assert {db.session.get(Assignment, a.id).status for a in (accepted, applied)} == {S.CANCELLED}
+    assert all(s.accepted_count == 0 for s in db.session.get(Need, need.id).shifts)
+    kinds = db.session.scalars(select(Notice.kind).where(Notice.need_id == need.id)).all()
+    assert sorted(kinds) == ["need_cancelled", "need_cancelled"]
 
 
 @pytest.mark.clock
@@ -260,5 +245,5 @@ def test_publishing_needs_a_future_shift(app, factory, setting):
     museum, _theatre, staff, _volunteer = setting
     past = datetime.now(UTC) - timedelta(days=3)
     need = factory.need(museum, status="draft", start=past)
-    with app.app_context(), pytest.raises(needs.NeedError, match="przyszłą zmianę"):
+    with pytest.raises(needs.NeedError, match="przyszłą zmianę"):
         needs.publish(db.session.get(Need, need.id), db.session.get(User, staff.id))

@@ -43,7 +43,7 @@ from app.models import OutboxMessage
 from app.models import OutboxStatus
 from app.models import Role
 from app.models import User
-from app.services.outbox import in_quiet_hours
+from app.services.mail import in_quiet_hours
 from tests.conftest import TEST_DATABASE_URL
 from tests.conftest import Mailbox
 from tests.conftest import SMTPHandler

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import Assignment
 from app.models import AssignmentStatus
 from app.models import Role
@@ -67,10 +66,9 @@ def test_decide_still_decides_a_real_list(app, factory, coordinator):
     ids = [str(p.id) for p in proposals] + [str(proposals[0].id)]  # a repeat counts once
     response = coordinator.post("/proposals/decide", data={"ids": ids, "action": "approve"})
     assert response.status_code == 303
-    with app.app_context():
-        statuses = db.session.scalars(
-            select(Assignment.status).where(Assignment.id.in_([p.id for p in proposals]))
-        ).all()
+    statuses = factory.scalars(
+        select(Assignment.status).where(Assignment.id.in_([p.id for p in proposals]))
+    )
     assert statuses == [AssignmentStatus.OFFERED, AssignmentStatus.OFFERED]
 
 
@@ -84,8 +82,7 @@ def test_applying_with_thousands_of_shift_ids_is_refused_at_the_field(app, facto
     response = client.post(f"/needs/{need.id}/apply", data={"shifts": many})
     assert response.status_code == 422
     assert f"Zaznacz najwyżej {MAX_IDS} pozycji naraz." in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(Assignment)) is None
+    assert factory.scalar(select(Assignment)) is None
 
 
 @pytest.mark.parametrize(

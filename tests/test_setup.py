@@ -136,7 +136,7 @@ def test_email_goes_to_the_log_when_no_smtp_server_is_set(make_app, smtp_server,
             confirm_url="http://x/confirm/abc",
         )
         db.session.commit()
-        from app.services.outbox import deliver_due
+        from app.services.mail import deliver_due
 
         assert deliver_due()["sent"] == 1
     assert "http://x/confirm/abc" in caplog.text

@@ -48,18 +48,16 @@ def landing(client, response) -> str:
 
 
 def state(app, assignment_id: int, shift_id: int) -> tuple[AssignmentStatus, int]:
-    with app.app_context():
-        return (
-            db.session.get(Assignment, assignment_id).status,
-            db.session.get(Shift, shift_id).accepted_count,
-        )
+    return (
+        db.session.get(Assignment, assignment_id).status,
+        db.session.get(Shift, shift_id).accepted_count,
+    )
 
 
 def notices(app, user_id: int, kind: str) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.kind == kind)
-        )
+    return db.session.scalar(
+        select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.kind == kind)
+    )
 
 
 def started_need(factory, inst, **kw):
@@ -108,8 +106,7 @@ def test_attendance_confirmed_twice_is_written_once(app, factory, museum):
     landing(client, client.post(url, data=data))
     page = landing(client, client.post(url, data=data))
     assert "Obecność tej osoby została już potwierdzona." in page
-    with app.app_context():
-        assert db.session.scalar(select(func.count(HoursEntry.id))) == 1
+    assert factory.scalar(select(func.count(HoursEntry.id))) == 1
 
 
 # --- volunteers ----------------------------------------------------------------------------------
@@ -205,9 +202,8 @@ def test_a_manual_assignment_to_a_shift_that_has_started_is_refused(app, factory
         },
     )
     assert "Ta zmiana już się rozpoczęła" in landing(client, response)
-    with app.app_context():
-        assert db.session.scalars(select(Assignment)).all() == []
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 0
+    assert factory.scalars(select(Assignment)) == []
+    assert factory.get(Shift, need.shifts[0].id).accepted_count == 0
 
 
 def test_staff_cannot_accept_an_application_once_the_shift_has_started(app, factory, museum):

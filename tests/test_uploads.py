@@ -90,7 +90,7 @@ def test_no_code_or_template_reads_or_asks_for_files():
 def rows_mentioning(app, needle: str) -> list[str]:
     """Tables with a row whose text contains `needle`."""
     found = []
-    with app.app_context(), db.engine.connect() as conn:
+    with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
             for row in conn.execute(table.select()):
                 if any(needle in str(value) for value in row):
@@ -161,10 +161,9 @@ def test_a_scan_sent_with_the_profile_or_the_guardians_consent_is_stored_nowhere
     guardian = app.test_client()
     done = guardian.post(guardian_path(mailbox, "anna.nowak@example.org"), **multipart({}))
     assert done.status_code == 200
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, julek.id)
-        assert profile.guardian_name == "Anna Nowak"
-        assert profile.guardian_consent_at is not None  # the link, not the scan, is the consent
+    profile = factory.get(VolunteerProfile, julek.id)
+    assert profile.guardian_name == "Anna Nowak"
+    assert profile.guardian_consent_at is not None  # the link, not the scan, is the consent
 
     assert rows_mentioning(app, SCAN_MARK) == []
     assert rows_mentioning(app, SCAN_NAME) == []
@@ -192,10 +191,9 @@ def test_a_scan_over_the_limit_gets_the_polish_error_page_and_changes_nothing(ap
     page = response.get_data(as_text=True)
     assert '<html lang="pl"' in page
     assert "Przesłane dane są za duże." in page
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, julek.id)
-        assert profile.guardian_email in (None, "")
-        assert profile.date_of_birth is None
+    profile = factory.get(VolunteerProfile, julek.id)
+    assert profile.guardian_email in (None, "")
+    assert profile.date_of_birth is None
     assert rows_mentioning(app, SCAN_MARK) == []
 
 

@@ -26,10 +26,10 @@ from app.notifications.forms import ButtonForm
 from app.scheduling.health import scheduler_health
 from app.services import audit
 from app.services.mail import EMAIL_KINDS
+from app.services.mail import cancel
+from app.services.mail import overview
 from app.services.mail import read_unsubscribe_token
-from app.services.outbox import cancel
-from app.services.outbox import overview
-from app.services.outbox import retry
+from app.services.mail import retry
 
 
 def set_opt_out(user: User, kind: str, off: bool) -> None:

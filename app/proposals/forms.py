@@ -44,14 +44,6 @@ class OverrideForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
-    note = TextAreaField(
-        _l("Powód (opcjonalnie)"),
-        validators=[max_length(500), printable_text],
-        filters=[strip_filter],
-    )
-
-
 class DecideForm(FlaskForm):
     """The proposals ticked on a run's page; the action comes from the button pressed."""
 

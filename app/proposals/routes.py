@@ -1,4 +1,6 @@
-"""Matching in the app: coordinators run it and decide; volunteers answer their offers."""
+"""Matching in the app: coordinators run it, review its proposals and decide on them.
+
+The volunteer's answers to the offers live in ``app/offers/``."""
 
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ from app.models import Need
 from app.models import Shift
 from app.proposals.blueprint import bp
 from app.proposals.forms import DecideForm
-from app.proposals.forms import DeclineForm
 from app.proposals.forms import OverrideForm
 from app.proposals.forms import RunForm
 from app.proposals.texts import Names
@@ -41,7 +42,6 @@ from app.proposals.texts import reason_text
 from app.services import matching_queue
 from app.services import offers
 from app.services.accounts import find_user
-from app.services.applications import AlreadyDecided
 from app.services.applications import ApplicationError
 from app.services.directory import active_institutions
 from app.services.matching_run import ProposalPage
@@ -335,83 +335,3 @@ def delegation(slug: str):
     db.session.commit()
     flash(_("Zapisano uprawnienia instytucji %(name)s.", name=institution.short_name), "success")
     return redirect(url_for("proposals.index"), 303)
-
-
-def _own_offer(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.volunteer_id != current_user.id:
-        abort(404)
-    return assignment
-
-
-@bp.get("/offers/")
-@login_required
-def my_offers():
-    """List the offers waiting for my answer."""
-    if not current_user.is_volunteer:
-        abort(403)
-    return render_template(
-        "proposals/offers.html", offers=offers.pending_offers(current_user.id), **_explained()
-    )
-
-
-def _offer_page(assignment: Assignment, decline_form: DeclineForm, status: int = 200):
-    return render_template(
-        "proposals/offer.html", offer=assignment, **_explained(), decline_form=decline_form
-    ), status
-
-
-def _answer_refused(assignment_id: int, refusal: ApplicationError):
-    """An answer given a moment earlier (another tab, a second click) is news; any other refusal
-    goes back to the offer."""
-    if isinstance(refusal, AlreadyDecided):
-        flash(str(refusal), "info")
-        return redirect(url_for("proposals.my_offers"), 303)
-    flash(str(refusal), "error")
-    return redirect(url_for("proposals.offer", assignment_id=assignment_id), 303)
-
-
-@bp.get("/offers/<int:assignment_id>")
-@login_required
-def offer(assignment_id: int):
-    """Show one offer and why it was made."""
-    return _offer_page(_own_offer(assignment_id), DeclineForm(formdata=None))
-
-
-@bp.post("/offers/<int:assignment_id>/accept")
-@login_required
-def accept_offer(assignment_id: int):
-    """Accept an offer."""
-    assignment = _own_offer(assignment_id)
-    try:
-        offers.accept_offer(assignment, current_user)
-    except AlreadyDecided as exc:
-        db.session.rollback()
-        return _answer_refused(assignment_id, exc)
-    except ApplicationError as exc:
-        db.session.commit()  # an expired offer is recorded as such
-        return _answer_refused(assignment_id, exc)
-    db.session.commit()
-    flash(_("Przyjęto ofertę. Do zobaczenia na zmianie!"), "success")
-    return redirect(url_for("proposals.my_offers"), 303)
-
-
-@bp.post("/offers/<int:assignment_id>/decline")
-@login_required
-def decline_offer(assignment_id: int):
-    """Decline an offer; the place goes back to matching."""
-    assignment = _own_offer(assignment_id)
-    form = DeclineForm()
-    if not form.validate_on_submit():
-        return _offer_page(assignment, form, 422)
-    try:
-        offers.decline_offer(assignment, current_user, form.note.data or "")
-    except ApplicationError as exc:
-        db.session.rollback()
-        return _answer_refused(assignment_id, exc)
-    db.session.commit()
-    flash(
-        _("Odmówiono. Miejsce wraca do puli, a Ty nie dostaniesz już propozycji tej potrzeby."),
-        "success",
-    )
-    return redirect(url_for("proposals.my_offers"), 303)

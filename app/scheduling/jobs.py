@@ -85,14 +85,14 @@ def run_job(
 
 
 def deliver_outbox() -> None:
-    from app.services.outbox import deliver_due
+    from app.services.mail import deliver_due
 
     run_job("deliver_outbox", lambda now: deliver_due(now))
 
 
 def recover_outbox() -> None:
     """At start: messages a scheduler before this one was sending when it stopped go out again."""
-    from app.services.outbox import recover_in_flight
+    from app.services.mail import recover_in_flight
 
     run_job("recover_outbox", lambda now: recover_in_flight(now, older_than=timedelta(0)))
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.models import Consent
 from app.models import ConsentKind
@@ -35,10 +33,6 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def external_url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, _external=True, **values)
-
-
 def register_volunteer(
     email: str, password: str, first_name: str, last_name: str, locale: str
 ) -> User | None:
@@ -56,8 +50,8 @@ def register_volunteer(
             "account_exists",
             locale=existing.locale,
             user=existing,
-            login_url=external_url("auth.login"),
-            reset_url=external_url("auth.reset_request"),
+            login_url=absolute_url("auth.login"),
+            reset_url=absolute_url("auth.reset_request"),
         )
         return None
     user = User(
@@ -85,7 +79,7 @@ def send_confirmation(user: User) -> None:
         "confirm_email",
         locale=user.locale,
         user=user,
-        confirm_url=external_url("auth.confirm", token=make_confirm_token(user)),
+        confirm_url=absolute_url("auth.confirm", token=make_confirm_token(user)),
     )
 
 
@@ -121,7 +115,7 @@ def request_password_reset(email: str) -> None:
         "reset_password",
         locale=user.locale,
         user=user,
-        reset_url=external_url("auth.reset_password", token=make_reset_token(user)),
+        reset_url=absolute_url("auth.reset_password", token=make_reset_token(user)),
     )
 
 

@@ -39,10 +39,9 @@ def admin_client(app, admin):
 @pytest.fixture
 def taxonomy(app, factory):
     factory.reference_data()
-    with app.app_context():
-        group = db.session.scalars(select(SkillGroup).order_by(SkillGroup.position)).first()
-        skill = group.skills[0]
-        return {"group": group.id, "skill": skill.id, "name": skill.name_pl}
+    group = db.session.scalars(select(SkillGroup).order_by(SkillGroup.position)).first()
+    skill = group.skills[0]
+    return {"group": group.id, "skill": skill.id, "name": skill.name_pl}
 
 
 def audit_kinds(app) -> list[str]:
@@ -53,8 +52,7 @@ def audit_kinds(app) -> list[str]:
 
 
 def skill_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Skill)) or 0
+    return db.session.scalar(select(func.count()).select_from(Skill)) or 0
 
 
 def error_at(page: str, field: str) -> str:
@@ -141,9 +139,8 @@ def test_a_retired_skill_stays_with_volunteers_but_no_form_offers_it(
     app, factory, admin_client, taxonomy
 ):
     person = factory.user()
-    with app.app_context():
-        db.session.add(VolunteerSkill(user_id=person.id, skill_id=taxonomy["skill"], level=2))
-        db.session.commit()
+    db.session.add(VolunteerSkill(user_id=person.id, skill_id=taxonomy["skill"], level=2))
+    db.session.commit()
     field = f'name="skill_{taxonomy["skill"]}"'
     volunteer = signed_in(app, person.email)
     assert field in volunteer.get("/me/skills").get_data(as_text=True)
@@ -153,9 +150,8 @@ def test_a_retired_skill_stays_with_volunteers_but_no_form_offers_it(
     assert field not in volunteer.get("/me/skills").get_data(as_text=True)
     # Saving the form, which no longer shows the skill, keeps it on the volunteer's record.
     assert volunteer.post("/me/skills", data={}).status_code in (302, 303)
-    with app.app_context():
-        kept = db.session.scalars(select(VolunteerSkill).where(VolunteerSkill.user_id == person.id))
-        assert [s.skill_id for s in kept] == [taxonomy["skill"]]
+    kept = factory.scalars(select(VolunteerSkill).where(VolunteerSkill.user_id == person.id))
+    assert [s.skill_id for s in kept] == [taxonomy["skill"]]
     staff = signed_in(app, factory.user(Role.STAFF, institution=factory.institution()).email)
     assert taxonomy["name"] not in staff.get("/needs").get_data(as_text=True)
 
@@ -179,8 +175,7 @@ def test_a_switched_off_account_is_signed_out_and_told_why_at_sign_in(app, facto
 
     assert admin_client.post(f"/admin/users/{person.id}/deactivate").status_code == 303
     assert browser.get("/account/").status_code == 302  # the sign-in ended
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).where(UserSession.user_id == person.id)) == 0
+    assert factory.scalar(select(func.count()).where(UserSession.user_id == person.id)) == 0
     response = app.test_client().post("/login", data={"email": person.email, "password": PASSWORD})
     assert response.status_code == 422
     assert "To konto zostało wyłączone przez administratora" in error_at(
@@ -220,8 +215,7 @@ def test_a_role_that_does_not_exist_is_refused_at_the_field(app, factory, admin_
     response = admin_client.post(f"/admin/users/{person.id}/role", data={"role": role})
     assert response.status_code == 422
     assert error_at(response.get_data(as_text=True), "role")
-    with app.app_context():
-        assert db.session.get(User, person.id).role == Role.VOLUNTEER
+    assert factory.get(User, person.id).role == Role.VOLUNTEER
 
 
 def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
@@ -232,8 +226,7 @@ def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
     assert "Jesteś jedyną osobą z rolą administratora" in error_at(
         response.get_data(as_text=True), "role"
     )
-    with app.app_context():
-        assert db.session.get(User, admin.id).role == Role.ADMIN
+    assert factory.get(User, admin.id).role == Role.ADMIN
     other = factory.user()
     assert (
         admin_client.post(f"/admin/users/{other.id}/role", data={"role": "admin"}).status_code
@@ -243,8 +236,7 @@ def test_the_last_administrator_keeps_their_role_until_someone_else_has_it(
         admin_client.post(f"/admin/users/{admin.id}/role", data={"role": "coordinator"}).status_code
         == 303
     )
-    with app.app_context():
-        assert db.session.get(User, admin.id).role == Role.COORDINATOR
+    assert factory.get(User, admin.id).role == Role.COORDINATOR
 
 
 def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
@@ -256,8 +248,7 @@ def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
     response = admin_client.post(f"/admin/users/{confirmed.id}/resend-confirmation")
     assert response.status_code == 409
     assert "ma już potwierdzony adres e-mail" in response.get_data(as_text=True)
-    with app.app_context():
-        to = list(db.session.scalars(select(OutboxMessage.to_address)))
+    to = factory.scalars(select(OutboxMessage.to_address))
     assert to == [waiting.email]
     assert audit_kinds(app)[-1] == "user.confirmation_resent"
 
@@ -266,25 +257,23 @@ def test_a_confirmation_link_is_sent_again_only_to_an_unconfirmed_account(
 
 
 def message(app, status: OutboxStatus) -> int:
-    with app.app_context():
-        row = OutboxMessage(
-            dedup_key=f"test:{status}",
-            to_address="ktos@example.org",
-            kind="account",
-            subject="Potwierdź adres",
-            body_text="treść",
-            body_html="<p>treść</p>",
-            status=status,
-            attempts=5 if status == OutboxStatus.FAILED else 0,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
+    row = OutboxMessage(
+        dedup_key=f"test:{status}",
+        to_address="ktos@example.org",
+        kind="account",
+        subject="Potwierdź adres",
+        body_text="treść",
+        body_html="<p>treść</p>",
+        status=status,
+        attempts=5 if status == OutboxStatus.FAILED else 0,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def status_of(app, message_id: int) -> OutboxStatus:
-    with app.app_context():
-        return db.session.get(OutboxMessage, message_id).status
+    return db.session.get(OutboxMessage, message_id).status
 
 
 def test_an_administrator_cancels_a_failed_e_mail_and_can_send_it_after_all(app, admin_client):
@@ -318,20 +307,19 @@ def test_a_need_edited_after_its_skill_was_retired_keeps_that_skill(app, factory
 
     museum = factory.institution()
     need = factory.need(museum)
-    with app.app_context():
-        other = db.session.scalars(select(Skill).where(Skill.id != taxonomy["skill"])).first()
-        db.session.add_all(
-            [
-                NeedSkill(need_id=need.id, skill_id=taxonomy["skill"], min_level=2),
-                NeedSkill(need_id=need.id, skill_id=other.id, min_level=1),
-            ]
-        )
-        db.session.commit()
-        operations.retire_skill(
-            db.session.get(User, admin.id), db.session.get(Skill, taxonomy["skill"])
-        )
-        db.session.commit()
-        item = db.session.get(Need, need.id)
-        update_need(item, db.session.get(User, admin.id), {}, skills=[])
-        db.session.commit()
-        assert [s.skill_id for s in db.session.get(Need, need.id).skills] == [taxonomy["skill"]]
+    other = db.session.scalars(select(Skill).where(Skill.id != taxonomy["skill"])).first()
+    db.session.add_all(
+        [
+            NeedSkill(need_id=need.id, skill_id=taxonomy["skill"], min_level=2),
+            NeedSkill(need_id=need.id, skill_id=other.id, min_level=1),
+        ]
+    )
+    db.session.commit()
+    operations.retire_skill(
+        db.session.get(User, admin.id), db.session.get(Skill, taxonomy["skill"])
+    )
+    db.session.commit()
+    item = db.session.get(Need, need.id)
+    update_need(item, db.session.get(User, admin.id), {}, skills=[])
+    db.session.commit()
+    assert [s.skill_id for s in db.session.get(Need, need.id).skills] == [taxonomy["skill"]]

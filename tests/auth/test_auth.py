@@ -40,7 +40,7 @@ def register(client, email="ala@example.org", **overrides):
 
 
 def test_registration_sends_confirmation_in_polish_and_confirm_lets_user_log_in(
-    client, mailbox, app
+    client, mailbox, app, factory
 ):
     response = register(client)
     assert response.status_code == 302
@@ -59,14 +59,13 @@ def test_registration_sends_confirmation_in_polish_and_confirm_lets_user_log_in(
     assert response.status_code == 302
     response = client.post("/login", data={"email": "ALA@example.org ", "password": PASSWORD})
     assert response.status_code == 302
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == "ala@example.org"))
-        assert user.is_confirmed
-        assert user.password_hash.startswith("$argon2")
-        consent = db.session.scalar(select(Consent).where(Consent.user_id == user.id))
-        assert consent.kind == ConsentKind.DATA_PROCESSING and consent.granted
-        actions = set(db.session.scalars(select(AuditLog.action)))
-        assert {"user.registered", "user.email_confirmed", "user.logged_in"} <= actions
+    user = factory.scalar(select(User).where(User.email == "ala@example.org"))
+    assert user.is_confirmed
+    assert user.password_hash.startswith("$argon2")
+    consent = factory.scalar(select(Consent).where(Consent.user_id == user.id))
+    assert consent.kind == ConsentKind.DATA_PROCESSING and consent.granted
+    actions = set(factory.scalars(select(AuditLog.action)))
+    assert {"user.registered", "user.email_confirmed", "user.logged_in"} <= actions
 
 
 def test_registration_with_a_taken_address_answers_the_same_and_warns_the_owner(
@@ -78,8 +77,7 @@ def test_registration_with_a_taken_address_answers_the_same_and_warns_the_owner(
     assert response.headers["Location"].endswith("/register/check-email")
     msg = mailbox.wait_for(owner.email)[0]
     assert "Ktoś próbował założyć konto" in msg["Subject"]
-    with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
 
 
 @pytest.mark.parametrize(
@@ -112,8 +110,7 @@ def test_registration_rejects_bad_input_at_the_field(client, overrides, field, m
     error = re.search(rf'id="{field}-error">(.*?)</p>', page, re.S).group(1)
     assert message in error
     assert f'aria-describedby="{field}-error"' in page or f"{field}-hint {field}-error" in page
-    with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
 
 
 def test_login_gives_the_same_answer_for_unknown_address_and_wrong_password(client, factory):
@@ -177,8 +174,7 @@ def test_a_copied_cookie_is_worthless_after_logout_but_other_devices_stay_signed
     thief.delete_cookie("session")  # only the remember cookie left: it is dead as well
     assert thief.get("/account/").status_code == 302
     assert laptop.get("/account/").status_code == 200
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+    assert factory.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
 def test_password_reset_link_works_once_and_signs_out_other_sessions(client, factory, mailbox, app):
@@ -217,10 +213,9 @@ def test_expired_or_forged_reset_link_is_refused(client, factory, app):
     user = factory.user()
     response = client.get("/reset/not-a-real-token")
     assert response.status_code == 302
-    with app.app_context():
-        from app.services.tokens import make_reset_token
+    from app.services.tokens import make_reset_token
 
-        token = make_reset_token(db.session.get(User, user.id))
+    token = make_reset_token(db.session.get(User, user.id))
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     try:
         assert client.get(f"/reset/{token}").headers["Location"].endswith("/reset")
@@ -270,5 +265,4 @@ def test_a_nul_byte_in_any_field_is_refused_with_400_in_polish(client, app):
     response = register(client, last_name="Nowak\x00")
     assert response.status_code == 400
     assert "Nieprawidłowe żądanie" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == 0

@@ -73,46 +73,45 @@ def world(app, factory):
     run = factory.match_run(coordinator)
     staff_request = factory.staff_request(anna, museum)
     institution_request = factory.institution_request(anna, "Teatr Lalki Testowej")
-    with app.app_context():
-        hours = HoursEntry(
-            volunteer_id=anna.id,
-            institution_id=museum.id,
-            need_id=need.id,
-            worked_on=date(2026, 12, 12),
-            hours=4,
-            source=HoursSource.SELF_LOG,
-        )
-        check = ChildProtectionCheck(
-            user_id=anna.id,
-            certificate_seen_on=date(2026, 12, 1),
-            register_checked_on=date(2026, 12, 1),
-            institution_id=museum.id,
-        )
-        message = OutboxMessage(
-            dedup_key="test:1",
-            to_address="anna@example.org",
-            kind="account",
-            subject="Potwierdź adres",
-            body_text="x",
-            body_html="x",
-        )
-        db.session.add_all([hours, check, message])
-        db.session.commit()
-        skill = db.session.scalars(select(Skill)).first()
-        ids = {
-            "User": anna.id,
-            "Institution": museum.id,
-            "Need": need.id,
-            "Shift": need.shifts[0].id,
-            "Assignment": assignment.id,
-            "MatchRun": run.id,
-            "StaffRequest": staff_request.id,
-            "InstitutionRequest": institution_request.id,
-            "HoursEntry": hours.id,
-            "ChildProtectionCheck": check.id,
-            "OutboxMessage": message.id,
-            "Skill": skill.id,
-        }
+    hours = HoursEntry(
+        volunteer_id=anna.id,
+        institution_id=museum.id,
+        need_id=need.id,
+        worked_on=date(2026, 12, 12),
+        hours=4,
+        source=HoursSource.SELF_LOG,
+    )
+    check = ChildProtectionCheck(
+        user_id=anna.id,
+        certificate_seen_on=date(2026, 12, 1),
+        register_checked_on=date(2026, 12, 1),
+        institution_id=museum.id,
+    )
+    message = OutboxMessage(
+        dedup_key="test:1",
+        to_address="anna@example.org",
+        kind="account",
+        subject="Potwierdź adres",
+        body_text="x",
+        body_html="x",
+    )
+    db.session.add_all([hours, check, message])
+    db.session.commit()
+    skill = db.session.scalars(select(Skill)).first()
+    ids = {
+        "User": anna.id,
+        "Institution": museum.id,
+        "Need": need.id,
+        "Shift": need.shifts[0].id,
+        "Assignment": assignment.id,
+        "MatchRun": run.id,
+        "StaffRequest": staff_request.id,
+        "InstitutionRequest": institution_request.id,
+        "HoursEntry": hours.id,
+        "ChildProtectionCheck": check.id,
+        "OutboxMessage": message.id,
+        "Skill": skill.id,
+    }
     return {
         "ids": ids,
         "anna": anna,
@@ -259,12 +258,11 @@ def signed_in(app, email: str):
 
 
 def add_entries(app, world, kinds_and_days: list[tuple[str, int]]) -> None:
-    with app.app_context():
-        for kind, day in kinds_and_days:
-            entry = entry_for(kind, world)
-            entry.created_at = datetime(2026, 12, day, 11, 0, tzinfo=UTC)
-            db.session.add(entry)
-        db.session.commit()
+    for kind, day in kinds_and_days:
+        entry = entry_for(kind, world)
+        entry.created_at = datetime(2026, 12, day, 11, 0, tzinfo=UTC)
+        db.session.add(entry)
+    db.session.commit()
 
 
 def test_the_log_page_shows_sentences_and_filters_by_kind_person_institution_and_dates(
@@ -272,18 +270,17 @@ def test_the_log_page_shows_sentences_and_filters_by_kind_person_institution_and
 ):
     other = factory.user(first_name="Piotr", last_name="Wiśniewski")
     add_entries(app, world, [("offer.accepted", 12), ("need.published", 10), ("skill.retired", 5)])
-    with app.app_context():
-        db.session.add(
-            AuditLog(
-                actor_id=other.id,
-                action="volunteer.profile_updated",
-                object_type="User",
-                object_id=other.id,
-                details={},
-                created_at=datetime(2026, 12, 1, tzinfo=UTC),
-            )
+    db.session.add(
+        AuditLog(
+            actor_id=other.id,
+            action="volunteer.profile_updated",
+            object_type="User",
+            object_id=other.id,
+            details={},
+            created_at=datetime(2026, 12, 1, tzinfo=UTC),
         )
-        db.session.commit()
+    )
+    db.session.commit()
     client = signed_in(app, world["coordinator"].email)
 
     def shown(**args) -> str:

@@ -64,10 +64,9 @@ def test_coordinator_rejects_staff_request_and_nothing_is_granted(client, factor
     auth.login(coordinator.email)
     response = client.post(f"/coordination/requests/staff/{req.id}", data={"decision": "reject"})
     assert response.status_code == 303
-    with app.app_context():
-        assert db.session.get(User, person.id).role == Role.VOLUNTEER
-        assert db.session.scalar(select(StaffMembership)) is None
-        assert db.session.get(StaffRequest, req.id).status == RequestStatus.REJECTED
+    assert factory.get(User, person.id).role == Role.VOLUNTEER
+    assert factory.scalar(select(StaffMembership)) is None
+    assert factory.get(StaffRequest, req.id).status == RequestStatus.REJECTED
 
 
 def test_a_decided_request_cannot_be_decided_again(client, factory, auth, app):
@@ -82,8 +81,7 @@ def test_a_decided_request_cannot_be_decided_again(client, factory, auth, app):
         follow_redirects=True,
     )
     assert "Ten wniosek został już rozpatrzony." in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.get(User, person.id).role == Role.VOLUNTEER
+    assert factory.get(User, person.id).role == Role.VOLUNTEER
 
 
 def test_decision_without_a_choice_is_refused_with_a_message(client, factory, auth):
@@ -132,25 +130,23 @@ def test_new_institution_joins_the_coalition_after_approval(client, factory, aut
     )
     assert response.status_code == 302
     auth.logout()
-    with app.app_context():
-        req = db.session.scalar(select(InstitutionRequest))
+    req = factory.scalar(select(InstitutionRequest))
     auth.login(factory.user(Role.COORDINATOR).email)
     response = client.post(
         f"/coordination/requests/institution/{req.id}", data={"decision": "approve"}
     )
     assert response.status_code == 303
-    with app.app_context():
-        inst = db.session.scalar(
-            select(Institution).where(Institution.name == "Fundacja Śpiewające Opole")
-        )
-        assert inst.slug == "spiewajace-opole"
-        assert not inst.is_founder
-        assert db.session.get(User, person.id).role == Role.STAFF
-        assert {e.action for e in db.session.scalars(select(AuditLog))} >= {
-            "institution_request.created",
-            "institution_request.approved",
-            "institution.created",
-        }
+    inst = factory.scalar(
+        select(Institution).where(Institution.name == "Fundacja Śpiewające Opole")
+    )
+    assert inst.slug == "spiewajace-opole"
+    assert not inst.is_founder
+    assert factory.get(User, person.id).role == Role.STAFF
+    assert {e.action for e in factory.scalars(select(AuditLog))} >= {
+        "institution_request.created",
+        "institution_request.approved",
+        "institution.created",
+    }
     directory = client.get("/institutions/").get_data(as_text=True)
     assert "Fundacja Śpiewające Opole" in directory
 

@@ -55,29 +55,27 @@ def page_of(client) -> str:
 
 
 def make_skill(app, code: str, name: str) -> int:
-    with app.app_context():
-        group = db.session.query(SkillGroup).filter_by(code="dash").one_or_none()
-        if group is None:
-            group = SkillGroup(code="dash", name_pl="Testowe", name_en="Test")
-            db.session.add(group)
-        skill = Skill(code=code, group=group, name_pl=name, name_en=name + " (en)")
-        db.session.add(skill)
-        db.session.commit()
-        return skill.id
+    group = db.session.query(SkillGroup).filter_by(code="dash").one_or_none()
+    if group is None:
+        group = SkillGroup(code="dash", name_pl="Testowe", name_en="Test")
+        db.session.add(group)
+    skill = Skill(code=code, group=group, name_pl=name, name_en=name + " (en)")
+    db.session.add(skill)
+    db.session.commit()
+    return skill.id
 
 
 def complete_profile(app, user, skill_id: int | None = None, born: date = date(1990, 5, 1)):
     """Consent to data processing, free every day from 8 to 20, a date of birth and a skill."""
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, user.id)
-        profile.date_of_birth = born
-        profile.availability = [
-            AvailabilityWindow(weekday=d, start_time=time(8), end_time=time(20)) for d in range(7)
-        ]
-        if skill_id is not None:
-            profile.skills = [VolunteerSkill(skill_id=skill_id, level=2)]
-        db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, user.id)
+    profile.date_of_birth = born
+    profile.availability = [
+        AvailabilityWindow(weekday=d, start_time=time(8), end_time=time(20)) for d in range(7)
+    ]
+    if skill_id is not None:
+        profile.skills = [VolunteerSkill(skill_id=skill_id, level=2)]
+    db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
 
 
 @pytest.mark.parametrize(
@@ -148,9 +146,8 @@ def test_a_minor_without_the_guardians_consent_is_told_so_and_gets_no_suggestion
     assert "brakuje: wymagane" in page
     assert "Warsztaty dla dzieci" not in page  # the loader leaves the minor out, as a run does
 
-    with app.app_context():
-        db.session.get(VolunteerProfile, volunteer.id).guardian_consent_at = utcnow()
-        db.session.commit()
+    db.session.get(VolunteerProfile, volunteer.id).guardian_consent_at = utcnow()
+    db.session.commit()
     page = page_of(client)
     assert "Możesz otrzymywać propozycje miejsc." in page
     assert "Warsztaty dla dzieci" in page
@@ -164,12 +161,11 @@ def test_for_you_lists_the_needs_the_matcher_ranks_for_the_volunteer_with_reason
     museum = factory.institution("Muzeum Śląska Opolskiego", short_name="MŚO")
     photos = factory.need(museum, "Zdjęcia z wernisażu", start=at_ten(6))
     signing = factory.need(museum, "Tłumaczenie na PJM", start=at_ten(6))
-    with app.app_context():
-        from app.models import NeedSkill
+    from app.models import NeedSkill
 
-        db.session.add(NeedSkill(need_id=photos.id, skill_id=photography, min_level=1))
-        db.session.add(NeedSkill(need_id=signing.id, skill_id=sign_language, min_level=2))
-        db.session.commit()
+    db.session.add(NeedSkill(need_id=photos.id, skill_id=photography, min_level=1))
+    db.session.add(NeedSkill(need_id=signing.id, skill_id=sign_language, min_level=2))
+    db.session.commit()
     volunteer = factory.user()
     complete_profile(app, volunteer, skill_id=photography)
     auth.login(volunteer.email)
@@ -197,21 +193,20 @@ def test_the_volunteer_sees_next_shifts_offers_with_their_deadline_and_korpus_ho
     complete_profile(app, volunteer)
     factory.application(volunteer, reading, status=S.ACCEPTED)
     offer = factory.application(volunteer, fair, status=S.OFFERED)
-    with app.app_context():
-        db.session.get(VolunteerProfile, volunteer.id).is_korpus = True
-        db.session.add(
-            HoursEntry(
-                volunteer_id=volunteer.id,
-                institution_id=library.id,
-                need_id=reading.id,
-                worked_on=today_in_warsaw(),
-                hours=4,
-                source=HoursSource.SHIFT,
-                status=HoursStatus.CONFIRMED,
-            )
+    db.session.get(VolunteerProfile, volunteer.id).is_korpus = True
+    db.session.add(
+        HoursEntry(
+            volunteer_id=volunteer.id,
+            institution_id=library.id,
+            need_id=reading.id,
+            worked_on=today_in_warsaw(),
+            hours=4,
+            source=HoursSource.SHIFT,
+            status=HoursStatus.CONFIRMED,
         )
-        db.session.commit()
-        deadline = polish_short(offer.expires_at)
+    )
+    db.session.commit()
+    deadline = polish_short(offer.expires_at)
     auth.login(volunteer.email)
     page = page_of(client)
     shifts = page.split('id="dash-shifts"')[1].split("</section>")[0]
@@ -279,20 +274,19 @@ def test_the_coordinator_sees_requests_proposals_unfilled_shifts_with_reasons_an
     run = factory.match_run(coordinator)
     volunteer = factory.user()
     factory.application(volunteer, later, status=S.PROPOSED, run_id=run.id)
-    with app.app_context():
-        stored = db.session.get(MatchRun, run.id)
-        stored.finished_at = utcnow()
-        stored.diagnostics = [
-            {
-                "place_id": concert.shifts[0].id,
-                "need_id": concert.id,
-                "places_left": 3,
-                "proposed": 0,
-                "code": "candidates_taken",
-                "params": {"count": 3, "proposed": 0},
-            }
-        ]
-        db.session.commit()
+    stored = db.session.get(MatchRun, run.id)
+    stored.finished_at = utcnow()
+    stored.diagnostics = [
+        {
+            "place_id": concert.shifts[0].id,
+            "need_id": concert.id,
+            "places_left": 3,
+            "proposed": 0,
+            "code": "candidates_taken",
+            "params": {"count": 3, "proposed": 0},
+        }
+    ]
+    db.session.commit()
 
     auth.login(coordinator.email)
     page = page_of(client)
@@ -317,22 +311,21 @@ def test_the_administrator_sees_failed_and_repeated_emails_and_unconfirmed_accou
 ):
     admin = factory.user(Role.ADMIN)
     factory.user(first_name="Zofia", last_name="Niepotwierdzona", confirmed=False)
-    with app.app_context():
-        for key, status, repeats in (("a", OutboxStatus.FAILED, 0), ("b", OutboxStatus.SENT, 2)):
-            db.session.add(
-                OutboxMessage(
-                    dedup_key=f"dash-{key}",
-                    to_address=f"{key}@example.org",
-                    kind="notice",
-                    subject=f"Wiadomość {key}",
-                    body_text="-",
-                    body_html="-",
-                    status=status,
-                    repeats=repeats,
-                    last_error="550 mailbox unavailable" if key == "a" else "",
-                )
+    for key, status, repeats in (("a", OutboxStatus.FAILED, 0), ("b", OutboxStatus.SENT, 2)):
+        db.session.add(
+            OutboxMessage(
+                dedup_key=f"dash-{key}",
+                to_address=f"{key}@example.org",
+                kind="notice",
+                subject=f"Wiadomość {key}",
+                body_text="-",
+                body_html="-",
+                status=status,
+                repeats=repeats,
+                last_error="550 mailbox unavailable" if key == "a" else "",
             )
-        db.session.commit()
+        )
+    db.session.commit()
     auth.login(admin.email)
     page = page_of(client)
     outbox = page.split('id="dash-outbox"')[1].split("</section>")[0]
@@ -368,10 +361,9 @@ def test_the_loader_scoped_to_one_volunteer_reads_them_exactly_as_a_run_does(fac
     first, second = factory.user(), factory.user()
     complete_profile(app, first, skill_id=photography)
     complete_profile(app, second)
-    with app.app_context():
-        now, config = utcnow(), matching.MatchingConfig()
-        until = today_in_warsaw() + timedelta(days=30)
-        everyone = matching_inputs.load_volunteers(now, config, until)
-        scoped = matching_inputs.load_volunteers(now, config, until, only=first.id)
+    now, config = utcnow(), matching.MatchingConfig()
+    until = today_in_warsaw() + timedelta(days=30)
+    everyone = matching_inputs.load_volunteers(now, config, until)
+    scoped = matching_inputs.load_volunteers(now, config, until, only=first.id)
     assert [v.id for v in everyone] == [first.id, second.id]
     assert scoped == [everyone[0]]

@@ -31,20 +31,18 @@ def test_a_short_placement_needs_briefing_insurance_and_cost_waiver(app, factory
     volunteer = factory.user()
     need = factory.need(museum, "Dyżur w szatni")
     factory.application(volunteer, need, status=AssignmentStatus.ACCEPTED)
-    with app.app_context():
-        assert compliance.missing_compliance(volunteer.id, need.id) == [
-            K.SAFETY_BRIEFING,
-            K.ACCIDENT_INSURANCE,
-            K.COST_WAIVER,
-        ]
+    assert compliance.missing_compliance(volunteer.id, need.id) == [
+        K.SAFETY_BRIEFING,
+        K.ACCIDENT_INSURANCE,
+        K.COST_WAIVER,
+    ]
 
 
 def test_a_long_placement_with_children_for_a_minor_needs_consent_and_checks(app, factory, museum):
     volunteer = factory.user()
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        profile.date_of_birth = datetime.now(UTC).date() - timedelta(days=365 * 16)
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, volunteer.id)
+    profile.date_of_birth = datetime.now(UTC).date() - timedelta(days=365 * 16)
+    db.session.commit()
     need = factory.need(
         museum,
         "Warsztaty dla dzieci",
@@ -54,19 +52,17 @@ def test_a_long_placement_with_children_for_a_minor_needs_consent_and_checks(app
     )
     for index in range(6):
         factory.application(volunteer, need, shift_index=index, status=AssignmentStatus.ACCEPTED)
-    with app.app_context():
-        # Longer than 30 days: no NNW record needed; reimbursement offered: no waiver needed.
-        assert compliance.missing_compliance(volunteer.id, need.id) == [
-            K.SAFETY_BRIEFING,
-            K.GUARDIAN_CONSENT,
-            K.CHILD_PROTECTION,
-        ]
+    # Longer than 30 days: no NNW record needed; reimbursement offered: no waiver needed.
+    assert compliance.missing_compliance(volunteer.id, need.id) == [
+        K.SAFETY_BRIEFING,
+        K.GUARDIAN_CONSENT,
+        K.CHILD_PROTECTION,
+    ]
     # A check kept on the volunteer's file counts; so does the guardian's e-mailed consent.
     factory.child_protection_check(volunteer)
-    with app.app_context():
-        db.session.get(VolunteerProfile, volunteer.id).guardian_consent_at = datetime.now(UTC)
-        db.session.commit()
-        assert compliance.missing_compliance(volunteer.id, need.id) == [K.SAFETY_BRIEFING]
+    db.session.get(VolunteerProfile, volunteer.id).guardian_consent_at = datetime.now(UTC)
+    db.session.commit()
+    assert compliance.missing_compliance(volunteer.id, need.id) == [K.SAFETY_BRIEFING]
 
 
 def test_staff_record_what_was_done_and_the_flag_goes_away(app, factory, museum):
@@ -75,18 +71,15 @@ def test_staff_record_what_was_done_and_the_flag_goes_away(app, factory, museum)
     need = factory.need(museum, "Dyżur w szatni", offers_reimbursement=True)
     factory.application(volunteer, need, status=AssignmentStatus.ACCEPTED)
     today = date(2026, 11, 1)
-    with app.app_context():
-        who = db.session.get(User, staff.id)
-        compliance.record(volunteer.id, need.id, K.SAFETY_BRIEFING, today, "BHP", who, today)
+    who = db.session.get(User, staff.id)
+    compliance.record(volunteer.id, need.id, K.SAFETY_BRIEFING, today, "BHP", who, today)
+    compliance.record(volunteer.id, need.id, K.ACCIDENT_INSURANCE, today, "Polisa 123", who, today)
+    db.session.commit()
+    assert compliance.missing_compliance(volunteer.id, need.id) == []
+    with pytest.raises(compliance.ComplianceError):
         compliance.record(
-            volunteer.id, need.id, K.ACCIDENT_INSURANCE, today, "Polisa 123", who, today
+            volunteer.id, need.id, K.COST_WAIVER, today + timedelta(days=1), "", who, today
         )
-        db.session.commit()
-        assert compliance.missing_compliance(volunteer.id, need.id) == []
-        with pytest.raises(compliance.ComplianceError):
-            compliance.record(
-                volunteer.id, need.id, K.COST_WAIVER, today + timedelta(days=1), "", who, today
-            )
 
 
 def test_nothing_is_required_or_recordable_without_an_accepted_placement(app, factory, museum):
@@ -94,18 +87,17 @@ def test_nothing_is_required_or_recordable_without_an_accepted_placement(app, fa
     need = factory.need(museum, "Dyżur w szatni")
     factory.application(volunteer, need)  # only applied
     staff = factory.user(Role.STAFF, institution=museum)
-    with app.app_context():
-        assert compliance.missing_compliance(volunteer.id, need.id) == []
-        with pytest.raises(compliance.ComplianceError):
-            compliance.record(
-                volunteer.id,
-                need.id,
-                K.SAFETY_BRIEFING,
-                date(2026, 1, 1),
-                "",
-                db.session.get(User, staff.id),
-                date(2026, 11, 1),
-            )
+    assert compliance.missing_compliance(volunteer.id, need.id) == []
+    with pytest.raises(compliance.ComplianceError):
+        compliance.record(
+            volunteer.id,
+            need.id,
+            K.SAFETY_BRIEFING,
+            date(2026, 1, 1),
+            "",
+            db.session.get(User, staff.id),
+            date(2026, 11, 1),
+        )
 
 
 def test_staff_are_warned_about_placements_starting_soon_that_lack_records(app, factory, museum):
@@ -117,17 +109,16 @@ def test_staff_are_warned_about_placements_starting_soon_that_lack_records(app, 
     factory.application(volunteer, soon, status=AssignmentStatus.ACCEPTED)
     factory.application(volunteer, later, status=AssignmentStatus.ACCEPTED)
     today = datetime.now(UTC).date()
-    with app.app_context():
-        flagged = compliance.flagged_placements(db.session.get(User, staff.id), today)
-        assert [(f["need"].id, f["missing"]) for f in flagged] == [
-            (soon.id, [K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE])
-        ]
-        assert compliance.flagged_placements(db.session.get(User, other_staff.id), today) == []
-        who = db.session.get(User, staff.id)
-        for kind in (K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE):
-            compliance.record(volunteer.id, soon.id, kind, today, "", who, today)
-        db.session.commit()
-        assert compliance.flagged_placements(who, today) == []
+    flagged = compliance.flagged_placements(db.session.get(User, staff.id), today)
+    assert [(f["need"].id, f["missing"]) for f in flagged] == [
+        (soon.id, [K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE])
+    ]
+    assert compliance.flagged_placements(db.session.get(User, other_staff.id), today) == []
+    who = db.session.get(User, staff.id)
+    for kind in (K.SAFETY_BRIEFING, K.ACCIDENT_INSURANCE):
+        compliance.record(volunteer.id, soon.id, kind, today, "", who, today)
+    db.session.commit()
+    assert compliance.flagged_placements(who, today) == []
 
 
 def test_a_long_placement_without_a_signed_agreement_is_flagged(app, factory, museum):

@@ -108,35 +108,32 @@ def structure(data: bytes) -> tuple[dict, list[tuple[str, int, int]]]:
 
 
 def set_profile(app, volunteer, **fields) -> None:
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        for name, value in fields.items():
-            setattr(profile, name, value)
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, volunteer.id)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    db.session.commit()
 
 
 def set_institution(app, institution, **fields) -> None:
-    with app.app_context():
-        inst = db.session.get(Institution, institution.id)
-        for name, value in fields.items():
-            setattr(inst, name, value)
-        db.session.commit()
+    inst = db.session.get(Institution, institution.id)
+    for name, value in fields.items():
+        setattr(inst, name, value)
+    db.session.commit()
 
 
 def add_hours(app, volunteer, institution, need, day: date, hours: float, status=None) -> None:
-    with app.app_context():
-        db.session.add(
-            HoursEntry(
-                volunteer_id=volunteer.id,
-                institution_id=institution.id,
-                need_id=need.id if need else None,
-                worked_on=day,
-                hours=hours,
-                source=HoursSource.SELF_LOG,
-                status=status or HoursStatus.CONFIRMED,
-            )
+    db.session.add(
+        HoursEntry(
+            volunteer_id=volunteer.id,
+            institution_id=institution.id,
+            need_id=need.id if need else None,
+            worked_on=day,
+            hours=hours,
+            source=HoursSource.SELF_LOG,
+            status=status or HoursStatus.CONFIRMED,
         )
-        db.session.commit()
+    )
+    db.session.commit()
 
 
 def long_engagement(factory, institution, volunteer, **need_fields):
@@ -310,8 +307,7 @@ def test_no_certificate_without_confirmed_hours_or_with_a_wrong_period(app, fact
 
 
 def test_codes_are_unambiguous_and_typed_codes_are_normalised(app):
-    with app.app_context():
-        code = service.new_verification_code()
+    code = service.new_verification_code()
     assert len(code) == 14 and code.count("-") == 2
     assert not set(code) & set("01OIL")
     assert service.normalise_code(code.lower().replace("-", " ")) == code

@@ -66,8 +66,7 @@ def client_for(app, user):
 
 
 def only_document(app, kind: DocumentKind) -> Document:
-    with app.app_context():
-        return db.session.scalars(select(Document).where(Document.kind == kind)).one()
+    return db.session.scalars(select(Document).where(Document.kind == kind)).one()
 
 
 def test_volunteer_asks_for_a_certificate_and_downloads_it(app, world):
@@ -120,10 +119,9 @@ def test_volunteer_asks_for_an_agreement_and_staff_record_the_signature(app, wor
         data={"signed_on": today.isoformat(), "signed_by": "Grażyna Wąsowska, Jan Dyrektor"},
     )
     assert response.status_code == 302
-    with app.app_context():
-        from app.services.documents import engagements_needing_agreement
+    from app.services.documents import engagements_needing_agreement
 
-        assert engagements_needing_agreement(today) == []
+    assert engagements_needing_agreement(today) == []
     future = staff.post(
         f"/documents/{doc.id}/signature",
         data={"signed_on": (today + timedelta(days=3)).isoformat(), "signed_by": "X"},
@@ -151,7 +149,7 @@ def test_staff_write_an_opinion_that_the_certificate_prints(app, world):
     assert "życzliwa wobec publiczności" in pdf_text(volunteer.get(f"/documents/{doc.id}.pdf").data)
 
 
-def test_nobody_else_sees_or_changes_a_document(app, world):
+def test_nobody_else_sees_or_changes_a_document(app, world, factory):
     client_for(app, world.volunteer).post(
         "/documents/agreements/request", data={"need_id": str(world.need.id)}
     )
@@ -172,8 +170,7 @@ def test_nobody_else_sees_or_changes_a_document(app, world):
     coordinator = client_for(app, world.coordinator)
     assert coordinator.get(f"/documents/{doc.id}.pdf").status_code == 200
     assert client_for(app, world.staff_a).get(f"/documents/{doc.id}.pdf").status_code == 200
-    with app.app_context():
-        assert db.session.get(Document, doc.id).signed_on is None
+    assert factory.get(Document, doc.id).signed_on is None
 
 
 def test_a_volunteer_cannot_ask_for_an_agreement_on_someone_elses_engagement(app, world, factory):
@@ -181,8 +178,7 @@ def test_a_volunteer_cannot_ask_for_an_agreement_on_someone_elses_engagement(app
     client = client_for(app, world.volunteer)
     response = client.post("/documents/agreements/request", data={"need_id": str(world.need_b.id)})
     assert response.status_code == 422
-    with app.app_context():
-        assert db.session.scalars(select(Document)).all() == []
+    assert factory.scalars(select(Document)) == []
 
 
 def test_staff_see_what_each_placement_lacks_and_record_it(app, world):
@@ -216,7 +212,7 @@ def test_staff_see_what_each_placement_lacks_and_record_it(app, world):
     assert "Instruktaż stanowiskowy" in page.text and doc.number in page.text
 
 
-def test_staff_of_another_institution_cannot_see_or_record_compliance(app, world):
+def test_staff_of_another_institution_cannot_see_or_record_compliance(app, world, factory):
     staff_b = client_for(app, world.staff_b)
     assert staff_b.get(f"/documents/compliance/{world.need.id}").status_code == 403
     response = staff_b.post(
@@ -244,12 +240,11 @@ def test_staff_of_another_institution_cannot_see_or_record_compliance(app, world
         },
     )
     assert response.status_code == 422
-    with app.app_context():
-        assert db.session.scalars(select(ComplianceRecord)).all() == []
-        assert db.session.scalars(select(Document)).all() == []
+    assert factory.scalars(select(ComplianceRecord)) == []
+    assert factory.scalars(select(Document)) == []
 
 
-def test_a_co_host_records_compliance_but_leaves_the_agreement_to_the_host(app, world):
+def test_a_co_host_records_compliance_but_leaves_the_agreement_to_the_host(app, world, factory):
     from tests.needs.test_needs_helpers import add_cohost
 
     add_cohost(app, world.need, world.b)
@@ -264,8 +259,7 @@ def test_a_co_host_records_compliance_but_leaves_the_agreement_to_the_host(app, 
     )
     assert response.status_code == 403
     assert 'role="alert"' in response.text and "Filharmonia Opolska" in response.text
-    with app.app_context():
-        assert db.session.scalars(select(Document)).all() == []
+    assert factory.scalars(select(Document)) == []
     response = staff_b.post(
         f"/documents/compliance/{world.need.id}/records",
         data={

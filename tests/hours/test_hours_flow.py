@@ -84,8 +84,7 @@ def entries(app, **where):
 
 
 def status_of(app, assignment_id):
-    with app.app_context():
-        return db.session.get(Assignment, assignment_id).status
+    return db.session.get(Assignment, assignment_id).status
 
 
 def test_staff_confirm_a_whole_shift_with_the_shift_length(app, hours_world):
@@ -155,10 +154,9 @@ def test_staff_confirm_one_person_with_their_own_hours_and_mark_a_no_show(app, h
 
 def test_a_withdrawn_volunteer_is_never_a_no_show(app, hours_world):
     w = hours_world
-    with app.app_context():
-        row = db.session.get(Assignment, w.piotr_on_shift.id)
-        row.move_to(AssignmentStatus.WITHDRAWN)
-        db.session.commit()
+    row = db.session.get(Assignment, w.piotr_on_shift.id)
+    row.move_to(AssignmentStatus.WITHDRAWN)
+    db.session.commit()
     staff = signed_in(app, w.staff_a)
     p_id = w.piotr_on_shift.id
     response = staff.post(f"/hours/assignments/{p_id}/no-show", data={f"n{p_id}-reason": "x"})
@@ -292,8 +290,7 @@ def test_an_institution_names_its_volunteer_coordinator_from_its_staff(app, hour
     outsider = staff.post(url, data={"person": str(w.staff_b.id)})
     assert outsider.status_code == 422
     assert staff.post(url, data={"person": str(w.staff_a.id)}).status_code == 303
-    with app.app_context():
-        assert db.session.get(Institution, w.a.id).volunteer_coordinator_id == w.staff_a.id
+    assert factory.get(Institution, w.a.id).volunteer_coordinator_id == w.staff_a.id
     coordinator = signed_in(app, w.coordinator)
     assert coordinator.get(url).status_code == 200
 
@@ -302,20 +299,19 @@ def test_two_staff_confirming_at_once_write_the_hours_once(app, hours_world):
     """The other click won the race: its entry exists while this request still saw ACCEPTED."""
     w = hours_world
     a_id = w.anna_on_shift.id
-    with app.app_context():
-        db.session.add(
-            HoursEntry(
-                volunteer_id=w.anna.id,
-                institution_id=w.a.id,
-                need_id=w.need.id,
-                assignment_id=a_id,
-                worked_on=date.today(),
-                hours=4,
-                source=HoursSource.SHIFT,
-                status=HoursStatus.CONFIRMED,
-            )
+    db.session.add(
+        HoursEntry(
+            volunteer_id=w.anna.id,
+            institution_id=w.a.id,
+            need_id=w.need.id,
+            assignment_id=a_id,
+            worked_on=date.today(),
+            hours=4,
+            source=HoursSource.SHIFT,
+            status=HoursStatus.CONFIRMED,
         )
-        db.session.commit()
+    )
+    db.session.commit()
     staff = signed_in(app, w.staff_a)
     response = staff.post(f"/hours/assignments/{a_id}/confirm", data={f"a{a_id}-hours": "3"})
     assert response.status_code == 409

@@ -15,36 +15,11 @@ from app.extensions import db
 from app.models import Role
 from app.models import User
 from app.models import VolunteerProfile
-from app.models.hours import HoursEntry
-from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.services import korpus
 from tests.hours.test_hours_flow import signed_in
 
 pytestmark = pytest.mark.clock
-
-
-def add_hours(app, volunteer, institution, day: date, hours: float, status=HoursStatus.CONFIRMED):
-    with app.app_context():
-        db.session.add(
-            HoursEntry(
-                volunteer_id=volunteer.id,
-                institution_id=institution.id,
-                worked_on=day,
-                hours=hours,
-                source=HoursSource.SHIFT,
-                status=status,
-            )
-        )
-        db.session.commit()
-
-
-def set_profile(app, user, **values):
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, user.id)
-        for key, value in values.items():
-            setattr(profile, key, value)
-        db.session.commit()
 
 
 @pytest.mark.parametrize(
@@ -59,10 +34,9 @@ def set_profile(app, user, **values):
     ],
 )
 def test_the_threshold_follows_age_and_disability(app, dob, disability, expected):
-    with app.app_context():
-        profile = VolunteerProfile(date_of_birth=dob, has_disability=disability)
-        t = korpus.threshold_for(profile, date(2026, 5, 1))
-        assert (t.hours, t.months, t.reduced) == expected
+    profile = VolunteerProfile(date_of_birth=dob, has_disability=disability)
+    t = korpus.threshold_for(profile, date(2026, 5, 1))
+    assert (t.hours, t.months, t.reduced) == expected
 
 
 def test_thresholds_are_configuration(make_app):
@@ -88,24 +62,22 @@ def test_parse_month_accepts_only_yyyy_mm():
 def test_progress_counts_every_institution_and_the_streak_of_met_months(app, factory):
     a, b = factory.institution(), factory.institution()
     anna = factory.user(first_name="Anna", last_name="Nowak")
-    set_profile(app, anna, is_korpus=True, date_of_birth=date(2000, 3, 3))
+    factory.profile(anna, is_korpus=True, date_of_birth=date(2000, 3, 3))
     today = date(2026, 5, 20)
     # March and April met 16 h (April across two institutions); February did not.
-    add_hours(app, anna, a, date(2026, 2, 10), 10)
-    add_hours(app, anna, a, date(2026, 3, 10), 16)
-    add_hours(app, anna, a, date(2026, 4, 2), 8)
-    add_hours(app, anna, b, date(2026, 4, 28), 8)
+    factory.hours(anna, a, date(2026, 2, 10), 10)
+    factory.hours(anna, a, date(2026, 3, 10), 16)
+    factory.hours(anna, a, date(2026, 4, 2), 8)
+    factory.hours(anna, b, date(2026, 4, 28), 8)
     # May so far: 6 confirmed, 10 pending which do not count.
-    add_hours(app, anna, b, date(2026, 5, 5), 6)
-    add_hours(app, anna, a, date(2026, 5, 6), 10, status=HoursStatus.PENDING)
-    with app.app_context():
-        user = db.session.get(User, anna.id)
-        p = korpus.progress(user, today)
-        assert (p.hours, p.met, p.streak, p.percent) == (6, False, 2, 37)
-    add_hours(app, anna, a, date(2026, 5, 19), 10)
-    with app.app_context():
-        p = korpus.progress(db.session.get(User, anna.id), today)
-        assert (p.hours, p.met, p.streak) == (16, True, 3)
+    factory.hours(anna, b, date(2026, 5, 5), 6)
+    factory.hours(anna, a, date(2026, 5, 6), 10, status=HoursStatus.PENDING)
+    user = db.session.get(User, anna.id)
+    p = korpus.progress(user, today)
+    assert (p.hours, p.met, p.streak, p.percent) == (6, False, 2, 37)
+    factory.hours(anna, a, date(2026, 5, 19), 10)
+    p = korpus.progress(db.session.get(User, anna.id), today)
+    assert (p.hours, p.met, p.streak) == (16, True, 3)
 
 
 def test_the_volunteer_sees_korpus_progress_on_my_hours(app, factory):
@@ -113,10 +85,10 @@ def test_the_volunteer_sees_korpus_progress_on_my_hours(app, factory):
     anna = factory.user()
     plain = signed_in(app, anna).get("/hours/mine").get_data(as_text=True)
     assert "Korpus Solidarności" not in plain
-    set_profile(app, anna, is_korpus=True, has_disability=True)
+    factory.profile(anna, is_korpus=True, has_disability=True)
     from app.services.hours import today_in_warsaw
 
-    add_hours(app, anna, a, today_in_warsaw(), 3)
+    factory.hours(anna, a, today_in_warsaw(), 3)
     page = signed_in(app, anna).get("/hours/mine").get_data(as_text=True)
     assert "Korpus Solidarności" in page
     assert "W tym miesiącu: 3 z 6 godz." in page
@@ -130,15 +102,15 @@ def test_coordinators_see_who_met_the_threshold_and_export_the_month(app, factor
     jan = factory.user(first_name="Jan", last_name="Kowal", email="jan@example.org")
     zofia = factory.user(first_name="Zofia", last_name="Stara")
     outsider = factory.user(first_name="Spoza", last_name="Programu")
-    set_profile(app, anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
-    set_profile(app, jan, is_korpus=True, date_of_birth=date(1999, 1, 1))
-    set_profile(app, zofia, is_korpus=True, date_of_birth=date(1950, 1, 1))
-    add_hours(app, anna, a, date(2026, 5, 2), 9)
-    add_hours(app, anna, b, date(2026, 5, 30), 7.5)  # 16.5 across two institutions: met
-    add_hours(app, jan, a, date(2026, 5, 2), 12)  # not met
-    add_hours(app, jan, a, date(2026, 6, 1), 12)  # another month
-    add_hours(app, zofia, b, date(2026, 5, 3), 6)  # reduced threshold: met
-    add_hours(app, outsider, a, date(2026, 5, 3), 20)
+    factory.profile(anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
+    factory.profile(jan, is_korpus=True, date_of_birth=date(1999, 1, 1))
+    factory.profile(zofia, is_korpus=True, date_of_birth=date(1950, 1, 1))
+    factory.hours(anna, a, date(2026, 5, 2), 9)
+    factory.hours(anna, b, date(2026, 5, 30), 7.5)  # 16.5 across two institutions: met
+    factory.hours(jan, a, date(2026, 5, 2), 12)  # not met
+    factory.hours(jan, a, date(2026, 6, 1), 12)  # another month
+    factory.hours(zofia, b, date(2026, 5, 3), 6)  # reduced threshold: met
+    factory.hours(outsider, a, date(2026, 5, 3), 20)
     coordinator = signed_in(app, factory.user(Role.COORDINATOR))
 
     page = coordinator.get("/hours/korpus?month=2026-05").get_data(as_text=True)
@@ -195,8 +167,8 @@ def test_a_bad_month_falls_back_to_this_month(app, factory):
 def test_exported_names_cannot_run_as_spreadsheet_formulas(app, factory):
     a = factory.institution()
     evil = factory.user(first_name="=HYPERLINK(1)", last_name="x")
-    set_profile(app, evil, is_korpus=True)
-    add_hours(app, evil, a, date(2026, 5, 2), 2)
+    factory.profile(evil, is_korpus=True)
+    factory.hours(evil, a, date(2026, 5, 2), 2)
     coordinator = signed_in(app, factory.user(Role.COORDINATOR))
     body = coordinator.get("/hours/korpus.csv?month=2026-05").get_data(as_text=True)
     assert "'=HYPERLINK(1) x" in body
@@ -205,9 +177,9 @@ def test_exported_names_cannot_run_as_spreadsheet_formulas(app, factory):
 def test_an_export_can_cover_several_months_one_row_per_volunteer_and_month(app, factory):
     a = factory.institution("Muzeum A")
     anna = factory.user(first_name="Anna", last_name="Nowak")
-    set_profile(app, anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
-    add_hours(app, anna, a, date(2025, 12, 2), 16)
-    add_hours(app, anna, a, date(2026, 2, 2), 4)
+    factory.profile(anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
+    factory.hours(anna, a, date(2025, 12, 2), 16)
+    factory.hours(anna, a, date(2026, 2, 2), 4)
     coordinator = signed_in(app, factory.user(Role.COORDINATOR))
     response = coordinator.get("/hours/korpus.csv?month=2025-12&to=2026-02")
     assert "korpus-2025-12_2026-02.csv" in response.headers["Content-Disposition"]
@@ -219,7 +191,6 @@ def test_an_export_can_cover_several_months_one_row_per_volunteer_and_month(app,
         ("2026-02", "4", "nie"),
     ]
     # A range is capped at 24 months, and a "to" before "month" gives just the month.
-    with app.app_context():
-        assert len(korpus.months_between((2020, 1), (2026, 1))) == 24
+    assert len(korpus.months_between((2020, 1), (2026, 1))) == 24
     short = coordinator.get("/hours/korpus.xlsx?month=2026-02&to=2025-01")
     assert len(list(load_workbook(io.BytesIO(short.get_data())).active.iter_rows())) == 2

@@ -32,7 +32,7 @@ def applicant(factory):
 
 
 @pytest.mark.clock
-def test_staff_record_a_check_for_their_applicant(app, client, auth, applicant):
+def test_staff_record_a_check_for_their_applicant(app, client, auth, applicant, factory):
     inst, staff, person = applicant
     auth.login(staff.email)
     card = client.get(f"/manage/volunteers/{person.id}").get_data(as_text=True)
@@ -50,14 +50,13 @@ def test_staff_record_a_check_for_their_applicant(app, client, auth, applicant):
     )
     assert response.status_code == 200
     assert "Odnotowano sprawdzenie." in response.get_data(as_text=True)
-    with app.app_context():
-        check = db.session.scalar(select(ChildProtectionCheck))
-        assert check.user_id == person.id and check.checked_by_id == staff.id
-        assert check.institution_id == inst.id and check.certificate_seen_on == seen
-        entry = db.session.scalar(
-            select(AuditLog).where(AuditLog.action == "child_protection_check.recorded")
-        )
-        assert entry.actor_id == staff.id and entry.details["volunteer_id"] == person.id
+    check = factory.scalar(select(ChildProtectionCheck))
+    assert check.user_id == person.id and check.checked_by_id == staff.id
+    assert check.institution_id == inst.id and check.certificate_seen_on == seen
+    entry = factory.scalar(
+        select(AuditLog).where(AuditLog.action == "child_protection_check.recorded")
+    )
+    assert entry.actor_id == staff.id and entry.details["volunteer_id"] == person.id
     card = client.get(f"/manage/volunteers/{person.id}").get_data(as_text=True)
     assert "Irena" in card and "Zaświadczenie z 1 marca." in card
 
@@ -92,8 +91,7 @@ def test_both_dates_are_required_and_not_in_the_future(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="{field}-error"' in page and message in page
-    with app.app_context():
-        assert db.session.query(ChildProtectionCheck).count() == 0
+    assert db.session.query(ChildProtectionCheck).count() == 0
 
 
 def test_a_coordinator_records_a_check_for_anyone(app, client, auth, factory):
@@ -106,9 +104,8 @@ def test_a_coordinator_records_a_check_for_anyone(app, client, auth, factory):
         data={"certificate_seen_on": "2024-05-01", "register_checked_on": "2024-05-02"},
     )
     assert response.status_code == 303
-    with app.app_context():
-        check = db.session.scalar(select(ChildProtectionCheck))
-        assert check.checked_by_id == coordinator.id and check.institution_id is None
+    check = factory.scalar(select(ChildProtectionCheck))
+    assert check.checked_by_id == coordinator.id and check.institution_id is None
 
 
 def test_a_recorded_check_lets_staff_accept_for_work_with_children(
@@ -122,8 +119,7 @@ def test_a_recorded_check_lets_staff_accept_for_work_with_children(
     )
     from app.models import Assignment
 
-    with app.app_context():
-        application = db.session.scalar(select(Assignment))
+    application = factory.scalar(select(Assignment))
     response = client.post(
         f"/manage/assignments/{application.id}/accept", data={"seen_status": "applied"}
     )

@@ -17,7 +17,6 @@ from app.models import Notice
 from app.models import Role
 from app.models import Shift
 from app.models import Skill
-from app.models import VolunteerProfile
 from app.models import VolunteerSkill
 from tests.conftest import WARSAW
 
@@ -29,14 +28,6 @@ def museum(factory):
     return inst, staff
 
 
-def set_profile(app, volunteer, **fields) -> None:
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        for name, value in fields.items():
-            setattr(profile, name, value)
-        db.session.commit()
-
-
 def decide(client, assignment_id: int, action: str, note: str = ""):
     return client.post(
         f"/manage/assignments/{assignment_id}/{action}",
@@ -45,8 +36,7 @@ def decide(client, assignment_id: int, action: str, note: str = ""):
 
 
 def status_of(app, assignment_id: int) -> AssignmentStatus:
-    with app.app_context():
-        return db.session.get(Assignment, assignment_id).status
+    return db.session.get(Assignment, assignment_id).status
 
 
 def test_staff_accept_an_applicant_who_is_told(app, client, auth, factory, museum):
@@ -59,13 +49,12 @@ def test_staff_accept_an_applicant_who_is_told(app, client, auth, factory, museu
     assert "Bożena" in page and "Przyjmij" in page
     response = decide(client, application.id, "accept", "Do zobaczenia!")
     assert response.status_code == 303
-    with app.app_context():
-        a = db.session.get(Assignment, application.id)
-        assert a.status == AssignmentStatus.ACCEPTED
-        assert a.decided_by_id == staff.id and a.decision_note == "Do zobaczenia!"
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 1
-        notice = db.session.scalar(select(Notice).where(Notice.user_id == person.id))
-        assert notice.kind == "application_accepted"
+    a = factory.get(Assignment, application.id)
+    assert a.status == AssignmentStatus.ACCEPTED
+    assert a.decided_by_id == staff.id and a.decision_note == "Do zobaczenia!"
+    assert factory.get(Shift, need.shifts[0].id).accepted_count == 1
+    notice = factory.scalar(select(Notice).where(Notice.user_id == person.id))
+    assert notice.kind == "application_accepted"
 
 
 def test_staff_reject_with_a_note(app, client, auth, factory, museum):
@@ -76,10 +65,9 @@ def test_staff_reject_with_a_note(app, client, auth, factory, museum):
     auth.login(staff.email)
     assert decide(client, application.id, "reject", "Komplet na ten dzień.").status_code == 303
     assert status_of(app, application.id) == AssignmentStatus.REJECTED
-    with app.app_context():
-        notice = db.session.scalar(select(Notice).where(Notice.user_id == person.id))
-        assert notice.kind == "application_rejected"
-        assert notice.params["note"] == "Komplet na ten dzień."
+    notice = factory.scalar(select(Notice).where(Notice.user_id == person.id))
+    assert notice.kind == "application_rejected"
+    assert notice.params["note"] == "Komplet na ten dzień."
     # Deciding again from a stale page changes nothing and says what was decided.
     again = decide(client, application.id, "accept")
     assert again.status_code == 303
@@ -101,8 +89,7 @@ def test_a_full_shift_refuses_the_next_applicant(app, client, auth, factory, mus
     assert "Na tej zmianie nie ma już wolnych miejsc." in page
     assert 'role="alert"' in page
     assert status_of(app, second.id) == AssignmentStatus.APPLIED
-    with app.app_context():
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 1
+    assert factory.get(Shift, need.shifts[0].id).accepted_count == 1
 
 
 @pytest.mark.clock
@@ -129,7 +116,7 @@ def test_a_minor_without_guardian_consent_is_refused(app, client, auth, factory,
     inst, staff = museum
     need = factory.need(inst)
     teen = factory.user(first_name="Kuba")
-    set_profile(app, teen, date_of_birth=date.today() - timedelta(days=365 * 15))
+    factory.profile(teen, date_of_birth=date.today() - timedelta(days=365 * 15))
     application = factory.application(teen, need)
     auth.login(staff.email)
     page = client.get(f"/manage/institutions/{inst.slug}").get_data(as_text=True)
@@ -137,7 +124,7 @@ def test_a_minor_without_guardian_consent_is_refused(app, client, auth, factory,
     response = decide(client, application.id, "accept")
     assert response.status_code == 409
     assert "czekamy na zgodę opiekuna prawnego" in response.get_data(as_text=True)
-    set_profile(app, teen, guardian_consent_at=datetime.now(UTC))
+    factory.profile(teen, guardian_consent_at=datetime.now(UTC))
     assert decide(client, application.id, "accept").status_code == 303
 
 
@@ -158,29 +145,25 @@ def test_work_with_children_needs_recorded_checks(app, client, auth, factory, mu
 def test_applicants_show_only_relevant_data(app, client, auth, factory, museum):
     inst, staff = museum
     factory.reference_data()
-    with app.app_context():
-        photo = db.session.scalar(select(Skill).where(Skill.code == "photography"))
-        german = db.session.scalar(select(Skill).where(Skill.code == "lang_german"))
-        photo_id, german_id = photo.id, german.id
+    photo = factory.scalar(select(Skill).where(Skill.code == "photography"))
+    german = factory.scalar(select(Skill).where(Skill.code == "lang_german"))
+    photo_id, german_id = photo.id, german.id
     need = factory.need(inst, "Fotorelacja z wernisażu")
-    with app.app_context():
-        from app.models import NeedSkill
+    from app.models import NeedSkill
 
-        db.session.add(NeedSkill(need_id=need.id, skill_id=photo_id, min_level=2))
-        db.session.commit()
+    db.session.add(NeedSkill(need_id=need.id, skill_id=photo_id, min_level=2))
+    db.session.commit()
     person = factory.user(first_name="Marta")
-    set_profile(
-        app,
+    factory.profile(
         person,
         date_of_birth=date(1990, 1, 1),
         phone="600 100 200",
         bio="Prywatny opis, którego instytucja nie potrzebuje.",
         city="Prywatne Miasto",
     )
-    with app.app_context():
-        db.session.add(VolunteerSkill(user_id=person.id, skill_id=photo_id, level=3))
-        db.session.add(VolunteerSkill(user_id=person.id, skill_id=german_id, level=1))
-        db.session.commit()
+    db.session.add(VolunteerSkill(user_id=person.id, skill_id=photo_id, level=3))
+    db.session.add(VolunteerSkill(user_id=person.id, skill_id=german_id, level=1))
+    db.session.commit()
     factory.application(person, need)
     auth.login(staff.email)
     page = client.get(f"/manage/institutions/{inst.slug}").get_data(as_text=True)
@@ -200,7 +183,6 @@ def test_contact_data_disappears_when_the_application_ends(app, client, auth, fa
     application = factory.application(person, need)
     auth.login(staff.email)
     assert client.get(f"/manage/volunteers/{person.id}").status_code == 200
-    with app.app_context():
-        db.session.get(Assignment, application.id).status = AssignmentStatus.WITHDRAWN
-        db.session.commit()
+    db.session.get(Assignment, application.id).status = AssignmentStatus.WITHDRAWN
+    db.session.commit()
     assert client.get(f"/manage/volunteers/{person.id}").status_code == 403

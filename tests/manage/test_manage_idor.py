@@ -73,21 +73,20 @@ def full_forms(w) -> list[tuple[str, str, dict]]:
 
 
 def snapshot(app, w) -> tuple:
-    with app.app_context():
-        need = db.session.get(Need, w["need_b"].id)
-        draft = db.session.get(Need, w["draft_b"].id)
-        shift = db.session.get(Shift, w["need_b"].shifts[0].id)
-        return (
-            need.title,
-            need.status,
-            draft.status,
-            len(need.shifts),
-            shift.places,
-            shift.is_cancelled,
-            db.session.get(Assignment, w["application_b"].id).status,
-            db.session.query(ChildProtectionCheck).count(),
-            db.session.query(Need).count(),
-        )
+    need = db.session.get(Need, w["need_b"].id)
+    draft = db.session.get(Need, w["draft_b"].id)
+    shift = db.session.get(Shift, w["need_b"].shifts[0].id)
+    return (
+        need.title,
+        need.status,
+        draft.status,
+        len(need.shifts),
+        shift.places,
+        shift.is_cancelled,
+        db.session.get(Assignment, w["application_b"].id).status,
+        db.session.query(ChildProtectionCheck).count(),
+        db.session.query(Need).count(),
+    )
 
 
 def test_staff_of_a_are_refused_on_every_record_of_b(app, client, auth, two_institutions):
@@ -124,10 +123,9 @@ def test_co_hosting_gives_the_partner_access_to_that_need_only(
     app, client, auth, factory, two_institutions
 ):
     w = two_institutions
-    with app.app_context():
-        need = db.session.get(Need, w["need_b"].id)
-        need.cohosts.append(db.session.get(Institution, w["a"].id))
-        db.session.commit()
+    need = db.session.get(Need, w["need_b"].id)
+    need.cohosts.append(db.session.get(Institution, w["a"].id))
+    db.session.commit()
     auth.login(w["staff_a"].email)
     assert client.get(f"/manage/needs/{w['need_b'].id}").status_code == 200
     assert client.get(f"/manage/volunteers/{w['person'].id}").status_code == 200

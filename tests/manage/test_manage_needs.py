@@ -120,8 +120,7 @@ def test_a_single_shift_without_repetition(app, client, auth, museum):
         data=need_form(kind="one_off", repeat_until=""),
     )
     assert response.status_code == 303
-    with app.app_context():
-        assert db.session.query(Shift).count() == 1
+    assert db.session.query(Shift).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -158,8 +157,7 @@ def test_wrong_input_is_explained_at_the_field(
     assert f'id="{field}-error"' in page
     assert message in page
     assert 'aria-invalid="true"' in page
-    with app.app_context():
-        assert db.session.query(Need).count() == 0
+    assert db.session.query(Need).count() == 0
 
 
 @pytest.mark.clock
@@ -175,10 +173,9 @@ def test_too_many_weekly_shifts_are_refused_at_the_until_field(app, client, auth
     assert 'id="repeat_until-error"' in page and "Za dużo zmian naraz" in page
 
 
-def test_a_skill_choice_outside_the_list_is_refused(app, client, auth, museum):
+def test_a_skill_choice_outside_the_list_is_refused(app, client, auth, museum, factory):
     inst, staff = museum
-    with app.app_context():
-        skill = db.session.scalar(select(Skill))
+    skill = factory.scalar(select(Skill))
     auth.login(staff.email)
     response = client.post(
         f"/manage/needs/new?institution={inst.slug}",
@@ -207,7 +204,7 @@ def create_draft(client, inst, **overrides) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
-def test_publish_close_reopen_and_the_status_seen_guard(app, client, auth, museum):
+def test_publish_close_reopen_and_the_status_seen_guard(app, client, auth, museum, factory):
     inst, staff = museum
     auth.login(staff.email)
     need_id = create_draft(client, inst)
@@ -229,10 +226,9 @@ def test_publish_close_reopen_and_the_status_seen_guard(app, client, auth, museu
         client.post(f"/manage/needs/{need_id}/publish", data={"seen_status": "closed"}).status_code
         == 303
     )
-    with app.app_context():
-        assert db.session.get(Need, need_id).status == NeedStatus.PUBLISHED
-        actions = list(db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
-        assert actions.count("need.published") == 2 and "need.closed" in actions
+    assert factory.get(Need, need_id).status == NeedStatus.PUBLISHED
+    actions = factory.scalars(select(AuditLog.action).order_by(AuditLog.id))
+    assert actions.count("need.published") == 2 and "need.closed" in actions
 
 
 @pytest.mark.clock
@@ -277,8 +273,7 @@ def test_add_a_single_shift_and_a_weekly_series(app, client, auth, museum):
         },
     )
     assert weekly.status_code == 303
-    with app.app_context():
-        assert db.session.query(Shift).filter_by(need_id=need_id).count() == 1 + 1 + 3
+    assert db.session.query(Shift).filter_by(need_id=need_id).count() == 1 + 1 + 3
     wrong = client.post(
         f"/manage/needs/{need_id}/shifts",
         data={
@@ -344,12 +339,10 @@ def test_edit_a_shift_and_refuse_fewer_places_than_accepted(app, client, auth, f
     assert response.status_code == 409
     assert 'id="places-error"' in page
     assert "Na tę zmianę przyjęto już 2 osoby" in page
-    with app.app_context():
-        assert db.session.get(Shift, shift_id).places == 3
+    assert factory.get(Shift, shift_id).places == 3
     response = client.post(f"/manage/shifts/{shift_id}/edit", data={**data, "places": "2"})
     assert response.status_code == 303
-    with app.app_context():
-        assert db.session.get(Shift, shift_id).places == 2
+    assert factory.get(Shift, shift_id).places == 2
 
 
 def test_edit_need_on_a_published_need_says_how_many_people_were_told(
@@ -375,8 +368,7 @@ def test_edit_need_on_a_published_need_says_how_many_people_were_told(
     )
     assert response.status_code == 200
     assert "Powiadomiono 2 os" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.get(Need, need.id).place == "Amfiteatr Tysiąclecia"
+    assert factory.get(Need, need.id).place == "Amfiteatr Tysiąclecia"
 
 
 def test_editing_a_draft_tells_nobody(app, client, auth, factory, museum):
@@ -398,12 +390,11 @@ def test_institution_page_lists_needs_by_status_with_fill_state(app, client, aut
     published = factory.need(inst, "Dyżur na wystawie", shifts=2, places=3)
     factory.need(inst, "Szkic warsztatów", status=NeedStatus.DRAFT)
     cohosted = factory.need(other, "Wspólny festiwal")
-    with app.app_context():
-        need = db.session.get(Need, cohosted.id)
-        from app.models import Institution
+    need = db.session.get(Need, cohosted.id)
+    from app.models import Institution
 
-        need.cohosts.append(db.session.get(Institution, inst.id))
-        db.session.commit()
+    need.cohosts.append(db.session.get(Institution, inst.id))
+    db.session.commit()
     factory.application(factory.user(first_name="Zenon"), published, 0)
     factory.application(factory.user(), published, 1, status="accepted")
     factory.application(factory.user(first_name="Celina"), cohosted, 0)

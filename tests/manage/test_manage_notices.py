@@ -36,11 +36,10 @@ def crowd(factory):
 
 
 def notices(app) -> dict[int, list[str]]:
-    with app.app_context():
-        found: dict[int, list[str]] = {}
-        for n in db.session.scalars(select(Notice).order_by(Notice.id)):
-            found.setdefault(n.user_id, []).append(n.kind)
-        return found
+    found: dict[int, list[str]] = {}
+    for n in db.session.scalars(select(Notice).order_by(Notice.id)):
+        found.setdefault(n.user_id, []).append(n.kind)
+    return found
 
 
 def test_changing_the_place_tells_applied_and_accepted_only(app, client, auth, crowd):
@@ -93,7 +92,9 @@ def test_moving_a_shift_tells_the_people_on_that_shift(app, client, auth, crowd)
     assert notices(app) == {people["Bartek"].id: ["shift_changed"]}
 
 
-def test_cancelling_a_shift_cancels_its_places_and_tells_the_people(app, client, auth, crowd):
+def test_cancelling_a_shift_cancels_its_places_and_tells_the_people(
+    app, client, auth, crowd, factory
+):
     staff, need, people, rows = crowd
     auth.login(staff.email)
     assert client.post(f"/manage/shifts/{need.shifts[1].id}/cancel", data={}).status_code == 422
@@ -102,18 +103,17 @@ def test_cancelling_a_shift_cancels_its_places_and_tells_the_people(app, client,
     )
     assert response.status_code == 303
     assert notices(app) == {people["Bartek"].id: ["shift_cancelled"]}
-    with app.app_context():
-        shift = db.session.get(Shift, need.shifts[1].id)
-        assert shift.is_cancelled and shift.accepted_count == 0
-        bartek = db.session.get(Assignment, rows["Bartek"].id)
-        assert bartek.status == AssignmentStatus.CANCELLED
-        assert bartek.decision_note == "Burza w prognozie."
-        assert db.session.get(Assignment, rows["Ala"].id).status == AssignmentStatus.APPLIED
+    shift = factory.get(Shift, need.shifts[1].id)
+    assert shift.is_cancelled and shift.accepted_count == 0
+    bartek = factory.get(Assignment, rows["Bartek"].id)
+    assert bartek.status == AssignmentStatus.CANCELLED
+    assert bartek.decision_note == "Burza w prognozie."
+    assert factory.get(Assignment, rows["Ala"].id).status == AssignmentStatus.APPLIED
     again = client.post(f"/manage/shifts/{need.shifts[1].id}/cancel", data={"reason": "Znowu."})
     assert again.status_code == 409
 
 
-def test_cancelling_the_need_cancels_everyone_and_tells_everyone(app, client, auth, crowd):
+def test_cancelling_the_need_cancels_everyone_and_tells_everyone(app, client, auth, crowd, factory):
     staff, need, people, rows = crowd
     auth.login(staff.email)
     empty = client.post(f"/manage/needs/{need.id}/cancel", data={})
@@ -129,22 +129,21 @@ def test_cancelling_the_need_cancels_everyone_and_tells_everyone(app, client, au
         people["Ala"].id: ["need_cancelled"],
         people["Bartek"].id: ["need_cancelled"],
     }
-    with app.app_context():
-        statuses = {name: db.session.get(Assignment, row.id).status for name, row in rows.items()}
-        assert statuses == {
-            "Ala": AssignmentStatus.CANCELLED,
-            "Bartek": AssignmentStatus.CANCELLED,
-            "Cezary": AssignmentStatus.REJECTED,
-            "Dorota": AssignmentStatus.WITHDRAWN,
-        }
-        assert all(s.accepted_count == 0 for s in db.session.scalars(select(Shift)))
-        # Nobody with a live application or place is left behind on a cancelled need.
-        live = db.session.scalars(
-            select(Assignment).where(
-                Assignment.need_id == need.id,
-                Assignment.status.in_([AssignmentStatus.APPLIED, AssignmentStatus.ACCEPTED]),
-            )
-        ).all()
-        assert live == []
+    statuses = {name: factory.get(Assignment, row.id).status for name, row in rows.items()}
+    assert statuses == {
+        "Ala": AssignmentStatus.CANCELLED,
+        "Bartek": AssignmentStatus.CANCELLED,
+        "Cezary": AssignmentStatus.REJECTED,
+        "Dorota": AssignmentStatus.WITHDRAWN,
+    }
+    assert all(s.accepted_count == 0 for s in factory.scalars(select(Shift)))
+    # Nobody with a live application or place is left behind on a cancelled need.
+    live = factory.scalars(
+        select(Assignment).where(
+            Assignment.need_id == need.id,
+            Assignment.status.in_([AssignmentStatus.APPLIED, AssignmentStatus.ACCEPTED]),
+        )
+    )
+    assert live == []
     again = client.post(f"/manage/needs/{need.id}/cancel", data={"reason": "Jeszcze raz."})
     assert again.status_code == 409

@@ -34,7 +34,9 @@ from app.scheduling import jobs
 from app.scheduling import reminders
 from app.scheduling.scheduler import acquire_singleton_lock
 from app.scheduling.scheduler import build_scheduler
-from app.services import outbox
+from app.services.mail import MAX_ATTEMPTS
+from app.services.mail import deliver_due
+from app.services.mail import in_quiet_hours
 from app.services.mail import queue_email
 from tests.conftest import WARSAW
 from tests.conftest import free_port
@@ -66,7 +68,7 @@ def at(text: str) -> datetime:
     ],
 )
 def test_quiet_hours_follow_warsaw_time_on_daylight_saving_days(utc_time, quiet):
-    assert outbox.in_quiet_hours(at(utc_time)) is quiet
+    assert in_quiet_hours(at(utc_time)) is quiet
 
 
 @pytest.fixture
@@ -158,10 +160,10 @@ def test_optional_mail_waits_for_the_morning_but_account_mail_does_not(app, fact
             message.next_attempt_at = at("2026-10-24T00:00")
         db.session.commit()
         night = at("2026-10-25T21:30")  # 22:30 CET on the day clocks go back
-        counts = outbox.deliver_due(night)
+        counts = deliver_due(night)
         assert counts["sent"] == 1
         assert [m.kind for m in queued(app, status=OutboxStatus.PENDING)] == ["offer"]
-        outbox.deliver_due(at("2026-10-26T07:00"))  # 08:00 CET
+        deliver_due(at("2026-10-26T07:00"))  # 08:00 CET
         assert queued(app, status=OutboxStatus.PENDING) == []
 
 
@@ -177,7 +179,7 @@ def test_smtp_down_loses_nothing_and_mail_goes_out_when_it_returns(app, factory,
         try:
             now = datetime.now(UTC)
             with caplog.at_level(logging.WARNING):
-                counts = outbox.deliver_due(now)
+                counts = deliver_due(now)
             assert counts == {
                 "sent": 0,
                 "retry": 1,
@@ -190,7 +192,7 @@ def test_smtp_down_loses_nothing_and_mail_goes_out_when_it_returns(app, factory,
             assert waiting[0].next_attempt_at == now + timedelta(minutes=1)
         finally:
             app.config["MAIL_PORT"] = real_port
-        outbox.deliver_due(datetime.now(UTC) + timedelta(minutes=2))
+        deliver_due(datetime.now(UTC) + timedelta(minutes=2))
     subjects = sorted(m["Subject"] for m in mailbox.to(person.email))
     assert subjects == ["Wiadomość 0", "Wiadomość 1", "Wiadomość 2"]
 
@@ -208,12 +210,12 @@ def test_after_the_last_attempt_a_message_is_failed_and_an_administrator_can_ret
         app.config["MAIL_PORT"] = free_port()
         try:
             now = datetime.now(UTC)
-            for attempt in range(outbox.MAX_ATTEMPTS):
-                outbox.deliver_due(now + timedelta(hours=7 * attempt))
+            for attempt in range(MAX_ATTEMPTS):
+                deliver_due(now + timedelta(hours=7 * attempt))
         finally:
             app.config["MAIL_PORT"] = real_port
         failed = queued(app, status=OutboxStatus.FAILED)
-        assert len(failed) == 1 and failed[0].attempts == outbox.MAX_ATTEMPTS
+        assert len(failed) == 1 and failed[0].attempts == MAX_ATTEMPTS
     auth.login(admin.email)
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "Ważne" in page
@@ -241,7 +243,7 @@ def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message_
 
     with app.app_context():
         with pytest.raises(Crash):
-            outbox.deliver_due(crash_after_send=crash_on_third)
+            deliver_due(crash_after_send=crash_on_third)
         db.session.rollback()
         db.session.remove()
     (in_flight,) = queued(app, status=OutboxStatus.SENDING)
@@ -254,7 +256,7 @@ def test_a_crash_between_sending_and_marking_sent_repeats_only_that_one_message_
     jobs.bind_app(app)
     jobs.recover_outbox()  # "after the restart": what a new scheduler does first
     with app.app_context():
-        outbox.deliver_due()
+        deliver_due()
     received = [m for m in mailbox._messages if m["To"] == person.email]
     assert sorted(m["Subject"] for m in received) == [
         "Nr 0",
@@ -289,11 +291,11 @@ def test_a_message_in_flight_is_sent_again_only_after_the_claim_timeout(app, fac
 
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
-            outbox.deliver_due(crash_after_send=stop)
+            deliver_due(crash_after_send=stop)
         db.session.rollback()
         claimed_at = db.session.scalar(select(OutboxMessage.claimed_at))
-        assert outbox.deliver_due(claimed_at + timedelta(minutes=4))["sent"] == 0
-        assert outbox.deliver_due(claimed_at + timedelta(minutes=6))["sent"] == 1
+        assert deliver_due(claimed_at + timedelta(minutes=4))["sent"] == 0
+        assert deliver_due(claimed_at + timedelta(minutes=6))["sent"] == 1
     first, again = mailbox.to(person.email)
     assert first["Message-ID"] == again["Message-ID"]
     (message,) = queued(app)
@@ -332,10 +334,10 @@ def test_database_locked_at_the_sent_mark_sends_once_and_marks_it_when_the_lock_
     try:
         jobs.bind_app(busy)
         with caplog.at_level(logging.INFO):
-            jobs.run_job("deliver_outbox", outbox.deliver_due)  # as the scheduler runs it
+            jobs.run_job("deliver_outbox", deliver_due)  # as the scheduler runs it
         assert released.wait(5)
         mailbox.receive = receive
-        jobs.run_job("deliver_outbox", outbox.deliver_due)  # the next run finds nothing to send
+        jobs.run_job("deliver_outbox", deliver_due)  # the next run finds nothing to send
     finally:
         mailbox.receive = receive
         released.wait(5)
@@ -589,7 +591,7 @@ def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox, 
         )
         db.session.add(EmailOptOut(user_id=user.id, kind="offer"))
         db.session.commit()
-        assert outbox.deliver_due(at("2026-11-30T10:00"))["skipped"] == 1
+        assert deliver_due(at("2026-11-30T10:00"))["skipped"] == 1
     assert mailbox.to(person.email) == []
 
 

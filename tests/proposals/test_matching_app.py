@@ -60,25 +60,22 @@ def coalition(app, factory):
         gallery, "Oprowadzanie w języku migowym", start=start + timedelta(days=1)
     )
     people = [factory.user(first_name=name) for name in ("Ala", "Bartek", "Celina")]
-    with app.app_context():
-        group = SkillGroup(code="media", name_pl="Media", name_en="Media")
-        photo = Skill(code="photo", name_pl="Fotografia", name_en="Photography", group=group)
-        sign = Skill(code="sign", name_pl="Język migowy", name_en="Sign language", group=group)
-        db.session.add_all([group, photo, sign])
-        db.session.flush()
-        db.session.add(NeedSkill(need_id=photo_need.id, skill_id=photo.id, min_level=2))
-        db.session.add(NeedSkill(need_id=sign_need.id, skill_id=sign.id, min_level=1))
-        for level, person in zip((3, 2, 1), people, strict=True):
-            profile = db.session.get(VolunteerProfile, person.id)
-            profile.date_of_birth = date(1995, 5, 5)
-            profile.skills.append(VolunteerSkill(skill_id=photo.id, level=level))
-            profile.availability.append(
-                AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(18))
-            )
-            db.session.add(
-                Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True)
-            )
-        db.session.commit()
+    group = SkillGroup(code="media", name_pl="Media", name_en="Media")
+    photo = Skill(code="photo", name_pl="Fotografia", name_en="Photography", group=group)
+    sign = Skill(code="sign", name_pl="Język migowy", name_en="Sign language", group=group)
+    db.session.add_all([group, photo, sign])
+    db.session.flush()
+    db.session.add(NeedSkill(need_id=photo_need.id, skill_id=photo.id, min_level=2))
+    db.session.add(NeedSkill(need_id=sign_need.id, skill_id=sign.id, min_level=1))
+    for level, person in zip((3, 2, 1), people, strict=True):
+        profile = db.session.get(VolunteerProfile, person.id)
+        profile.date_of_birth = date(1995, 5, 5)
+        profile.skills.append(VolunteerSkill(skill_id=photo.id, level=level))
+        profile.availability.append(
+            AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(18))
+        )
+        db.session.add(Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
     return {
         "museum": museum,
         "gallery": gallery,
@@ -91,15 +88,14 @@ def coalition(app, factory):
 
 
 def run_as(app, coordinator, scope=Scope()) -> int:
-    with app.app_context():
-        run = start_run(db.session.get(User, coordinator.id), scope)
-        execute_run(run)
-        return run.id
+    run = start_run(db.session.get(User, coordinator.id), scope)
+    execute_run(run)
+    return run.id
 
 
 @pytest.mark.clock
 def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     auth.login(coalition["coordinator"].email)
     response = client.post("/proposals/run", data={})
@@ -117,16 +113,13 @@ def test_coordinator_runs_matching_and_sees_explained_proposals_and_diagnoses(
     assert "niezawodność" not in page
     # Nobody signs: the diagnosis says so.
     assert "Nikt nie ma umiejętności: Język migowy (poziom 1)" in page
-    with app.app_context():
-        proposals = db.session.scalars(
-            select(Assignment).where(Assignment.status == S.PROPOSED)
-        ).all()
-        assert [(p.volunteer_id, p.need_id) for p in proposals] == [
-            (coalition["people"][0].id, coalition["photo_need"].id)
-        ]
-        assert proposals[0].reasons and proposals[0].score == sum(
-            r["points"] for r in proposals[0].reasons
-        )
+    proposals = factory.scalars(select(Assignment).where(Assignment.status == S.PROPOSED))
+    assert [(p.volunteer_id, p.need_id) for p in proposals] == [
+        (coalition["people"][0].id, coalition["photo_need"].id)
+    ]
+    assert proposals[0].reasons and proposals[0].score == sum(
+        r["points"] for r in proposals[0].reasons
+    )
 
 
 @pytest.mark.clock
@@ -141,68 +134,63 @@ def test_run_form_refuses_an_inverted_date_range(client, auth, coalition):
 
 @pytest.mark.clock
 def test_bulk_approval_turns_proposals_into_offers_that_hold_the_place(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     run_id = run_as(app, coalition["coordinator"])
     auth.login(coalition["coordinator"].email)
-    with app.app_context():
-        ids = [
-            a.id
-            for a in db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
-        ]
+    ids = [
+        a.id for a in factory.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
+    ]
     response = client.post(
         "/proposals/decide", data={"ids": ids, "action": "approve"}, follow_redirects=True
     )
     assert "Zatwierdzono propozycje: 1" in response.get_data(as_text=True)
-    with app.app_context():
-        offer = db.session.get(Assignment, ids[0])
-        assert offer.status == S.OFFERED
-        assert offer.expires_at - offer.offered_at == timedelta(hours=72)
-        assert db.session.get(Shift, offer.shift_id).accepted_count == 1
-        assert (
-            db.session.scalar(select(Notice.kind).where(Notice.user_id == offer.volunteer_id))
-            == "offer_made"
-        )
-        audit = db.session.scalar(
-            select(db.func.count())
-            .where(db.text("action = 'proposal.approved'"))
-            .select_from(db.text("audit_log"))
-        )
-        assert audit == 1
+    offer = db.session.get(Assignment, ids[0])
+    assert offer.status == S.OFFERED
+    assert offer.expires_at - offer.offered_at == timedelta(hours=72)
+    assert db.session.get(Shift, offer.shift_id).accepted_count == 1
+    assert (
+        db.session.scalar(select(Notice.kind).where(Notice.user_id == offer.volunteer_id))
+        == "offer_made"
+    )
+    audit = db.session.scalar(
+        select(db.func.count())
+        .where(db.text("action = 'proposal.approved'"))
+        .select_from(db.text("audit_log"))
+    )
+    assert audit == 1
 
 
-def test_declined_place_is_proposed_to_someone_else_on_the_next_run(client, auth, coalition, app):
+def test_declined_place_is_proposed_to_someone_else_on_the_next_run(
+    client, auth, coalition, app, factory
+):
     first_run = run_as(app, coalition["coordinator"])
     ala = coalition["people"][0]
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == first_run))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        offer_id = proposal.id
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == first_run))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    offer_id = proposal.id
     auth.login(ala.email)
     page = client.get(f"/offers/{offer_id}").get_data(as_text=True)
     assert "Dlaczego Ty?" in page
     response = client.post(f"/offers/{offer_id}/decline", data={"note": "Wyjeżdżam"})
     assert response.status_code == 303
-    with app.app_context():
-        assert db.session.get(Assignment, offer_id).status == S.DECLINED
-        assert db.session.get(Shift, coalition["photo_need"].shifts[0].id).accepted_count == 0
+    assert factory.get(Assignment, offer_id).status == S.DECLINED
+    assert factory.get(Shift, coalition["photo_need"].shifts[0].id).accepted_count == 0
     second_run = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        again = db.session.scalars(
-            select(Assignment).where(Assignment.match_run_id == second_run)
-        ).all()
-        assert [a.volunteer_id for a in again] == [coalition["people"][1].id]  # Bartek, level 2
+    again = factory.scalars(select(Assignment).where(Assignment.match_run_id == second_run))
+    assert [a.volunteer_id for a in again] == [coalition["people"][1].id]  # Bartek, level 2
 
 
 @pytest.mark.clock
-def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coalition, app):
+def test_volunteer_accepts_an_offer_and_the_place_stays_taken(
+    client, auth, coalition, app, factory
+):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        offer_id, owner = proposal.id, proposal.volunteer_id
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    offer_id, owner = proposal.id, proposal.volunteer_id
     other = coalition["people"][1]
     auth.login(other.email)
     assert client.get(f"/offers/{offer_id}").status_code == 404
@@ -210,35 +198,29 @@ def test_volunteer_accepts_an_offer_and_the_place_stays_taken(client, auth, coal
     auth.logout()
     auth.login(coalition["people"][0].email)
     assert client.post(f"/offers/{offer_id}/accept").status_code == 303
-    with app.app_context():
-        assert db.session.get(Assignment, offer_id).status == S.ACCEPTED
-        assert db.session.get(Shift, proposal.shift_id).accepted_count == 1
-        assert owner == coalition["people"][0].id
+    assert factory.get(Assignment, offer_id).status == S.ACCEPTED
+    assert factory.get(Shift, proposal.shift_id).accepted_count == 1
+    assert owner == coalition["people"][0].id
     # A second run has nothing left to offer on that full shift.
     later = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        assert (
-            db.session.scalars(select(Assignment).where(Assignment.match_run_id == later)).all()
-            == []
-        )
+    assert factory.scalars(select(Assignment).where(Assignment.match_run_id == later)) == []
 
 
 @pytest.mark.clock
 def test_unanswered_offers_expire_and_their_place_returns(app, coalition):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
-        offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
-        db.session.commit()
-        later = datetime.now(UTC) + timedelta(hours=73)
-        assert offers.expire_offers(later) == 1
-        db.session.commit()
-        assert offers.expire_offers(later) == 0  # running twice changes nothing
-        assert db.session.get(Assignment, proposal.id).status == S.EXPIRED
-        assert db.session.get(Shift, proposal.shift_id).accepted_count == 0
+    proposal = db.session.scalar(select(Assignment).where(Assignment.match_run_id == run_id))
+    offers.approve_proposal(proposal, db.session.get(User, coalition["coordinator"].id))
+    db.session.commit()
+    later = datetime.now(UTC) + timedelta(hours=73)
+    assert offers.expire_offers(later) == 1
+    db.session.commit()
+    assert offers.expire_offers(later) == 0  # running twice changes nothing
+    assert db.session.get(Assignment, proposal.id).status == S.EXPIRED
+    assert db.session.get(Shift, proposal.shift_id).accepted_count == 0
 
 
-def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app):
+def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app, factory):
     auth.login(coalition["coordinator"].email)
     shift_id = coalition["sign_need"].shifts[0].id
     celina = coalition["people"][2]
@@ -258,19 +240,15 @@ def test_override_needs_a_reason_and_is_audited(client, auth, coalition, app):
         follow_redirects=True,
     )
     assert "Wysłano ofertę poza propozycjami" in response.get_data(as_text=True)
-    with app.app_context():
-        offer = db.session.scalar(select(Assignment).where(Assignment.volunteer_id == celina.id))
-        assert offer.status == S.OFFERED and offer.source.value == "override"
+    offer = factory.scalar(select(Assignment).where(Assignment.volunteer_id == celina.id))
+    assert offer.status == S.OFFERED and offer.source.value == "override"
 
 
 def test_staff_approve_proposals_only_after_delegation_and_only_for_their_needs(
-    client, auth, coalition, app
+    client, auth, coalition, app, factory
 ):
     run_id = run_as(app, coalition["coordinator"])
-    with app.app_context():
-        proposal_id = db.session.scalar(
-            select(Assignment.id).where(Assignment.match_run_id == run_id)
-        )
+    proposal_id = factory.scalar(select(Assignment.id).where(Assignment.match_run_id == run_id))
     auth.login(coalition["staff"].email)
     page = client.get(f"/proposals/institution/{coalition['museum'].slug}").get_data(as_text=True)
     assert "Ala" in page and "Propozycje zatwierdza koordynator" in page
@@ -292,8 +270,7 @@ def test_staff_approve_proposals_only_after_delegation_and_only_for_their_needs(
         "/proposals/decide",
         data={"ids": [proposal_id], "action": "approve", "back": "/proposals/institution/x"},
     )
-    with app.app_context():
-        assert db.session.get(Assignment, proposal_id).status == S.OFFERED
+    assert factory.get(Assignment, proposal_id).status == S.OFFERED
 
 
 def test_the_request_only_queues_the_run_and_its_page_follows_the_worker(
@@ -392,15 +369,14 @@ def test_two_coordinators_approving_at_once_never_overfill_or_double_book(
             t.join(timeout=30)
         assert sorted(outcomes) == ["ok", "refused"]
 
-    with app.app_context():
-        assert db.session.get(Shift, need.shifts[0].id).accepted_count == 1
-        held = db.session.scalars(
-            select(Assignment.id).where(
-                Assignment.volunteer_id == one.id, Assignment.status == S.OFFERED
-            )
-        ).all()
-        assert len(held) == 1
-        assert db.session.scalar(select(Need.id).where(Need.id == n1.id))
+    assert factory.get(Shift, need.shifts[0].id).accepted_count == 1
+    held = factory.scalars(
+        select(Assignment.id).where(
+            Assignment.volunteer_id == one.id, Assignment.status == S.OFFERED
+        )
+    )
+    assert len(held) == 1
+    assert factory.scalar(select(Need.id).where(Need.id == n1.id))
 
 
 def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, factory):
@@ -413,42 +389,41 @@ def test_a_coalition_wide_run_is_reviewed_a_page_at_a_time(client, auth, app, fa
     coordinator = factory.user(Role.COORDINATOR)
     need = factory.need(museum, "Dyżur stronicowany", shifts=3, places=200)
     people = [factory.user(first_name=f"Osoba{n:03d}") for n in range(proposed)]
-    with app.app_context():
-        shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
-        run = MatchRun(
-            created_by_id=coordinator.id,
-            status="done",
-            stats={"proposals": proposed},
-            finished_at=datetime.now(UTC),
-        )
-        db.session.add(run)
-        db.session.flush()
-        run.diagnostics = [
-            {
-                "place_id": shift_ids[0],
-                "need_id": need.id,
-                "places_left": 1,
-                "proposed": 0,
-                "code": "too_few_candidates",
-                "params": {"count": n},
-            }
-            for n in range(unfilled)
-        ]
-        for n, person in enumerate(people):
-            db.session.add(
-                Assignment(
-                    volunteer_id=person.id,
-                    shift_id=shift_ids[n % 3],
-                    need_id=need.id,
-                    status=S.PROPOSED,
-                    source="matching",
-                    score=n,
-                    match_run_id=run.id,
-                    reasons=[],
-                )
+    shift_ids = [s.id for s in db.session.get(Need, need.id).shifts]
+    run = MatchRun(
+        created_by_id=coordinator.id,
+        status="done",
+        stats={"proposals": proposed},
+        finished_at=datetime.now(UTC),
+    )
+    db.session.add(run)
+    db.session.flush()
+    run.diagnostics = [
+        {
+            "place_id": shift_ids[0],
+            "need_id": need.id,
+            "places_left": 1,
+            "proposed": 0,
+            "code": "too_few_candidates",
+            "params": {"count": n},
+        }
+        for n in range(unfilled)
+    ]
+    for n, person in enumerate(people):
+        db.session.add(
+            Assignment(
+                volunteer_id=person.id,
+                shift_id=shift_ids[n % 3],
+                need_id=need.id,
+                status=S.PROPOSED,
+                source="matching",
+                score=n,
+                match_run_id=run.id,
+                reasons=[],
             )
-        db.session.commit()
-        run_id = run.id
+        )
+    db.session.commit()
+    run_id = run.id
     auth.login(coordinator.email)
 
     def names_on(page: str) -> set[str]:
@@ -494,9 +469,8 @@ def test_a_worker_that_wakes_after_its_run_was_declared_failed_saves_nothing(
         return result
 
     monkeypatch.setattr(library, "match", solve_while_the_run_is_declared_failed)
-    with app.app_context():
-        run_id = start_run(db.session.get(User, coalition["coordinator"].id), Scope()).id
-        finished = run_safely(run_id, worker="frozen-worker")
-        assert finished.status == "failed" and finished.failure == matching_queue.WORKER_LOST
-        stored = db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
-        assert stored.all() == []
+    run_id = start_run(db.session.get(User, coalition["coordinator"].id), Scope()).id
+    finished = run_safely(run_id, worker="frozen-worker")
+    assert finished.status == "failed" and finished.failure == matching_queue.WORKER_LOST
+    stored = db.session.scalars(select(Assignment).where(Assignment.match_run_id == run_id))
+    assert stored.all() == []

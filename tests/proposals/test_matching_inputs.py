@@ -254,97 +254,90 @@ def varied(app, factory):
         "unconfirmed",
         "staff",
     ]
-    with app.app_context():
-        group = SkillGroup(code="g", name_pl="Grupa", name_en="Group")
-        photo = Skill(code="photo", name_pl="Fotografia", name_en="Photo", group=group)
-        english = Skill(code="en", name_pl="Angielski", name_en="English", group=group)
-        db.session.add_all([group, photo, english])
+    group = SkillGroup(code="g", name_pl="Grupa", name_en="Group")
+    photo = Skill(code="photo", name_pl="Fotografia", name_en="Photo", group=group)
+    english = Skill(code="en", name_pl="Angielski", name_en="English", group=group)
+    db.session.add_all([group, photo, english])
+    db.session.flush()
+    db.session.add_all(
+        [
+            NeedSkill(need_id=guided.id, skill_id=photo.id, min_level=2),
+            NeedSkill(need_id=guided.id, skill_id=english.id, is_required=False),
+            NeedSkill(need_id=workshop.id, skill_id=english.id, min_level=1),
+        ]
+    )
+    guided_row = db.session.get(Need, guided.id)
+    guided_row.cohosts.append(db.session.get(Institution, library.id))
+    db.session.get(Shift, full.shifts[0].id).accepted_count = 1
+    db.session.get(Shift, cancelled.shifts[0].id).is_cancelled = True
+    ids = {}
+    for n, name in enumerate(names):
+        user = User(
+            email=f"{name}@example.org",
+            password_hash=PASSWORD_HASH,
+            role=Role.STAFF if name == "staff" else Role.VOLUNTEER,
+            first_name=name,
+            last_name="Testowa",
+            is_active_account=name != "inactive",
+            email_confirmed_at=None if name == "unconfirmed" else now,
+        )
+        user.profile = VolunteerProfile(
+            date_of_birth=None if name == "no_birth_date" else date(1990, 1 + n % 12, 1),
+            interests="Muzea, teatr; Łódź" if n % 2 else "fotografia",
+            max_hours_month=10 + n,
+        )
+        db.session.add(user)
         db.session.flush()
-        db.session.add_all(
-            [
-                NeedSkill(need_id=guided.id, skill_id=photo.id, min_level=2),
-                NeedSkill(need_id=guided.id, skill_id=english.id, is_required=False),
-                NeedSkill(need_id=workshop.id, skill_id=english.id, min_level=1),
-            ]
-        )
-        guided_row = db.session.get(Need, guided.id)
-        guided_row.cohosts.append(db.session.get(Institution, library.id))
-        db.session.get(Shift, full.shifts[0].id).accepted_count = 1
-        db.session.get(Shift, cancelled.shifts[0].id).is_cancelled = True
-        ids = {}
-        for n, name in enumerate(names):
-            user = User(
-                email=f"{name}@example.org",
-                password_hash=PASSWORD_HASH,
-                role=Role.STAFF if name == "staff" else Role.VOLUNTEER,
-                first_name=name,
-                last_name="Testowa",
-                is_active_account=name != "inactive",
-                email_confirmed_at=None if name == "unconfirmed" else now,
-            )
-            user.profile = VolunteerProfile(
-                date_of_birth=None if name == "no_birth_date" else date(1990, 1 + n % 12, 1),
-                interests="Muzea, teatr; Łódź" if n % 2 else "fotografia",
-                max_hours_month=10 + n,
-            )
-            db.session.add(user)
-            db.session.flush()
-            ids[name] = user.id
-            if name != "no_consent":
-                db.session.add(
-                    Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True)
-                )
-            db.session.add(Consent(user_id=user.id, kind=ConsentKind.IMAGE, granted=True))
-        db.session.flush()
-        teen_born = date(today.year - 15, 1, 1)
-        for name in ("teen_with_guardian", "teen_alone"):
-            db.session.get(VolunteerProfile, ids[name]).date_of_birth = teen_born
-        db.session.get(VolunteerProfile, ids["teen_with_guardian"]).guardian_consent_at = now
-        db.session.get(VolunteerProfile, ids["pending"]).birth_date_confirmation_pending = True
-        db.session.add(
-            Consent(user_id=ids["revoked"], kind=ConsentKind.DATA_PROCESSING, granted=False)
-        )
-        db.session.add_all(
-            Consent(user_id=ids["granted_again"], kind=ConsentKind.DATA_PROCESSING, granted=g)
-            for g in (False, True)
-        )
+        ids[name] = user.id
+        if name != "no_consent":
+            db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+        db.session.add(Consent(user_id=user.id, kind=ConsentKind.IMAGE, granted=True))
+    db.session.flush()
+    teen_born = date(today.year - 15, 1, 1)
+    for name in ("teen_with_guardian", "teen_alone"):
+        db.session.get(VolunteerProfile, ids[name]).date_of_birth = teen_born
+    db.session.get(VolunteerProfile, ids["teen_with_guardian"]).guardian_consent_at = now
+    db.session.get(VolunteerProfile, ids["pending"]).birth_date_confirmation_pending = True
+    db.session.add(Consent(user_id=ids["revoked"], kind=ConsentKind.DATA_PROCESSING, granted=False))
+    db.session.add_all(
+        Consent(user_id=ids["granted_again"], kind=ConsentKind.DATA_PROCESSING, granted=g)
+        for g in (False, True)
+    )
 
-        adult, teen = ids["adult"], ids["teen_with_guardian"]
-        profile = db.session.get(VolunteerProfile, adult)
-        profile.skills = [
-            VolunteerSkill(skill_id=photo.id, level=3),
-            VolunteerSkill(skill_id=english.id, level=1),
-        ]
-        profile.availability = [
-            AvailabilityWindow(weekday=5, start_time=time(13), end_time=time(18)),
-            AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(12, 30)),
-            AvailabilityWindow(weekday=1, start_time=time(17), end_time=time(21)),
-        ]
-        profile.absences = [
-            VolunteerAbsence(starts_on=today - timedelta(days=20), ends_on=today - timedelta(1)),
-            VolunteerAbsence(starts_on=today - timedelta(days=2), ends_on=today + timedelta(2)),
-            VolunteerAbsence(starts_on=ahead[1], ends_on=ahead[1] + timedelta(days=1)),
-            VolunteerAbsence(
-                starts_on=ahead[2] + timedelta(days=200), ends_on=ahead[2] + timedelta(days=210)
-            ),
-        ]
-        profile.preferred_institutions = [
-            db.session.get(Institution, museum.id),
-            db.session.get(Institution, theatre.id),
-        ]
-        db.session.get(VolunteerProfile, teen).skills = [
-            VolunteerSkill(skill_id=english.id, level=2)
-        ]
-        db.session.get(VolunteerProfile, teen).availability = [
-            AvailabilityWindow(weekday=today.weekday(), start_time=time(8), end_time=time(20))
-        ]
-        for user_id in (adult, adult, ids["no_birth_date"], ids["no_consent"]):
-            db.session.add(
-                ChildProtectionCheck(
-                    user_id=user_id, certificate_seen_on=today, register_checked_on=today
-                )
+    adult, teen = ids["adult"], ids["teen_with_guardian"]
+    profile = db.session.get(VolunteerProfile, adult)
+    profile.skills = [
+        VolunteerSkill(skill_id=photo.id, level=3),
+        VolunteerSkill(skill_id=english.id, level=1),
+    ]
+    profile.availability = [
+        AvailabilityWindow(weekday=5, start_time=time(13), end_time=time(18)),
+        AvailabilityWindow(weekday=5, start_time=time(9), end_time=time(12, 30)),
+        AvailabilityWindow(weekday=1, start_time=time(17), end_time=time(21)),
+    ]
+    profile.absences = [
+        VolunteerAbsence(starts_on=today - timedelta(days=20), ends_on=today - timedelta(1)),
+        VolunteerAbsence(starts_on=today - timedelta(days=2), ends_on=today + timedelta(2)),
+        VolunteerAbsence(starts_on=ahead[1], ends_on=ahead[1] + timedelta(days=1)),
+        VolunteerAbsence(
+            starts_on=ahead[2] + timedelta(days=200), ends_on=ahead[2] + timedelta(days=210)
+        ),
+    ]
+    profile.preferred_institutions = [
+        db.session.get(Institution, museum.id),
+        db.session.get(Institution, theatre.id),
+    ]
+    db.session.get(VolunteerProfile, teen).skills = [VolunteerSkill(skill_id=english.id, level=2)]
+    db.session.get(VolunteerProfile, teen).availability = [
+        AvailabilityWindow(weekday=today.weekday(), start_time=time(8), end_time=time(20))
+    ]
+    for user_id in (adult, adult, ids["no_birth_date"], ids["no_consent"]):
+        db.session.add(
+            ChildProtectionCheck(
+                user_id=user_id, certificate_seen_on=today, register_checked_on=today
             )
-        db.session.commit()
+        )
+    db.session.commit()
 
     def assign(who: str, need, status, index: int = 0):
         with app.app_context():
@@ -377,17 +370,16 @@ def varied(app, factory):
 def test_loaded_volunteers_and_places_equal_the_orm_reading(app, varied):
     now, ids = varied["now"], varied["ids"]
     today = now.astimezone(WARSAW).date()
-    with app.app_context():
-        places = matching_inputs.load_places(Scope(), now)
-        until = matching_inputs.last_day_needed(places, today)
-        volunteers = matching_inputs.load_volunteers(now, matching.MatchingConfig(), until)
-        assert places == reference_places(Scope(), now)
-        assert volunteers == reference_volunteers(now, until)
+    places = matching_inputs.load_places(Scope(), now)
+    until = matching_inputs.last_day_needed(places, today)
+    volunteers = matching_inputs.load_volunteers(now, matching.MatchingConfig(), until)
+    assert places == reference_places(Scope(), now)
+    assert volunteers == reference_volunteers(now, until)
 
-        scoped = Scope(institution_ids=frozenset({varied["library"].id}))
-        cohosted = matching_inputs.load_places(scoped, now)
-        assert cohosted == reference_places(scoped, now)
-        assert {p.need_id for p in cohosted} == {varied["guided"].id}
+    scoped = Scope(institution_ids=frozenset({varied["library"].id}))
+    cohosted = matching_inputs.load_places(scoped, now)
+    assert cohosted == reference_places(scoped, now)
+    assert {p.need_id for p in cohosted} == {varied["guided"].id}
 
     # The same outcome spelled out, so that agreeing on nothing cannot pass.
     # Three guided shifts and the workshop: not the draft, the full, the cancelled or the past.
@@ -427,87 +419,84 @@ def build_population(app, factory, size: int) -> None:
     now = utcnow()
     today = now.astimezone(WARSAW).date()
     museum_id = factory.institution("Muzeum").id
-    with app.app_context():
-        group = SkillGroup(code="g", name_pl="Grupa", name_en="Group")
-        skill = Skill(code="s", name_pl="Umiejętność", name_en="Skill", group=group)
-        museum = db.session.get(Institution, museum_id)
-        db.session.add_all([group, skill])
+    group = SkillGroup(code="g", name_pl="Grupa", name_en="Group")
+    skill = Skill(code="s", name_pl="Umiejętność", name_en="Skill", group=group)
+    museum = db.session.get(Institution, museum_id)
+    db.session.add_all([group, skill])
+    db.session.flush()
+    old_run = MatchRun(params={}, status="done")
+    db.session.add(old_run)
+    needs = []
+    for n in range(size // 10):
+        start = _at(today + timedelta(days=1 + n % 20), 10)
+        need = Need(
+            institution_id=museum.id,
+            title=f"Dyżur {n}, historia",
+            status=NeedStatus.PUBLISHED,
+            shifts=[
+                Shift(starts_at=start, ends_at=start + timedelta(hours=3), places=4),
+                Shift(
+                    starts_at=start + timedelta(days=7),
+                    ends_at=start + timedelta(days=7, hours=3),
+                    places=4,
+                ),
+            ],
+            skills=[NeedSkill(skill_id=skill.id, min_level=1)],
+        )
+        past_start = now - timedelta(days=5 + n % 10)
+        need.shifts.append(
+            Shift(starts_at=past_start, ends_at=past_start + timedelta(hours=2), places=20)
+        )
+        needs.append(need)
+    db.session.add_all(needs)
+    db.session.flush()
+    for n in range(size):
+        user = User(
+            email=f"v{n}@example.org",
+            password_hash=PASSWORD_HASH,
+            role=Role.VOLUNTEER,
+            first_name="V",
+            last_name=str(n),
+            email_confirmed_at=now,
+        )
+        user.profile = VolunteerProfile(
+            date_of_birth=date(1960 + n % 30, 1, 1),
+            interests="historia, teatr",
+            skills=[VolunteerSkill(skill_id=skill.id, level=1 + n % 3)],
+            availability=[
+                AvailabilityWindow(weekday=d, start_time=time(8), end_time=time(20))
+                for d in range(7)
+            ],
+            absences=[
+                VolunteerAbsence(
+                    starts_on=today + timedelta(days=n % 9), ends_on=today + timedelta(n % 9)
+                )
+            ],
+            preferred_institutions=[museum],
+        )
+        db.session.add(user)
         db.session.flush()
-        old_run = MatchRun(params={}, status="done")
-        db.session.add(old_run)
-        needs = []
-        for n in range(size // 10):
-            start = _at(today + timedelta(days=1 + n % 20), 10)
-            need = Need(
-                institution_id=museum.id,
-                title=f"Dyżur {n}, historia",
-                status=NeedStatus.PUBLISHED,
-                shifts=[
-                    Shift(starts_at=start, ends_at=start + timedelta(hours=3), places=4),
-                    Shift(
-                        starts_at=start + timedelta(days=7),
-                        ends_at=start + timedelta(days=7, hours=3),
-                        places=4,
-                    ),
-                ],
-                skills=[NeedSkill(skill_id=skill.id, min_level=1)],
+        db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+        db.session.add(
+            ChildProtectionCheck(
+                user_id=user.id, certificate_seen_on=today, register_checked_on=today
             )
-            past_start = now - timedelta(days=5 + n % 10)
-            need.shifts.append(
-                Shift(starts_at=past_start, ends_at=past_start + timedelta(hours=2), places=20)
-            )
-            needs.append(need)
-        db.session.add_all(needs)
-        db.session.flush()
-        for n in range(size):
-            user = User(
-                email=f"v{n}@example.org",
-                password_hash=PASSWORD_HASH,
-                role=Role.VOLUNTEER,
-                first_name="V",
-                last_name=str(n),
-                email_confirmed_at=now,
-            )
-            user.profile = VolunteerProfile(
-                date_of_birth=date(1960 + n % 30, 1, 1),
-                interests="historia, teatr",
-                skills=[VolunteerSkill(skill_id=skill.id, level=1 + n % 3)],
-                availability=[
-                    AvailabilityWindow(weekday=d, start_time=time(8), end_time=time(20))
-                    for d in range(7)
-                ],
-                absences=[
-                    VolunteerAbsence(
-                        starts_on=today + timedelta(days=n % 9), ends_on=today + timedelta(n % 9)
-                    )
-                ],
-                preferred_institutions=[museum],
-            )
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Consent(user_id=user.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+        )
+        need = needs[n % len(needs)]
+        for shift, status in ((need.shifts[2], S.COMPLETED), (need.shifts[2], S.NO_SHOW)):
             db.session.add(
-                ChildProtectionCheck(
-                    user_id=user.id, certificate_seen_on=today, register_checked_on=today
-                )
+                Assignment(volunteer_id=user.id, shift_id=shift.id, need_id=need.id, status=status)
             )
-            need = needs[n % len(needs)]
-            for shift, status in ((need.shifts[2], S.COMPLETED), (need.shifts[2], S.NO_SHOW)):
-                db.session.add(
-                    Assignment(
-                        volunteer_id=user.id, shift_id=shift.id, need_id=need.id, status=status
-                    )
-                )
-            db.session.add(
-                Assignment(
-                    volunteer_id=user.id,
-                    shift_id=need.shifts[1].id,
-                    need_id=need.id,
-                    status=S.PROPOSED,
-                    match_run_id=old_run.id,
-                )
+        db.session.add(
+            Assignment(
+                volunteer_id=user.id,
+                shift_id=need.shifts[1].id,
+                need_id=need.id,
+                status=S.PROPOSED,
+                match_run_id=old_run.id,
             )
-        db.session.commit()
+        )
+    db.session.commit()
 
 
 def record_statements(app, work) -> list[int]:
@@ -558,11 +547,10 @@ def test_no_statement_grows_with_the_number_of_volunteers(app, factory):
     build_population(app, factory, small)
     now = utcnow()
     few = load_solve_and_save(app, now)
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
     build_population(app, factory, large)
     many = load_solve_and_save(app, now)
 
@@ -588,25 +576,22 @@ def test_decisions_made_while_the_run_solves_survive_its_save(app, factory, monk
     )
     need = factory.need(museum, "Dyżur w szatni", start=morning.astimezone(UTC), places=3)
     people = [factory.user(first_name=f"Osoba{n}") for n in range(4)]
-    with app.app_context():
-        for person in people:
-            profile = db.session.get(VolunteerProfile, person.id)
-            profile.date_of_birth = date(1990, 1, 1)
-            profile.availability = [
-                AvailabilityWindow(weekday=d, start_time=time(0), end_time=time(23, 59))
-                for d in range(7)
-            ]
-            db.session.add(
-                Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True)
-            )
-        db.session.commit()
-        first = execute_run(start_run(db.session.get(User, coordinator.id), Scope()))
-        earlier = db.session.scalars(
-            select(Assignment).where(Assignment.match_run_id == first.id).order_by(Assignment.id)
-        ).all()
-        assert len(earlier) == 3
-        approved, rejected, left = (a.id for a in earlier)
-        first_run_id = first.id
+    for person in people:
+        profile = db.session.get(VolunteerProfile, person.id)
+        profile.date_of_birth = date(1990, 1, 1)
+        profile.availability = [
+            AvailabilityWindow(weekday=d, start_time=time(0), end_time=time(23, 59))
+            for d in range(7)
+        ]
+        db.session.add(Consent(user_id=person.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
+    first = execute_run(start_run(db.session.get(User, coordinator.id), Scope()))
+    earlier = db.session.scalars(
+        select(Assignment).where(Assignment.match_run_id == first.id).order_by(Assignment.id)
+    ).all()
+    assert len(earlier) == 3
+    approved, rejected, left = (a.id for a in earlier)
+    first_run_id = first.id
 
     solve = matching.match
 
@@ -623,20 +608,19 @@ def test_decisions_made_while_the_run_solves_survive_its_save(app, factory, monk
         return result
 
     monkeypatch.setattr(matching, "match", decide_while_solving)
-    with app.app_context():
-        second = execute_run(start_run(db.session.get(User, coordinator.id), Scope()))
-        assert second.status == "done"
-        rows = {a.id: a for a in db.session.scalars(select(Assignment))}
-        assert rows[approved].status == S.OFFERED and rows[approved].match_run_id == first_run_id
-        assert rows[rejected].status == S.REJECTED
-        assert rows[left].status == S.CANCELLED
-        assert rows[left].decision_note == f"superseded by run {second.id}"
-        assert second.stats["superseded"] == 1
-        new = [a for a in rows.values() if a.match_run_id == second.id]
-        # The offered volunteer keeps one live row on the shift: the run's proposal for the same
-        # pair is not stored next to the offer.
-        assert rows[approved].volunteer_id not in {a.volunteer_id for a in new}
-        assert new and all(a.status == S.PROPOSED and a.reasons for a in new)
-        assert second.stats["proposals"] == len(new)
-        assert second.stats["needs_with_proposal"] == 1
-        assert all(a.need_id == need.id for a in new)
+    second = execute_run(start_run(db.session.get(User, coordinator.id), Scope()))
+    assert second.status == "done"
+    rows = {a.id: a for a in db.session.scalars(select(Assignment))}
+    assert rows[approved].status == S.OFFERED and rows[approved].match_run_id == first_run_id
+    assert rows[rejected].status == S.REJECTED
+    assert rows[left].status == S.CANCELLED
+    assert rows[left].decision_note == f"superseded by run {second.id}"
+    assert second.stats["superseded"] == 1
+    new = [a for a in rows.values() if a.match_run_id == second.id]
+    # The offered volunteer keeps one live row on the shift: the run's proposal for the same
+    # pair is not stored next to the offer.
+    assert rows[approved].volunteer_id not in {a.volunteer_id for a in new}
+    assert new and all(a.status == S.PROPOSED and a.reasons for a in new)
+    assert second.stats["proposals"] == len(new)
+    assert second.stats["needs_with_proposal"] == 1
+    assert all(a.need_id == need.id for a in new)

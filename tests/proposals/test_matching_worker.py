@@ -64,14 +64,12 @@ def _enqueue(app, coordinator, scope: Scope) -> int:
 
 
 def _claim(app, worker: str) -> int | None:
-    with app.app_context():
-        run = queue.claim_next(worker)
-        return run.id if run else None
+    run = queue.claim_next(worker)
+    return run.id if run else None
 
 
 def _state(app, run_id: int):
-    with app.app_context():
-        return queue.queue_state(db.session.get(MatchRun, run_id))
+    return queue.queue_state(db.session.get(MatchRun, run_id))
 
 
 def test_runs_over_disjoint_scopes_are_taken_by_two_workers_at_once(app, factory):
@@ -82,8 +80,7 @@ def test_runs_over_disjoint_scopes_are_taken_by_two_workers_at_once(app, factory
     assert _claim(app, "host-a:1") == first
     assert _claim(app, "host-b:2") == second
     assert _claim(app, "host-c:3") is None
-    with app.app_context():
-        claimed = {r.id: r.claimed_by for r in db.session.scalars(select(MatchRun))}
+    claimed = {r.id: r.claimed_by for r in factory.scalars(select(MatchRun))}
     assert claimed == {first: "host-a:1", second: "host-b:2"}
 
 
@@ -96,19 +93,15 @@ def test_an_overlapping_run_waits_for_the_running_one_and_says_which(app, factor
     assert _claim(app, "host-a:1") == coalition_wide
     assert _claim(app, "host-b:2") is None  # the coalition-wide run covers the museum
     assert _state(app, museum_run) == queue.QueueState(position=1, waiting_for=coalition_wide)
-    with app.app_context():
-        assert queue.record_failure(coalition_wide, "host-a:1", "test")
+    assert queue.record_failure(coalition_wide, "host-a:1", "test")
     assert _claim(app, "host-b:2") == museum_run
 
 
 def test_a_co_hosted_need_makes_two_institutions_overlap(app, factory):
     museum, theatre = factory.institution("Muzeum Kolejki"), factory.institution("Teatr Kolejki")
     shared = factory.need(museum, "Wspólny koncert")
-    with app.app_context():
-        db.session.execute(
-            need_cohost.insert().values(need_id=shared.id, institution_id=theatre.id)
-        )
-        db.session.commit()
+    db.session.execute(need_cohost.insert().values(need_id=shared.id, institution_id=theatre.id))
+    db.session.commit()
     coordinator = _coordinator(factory)
     first = _enqueue(app, coordinator, Scope(frozenset({museum.id})))
     second = _enqueue(app, coordinator, Scope(frozenset({theatre.id})))
@@ -120,12 +113,9 @@ def test_a_co_hosted_need_makes_two_institutions_overlap(app, factory):
 def test_two_institutions_co_hosting_a_third_ones_need_overlap(app, factory):
     owner, a, b = (factory.institution(n) for n in ("Filharmonia", "Muzeum K", "Teatr K"))
     shared = factory.need(owner, "Festiwal")
-    with app.app_context():
-        for host in (a, b):
-            db.session.execute(
-                need_cohost.insert().values(need_id=shared.id, institution_id=host.id)
-            )
-        db.session.commit()
+    for host in (a, b):
+        db.session.execute(need_cohost.insert().values(need_id=shared.id, institution_id=host.id))
+    db.session.commit()
     coordinator = _coordinator(factory)
     first = _enqueue(app, coordinator, Scope(frozenset({a.id})))
     _enqueue(app, coordinator, Scope(frozenset({b.id})))
@@ -158,13 +148,12 @@ def test_a_later_run_does_not_overtake_an_earlier_one_it_overlaps(app, factory):
 def test_the_same_scope_asked_twice_is_one_run(app, factory):
     museum = factory.institution("Muzeum Kolejki")
     coordinator = _coordinator(factory)
-    with app.app_context():
-        actor = db.session.get(User, coordinator.id)
-        first, new = queue.enqueue_or_join(actor, Scope(frozenset({museum.id})))
-        again, again_new = queue.enqueue_or_join(actor, Scope(frozenset({museum.id})))
-        other, other_new = queue.enqueue_or_join(actor, Scope())
-        assert (new, again_new, other_new) == (True, False, True)
-        assert again.id == first.id != other.id
+    actor = db.session.get(User, coordinator.id)
+    first, new = queue.enqueue_or_join(actor, Scope(frozenset({museum.id})))
+    again, again_new = queue.enqueue_or_join(actor, Scope(frozenset({museum.id})))
+    other, other_new = queue.enqueue_or_join(actor, Scope())
+    assert (new, again_new, other_new) == (True, False, True)
+    assert again.id == first.id != other.id
 
 
 def test_a_silent_worker_loses_its_run_and_a_beating_one_keeps_it(app, factory):
@@ -173,18 +162,17 @@ def test_a_silent_worker_loses_its_run_and_a_beating_one_keeps_it(app, factory):
     silent = _enqueue(app, coordinator, Scope(frozenset({museum.id})))
     beating = _enqueue(app, coordinator, Scope(frozenset({theatre.id})))
     start = datetime.now(UTC) - timedelta(minutes=10)
-    with app.app_context():
-        queue.claim_next("gone:1", start)
-        queue.claim_next("alive:2", start)
-        assert queue.Heartbeat(db.engine, beating, "alive:2", 1).beat()
-        assert queue.fail_stale_runs() == 1
-        assert queue.fail_stale_runs() == 0
-        lost = db.session.get(MatchRun, silent)
-        assert (lost.status, lost.failure) == ("failed", queue.WORKER_LOST)
-        assert "gone:1" in lost.error
-        assert db.session.get(MatchRun, beating).status == "running"
-        # The silent worker comes back: its heartbeat says the run is no longer its own.
-        assert not queue.Heartbeat(db.engine, silent, "gone:1", 1).beat()
+    queue.claim_next("gone:1", start)
+    queue.claim_next("alive:2", start)
+    assert queue.Heartbeat(db.engine, beating, "alive:2", 1).beat()
+    assert queue.fail_stale_runs() == 1
+    assert queue.fail_stale_runs() == 0
+    lost = db.session.get(MatchRun, silent)
+    assert (lost.status, lost.failure) == ("failed", queue.WORKER_LOST)
+    assert "gone:1" in lost.error
+    assert db.session.get(MatchRun, beating).status == "running"
+    # The silent worker comes back: its heartbeat says the run is no longer its own.
+    assert not queue.Heartbeat(db.engine, silent, "gone:1", 1).beat()
 
 
 def test_stage_seconds_add_up_from_the_marks(app, factory):
@@ -226,38 +214,37 @@ def _crowd(app, count: int) -> None:
     hashed = _hash(PASSWORD)
     tag = secrets.token_hex(3)
     now = datetime.now(UTC)
-    with app.app_context():
-        ids = db.session.scalars(
-            insert(User).returning(User.id),
-            [
-                {
-                    "email": f"tlum-{tag}-{n}@example.org",
-                    "password_hash": hashed,
-                    "role": Role.VOLUNTEER,
-                    "first_name": "Tłum",
-                    "last_name": f"Osoba{n}",
-                    "email_confirmed_at": now,
-                }
-                for n in range(count)
-            ],
-        ).all()
-        db.session.execute(
-            insert(VolunteerProfile),
-            [{"user_id": i, "city": "Opole", "date_of_birth": date(1990, 1, 1)} for i in ids],
-        )
-        db.session.execute(
-            insert(Consent),
-            [{"user_id": i, "kind": ConsentKind.DATA_PROCESSING, "granted": True} for i in ids],
-        )
-        db.session.execute(
-            insert(AvailabilityWindow),
-            [
-                {"user_id": i, "weekday": day, "start_time": time(8), "end_time": time(20)}
-                for i in ids
-                for day in range(7)
-            ],
-        )
-        db.session.commit()
+    ids = db.session.scalars(
+        insert(User).returning(User.id),
+        [
+            {
+                "email": f"tlum-{tag}-{n}@example.org",
+                "password_hash": hashed,
+                "role": Role.VOLUNTEER,
+                "first_name": "Tłum",
+                "last_name": f"Osoba{n}",
+                "email_confirmed_at": now,
+            }
+            for n in range(count)
+        ],
+    ).all()
+    db.session.execute(
+        insert(VolunteerProfile),
+        [{"user_id": i, "city": "Opole", "date_of_birth": date(1990, 1, 1)} for i in ids],
+    )
+    db.session.execute(
+        insert(Consent),
+        [{"user_id": i, "kind": ConsentKind.DATA_PROCESSING, "granted": True} for i in ids],
+    )
+    db.session.execute(
+        insert(AvailabilityWindow),
+        [
+            {"user_id": i, "weekday": day, "start_time": time(8), "end_time": time(20)}
+            for i in ids
+            for day in range(7)
+        ],
+    )
+    db.session.commit()
 
 
 def _needs(factory, institution, count: int = 4, shifts: int = 10) -> list[Need]:
@@ -367,13 +354,12 @@ def _until_taken(app, run_id: int, processes: Processes) -> None:
     """Return the moment the run leaves the queue: polled every few milliseconds, so that the
     worker is caught in the middle of the run."""
     deadline = clock.monotonic() + 30
-    with app.app_context():
-        status = select(MatchRun.status).where(MatchRun.id == run_id)
-        while db.session.scalar(status) == "queued":
-            db.session.rollback()
-            assert clock.monotonic() < deadline, processes.all_logs()
-            clock.sleep(0.005)
+    status = select(MatchRun.status).where(MatchRun.id == run_id)
+    while db.session.scalar(status) == "queued":
         db.session.rollback()
+        assert clock.monotonic() < deadline, processes.all_logs()
+        clock.sleep(0.005)
+    db.session.rollback()
 
 
 def test_a_worker_killed_mid_run_leaves_a_failed_run_and_a_new_worker_succeeds(
@@ -507,8 +493,7 @@ def test_runs_requested_at_the_same_moment_never_fail_and_all_end_done(
     start_worker(processes)
     base_url = start_gunicorn(processes, _port(), workers=2)
     visitors = [Visitor(base_url, timeout=60).login(c.email) for c in coordinators]
-    with app.app_context():
-        before = set(db.session.scalars(select(MatchRun.id)))
+    before = set(factory.scalars(select(MatchRun.id)))
 
     answers = []
     rounds = [
@@ -524,8 +509,7 @@ def test_runs_requested_at_the_same_moment_never_fail_and_all_end_done(
     for calls in rounds:
         got = at_once(calls)
         answers.extend(got)
-        with app.app_context():
-            new = sorted(set(db.session.scalars(select(MatchRun.id))) - before - set(created))
+        new = sorted(set(factory.scalars(select(MatchRun.id))) - before - set(created))
         created.extend(new)
         _finished(app, new, processes)
         assert all(a.status == 200 and a.path.startswith("/proposals/runs/") for a in got), [
@@ -565,7 +549,7 @@ def test_sigterm_gives_the_run_back_and_the_next_worker_finishes_it(app, factory
 
 
 def test_the_worker_outlives_a_database_that_does_not_answer_yet(
-    make_app, processes, worker_env, tmp_path
+    make_app, processes, worker_env, tmp_path, factory
 ):
     """The worker starts before its database has any table: every round fails, and the worker
     says so and tries again; once the schema is there it executes the queued run."""

@@ -42,57 +42,56 @@ def build_run(app, factory, coordinator, proposals: int, unfilled: int, tag: str
         for n in range(max(proposals // 4, 2))
     ]
     people = [factory.user(first_name=f"Osoba{tag}{n:04d}") for n in range(proposals)]
-    with app.app_context():
-        group = SkillGroup(code=f"obsluga-{tag}", name_pl="Obsługa", name_en="Service")
-        skill = Skill(code=f"kasa-{tag}", group=group, name_pl=f"Kasa {tag}", name_en=f"Till {tag}")
-        db.session.add(skill)
-        loaded = [db.session.get(Need, n.id) for n in needs]
-        run = MatchRun(
-            created_by_id=coordinator.id,
-            status="done",
-            stats={"proposals": proposals},
-            finished_at=datetime.now(UTC),
-        )
-        db.session.add(run)
-        db.session.flush()
-        run.diagnostics = [
-            {
-                "place_id": loaded[n % len(loaded)].shifts[1].id,
-                "need_id": loaded[n % len(loaded)].id,
-                "places_left": 2,
-                "proposed": 0,
-                "code": "no_skill",
-                "params": {"skills": [{"skill_id": skill.id, "min_level": 2}]},
-            }
-            for n in range(unfilled)
-        ]
-        for n, person in enumerate(people):
-            need = loaded[n % len(loaded)]
-            db.session.add(
-                Assignment(
-                    volunteer_id=person.id,
-                    shift_id=need.shifts[n % 2].id,
-                    need_id=need.id,
-                    status=AssignmentStatus.PROPOSED,
-                    source="matching",
-                    score=(n * 37) % 100,
-                    match_run_id=run.id,
-                    reasons=[
-                        {
-                            "code": "skill_level",
-                            "params": {"skill_id": skill.id, "level": 3, "min_level": 2},
-                            "points": 30,
-                        },
-                        {
-                            "code": "preferred_institution",
-                            "params": {"institution_id": institutions[n % 3].id},
-                            "points": 10,
-                        },
-                    ],
-                )
+    group = SkillGroup(code=f"obsluga-{tag}", name_pl="Obsługa", name_en="Service")
+    skill = Skill(code=f"kasa-{tag}", group=group, name_pl=f"Kasa {tag}", name_en=f"Till {tag}")
+    db.session.add(skill)
+    loaded = [db.session.get(Need, n.id) for n in needs]
+    run = MatchRun(
+        created_by_id=coordinator.id,
+        status="done",
+        stats={"proposals": proposals},
+        finished_at=datetime.now(UTC),
+    )
+    db.session.add(run)
+    db.session.flush()
+    run.diagnostics = [
+        {
+            "place_id": loaded[n % len(loaded)].shifts[1].id,
+            "need_id": loaded[n % len(loaded)].id,
+            "places_left": 2,
+            "proposed": 0,
+            "code": "no_skill",
+            "params": {"skills": [{"skill_id": skill.id, "min_level": 2}]},
+        }
+        for n in range(unfilled)
+    ]
+    for n, person in enumerate(people):
+        need = loaded[n % len(loaded)]
+        db.session.add(
+            Assignment(
+                volunteer_id=person.id,
+                shift_id=need.shifts[n % 2].id,
+                need_id=need.id,
+                status=AssignmentStatus.PROPOSED,
+                source="matching",
+                score=(n * 37) % 100,
+                match_run_id=run.id,
+                reasons=[
+                    {
+                        "code": "skill_level",
+                        "params": {"skill_id": skill.id, "level": 3, "min_level": 2},
+                        "points": 30,
+                    },
+                    {
+                        "code": "preferred_institution",
+                        "params": {"institution_id": institutions[n % 3].id},
+                        "points": 10,
+                    },
+                ],
             )
-        db.session.commit()
-        return run.id
+        )
+    db.session.commit()
+    return run.id
 
 
 def statements(app, client, url: str) -> int:
@@ -132,17 +131,16 @@ def test_pages_follow_need_shift_and_best_score_and_the_pending_count_follows_de
 ):
     coordinator = factory.user(Role.COORDINATOR)
     run_id = build_run(app, factory, coordinator, 60, 0, "c")
-    with app.app_context():
-        ordered = db.session.execute(
-            select(Assignment.id, Assignment.score)
-            .where(Assignment.match_run_id == run_id)
-            .order_by(
-                Assignment.need_id,
-                Assignment.shift_id,
-                Assignment.score.desc(),
-                Assignment.id,
-            )
-        ).all()
+    ordered = db.session.execute(
+        select(Assignment.id, Assignment.score)
+        .where(Assignment.match_run_id == run_id)
+        .order_by(
+            Assignment.need_id,
+            Assignment.shift_id,
+            Assignment.score.desc(),
+            Assignment.id,
+        )
+    ).all()
     client = app.test_client()
     client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
 

@@ -20,8 +20,6 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Role
 from app.models import Shift
-from app.models.hours import HoursEntry
-from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.reports import queries as reports
 from tests.hours.test_hours_flow import signed_in
@@ -29,21 +27,6 @@ from tests.hours.test_hours_flow import signed_in
 pytestmark = pytest.mark.clock
 
 MARCH = date(2026, 3, 15)  # "today" for the service tests: the period is January-March 2026
-
-
-def add_hours(app, volunteer, institution, day, hours, status=HoursStatus.CONFIRMED):
-    with app.app_context():
-        db.session.add(
-            HoursEntry(
-                volunteer_id=volunteer.id,
-                institution_id=institution.id,
-                worked_on=day,
-                hours=hours,
-                source=HoursSource.SHIFT,
-                status=status,
-            )
-        )
-        db.session.commit()
 
 
 @pytest.fixture
@@ -59,15 +42,15 @@ def coalition(app, factory):
     jan = factory.user(created_at=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
     ola = factory.user(created_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
     factory.user(Role.STAFF, institution=a, created_at=datetime(2026, 3, 2, tzinfo=UTC))
-    add_hours(app, ewa, a, date(2026, 1, 20), 3)
-    add_hours(app, ewa, a, date(2026, 2, 1), 2)
-    add_hours(app, ewa, b, date(2026, 2, 28), 4)
-    add_hours(app, jan, a, date(2026, 2, 10), 5)
-    add_hours(app, ola, b, date(2026, 3, 1), 1.5)
-    add_hours(app, ola, c, date(2026, 3, 3), 2)
-    add_hours(app, jan, c, date(2026, 3, 4), 6, status=HoursStatus.PENDING)
-    add_hours(app, ewa, c, date(2026, 3, 4), 6, status=HoursStatus.REJECTED)
-    add_hours(app, jan, c, date(2025, 12, 31), 8)  # before the period
+    factory.hours(ewa, a, date(2026, 1, 20), 3)
+    factory.hours(ewa, a, date(2026, 2, 1), 2)
+    factory.hours(ewa, b, date(2026, 2, 28), 4)
+    factory.hours(jan, a, date(2026, 2, 10), 5)
+    factory.hours(ola, b, date(2026, 3, 1), 1.5)
+    factory.hours(ola, c, date(2026, 3, 3), 2)
+    factory.hours(jan, c, date(2026, 3, 4), 6, status=HoursStatus.PENDING)
+    factory.hours(ewa, c, date(2026, 3, 4), 6, status=HoursStatus.REJECTED)
+    factory.hours(jan, c, date(2025, 12, 31), 8)  # before the period
     return a, b, c, ewa, jan, ola
 
 
@@ -77,8 +60,7 @@ def period():
 
 def test_hours_per_institution_and_month_count_confirmed_hours_only(app, coalition):
     a, b, c, *_ = coalition
-    with app.app_context():
-        table = reports.hours_per_institution(period())
+    table = reports.hours_per_institution(period())
     assert table.months == ["2026-01", "2026-02", "2026-03"]
     rows = {inst["name"]: (values, total) for inst, values, total in table.rows}
     assert rows[a.name] == ([3, 7, 0], 10)
@@ -89,8 +71,7 @@ def test_hours_per_institution_and_month_count_confirmed_hours_only(app, coaliti
 
 
 def test_new_and_active_volunteers_count_each_person_once_in_warsaw_months(app, coalition):
-    with app.app_context():
-        months = reports.volunteers_per_month(period())
+    months = reports.volunteers_per_month(period())
     by_month = {m.month: (m.new, m.active) for m in months}
     # Ewa's account is from 1 February in Warsaw; staff accounts are not volunteers.
     assert by_month == {"2026-01": (1, 1), "2026-02": (1, 2), "2026-03": (1, 1)}
@@ -98,9 +79,8 @@ def test_new_and_active_volunteers_count_each_person_once_in_warsaw_months(app, 
 
 def test_one_institution_counts_its_own_new_and_active_volunteers(app, coalition):
     a, b, *_ = coalition
-    with app.app_context():
-        at_a = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), a.id)}
-        at_b = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), b.id)}
+    at_a = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), a.id)}
+    at_b = {m.month: (m.new, m.active) for m in reports.volunteers_per_month(period(), b.id)}
     assert at_a == {"2026-01": (1, 1), "2026-02": (1, 2), "2026-03": (0, 0)}
     assert at_b == {"2026-01": (0, 0), "2026-02": (1, 1), "2026-03": (1, 1)}
 
@@ -109,8 +89,7 @@ def test_the_exchange_counts_volunteers_at_several_institutions_and_the_matrix_i
     app, coalition
 ):
     a, b, c, *_ = coalition
-    with app.app_context():
-        data = reports.exchange(period())
+    data = reports.exchange(period())
     assert data.volunteers == 3
     assert data.shared == 2  # Ewa (A, B) and Ola (B, C); Jan only at A in the period
     assert data.spread == {1: 1, 2: 2}
@@ -124,8 +103,7 @@ def test_the_exchange_counts_volunteers_at_several_institutions_and_the_matrix_i
 
 def test_one_institution_sees_its_row_of_the_matrix(app, coalition):
     a, b, c, *_ = coalition
-    with app.app_context():
-        data = reports.exchange(period(), b.id)
+    data = reports.exchange(period(), b.id)
     assert data.volunteers == 2 and data.shared == 2
     assert data.cell(b.id, a.id) == 1 and data.cell(b.id, c.id) == 1
 
@@ -137,12 +115,11 @@ def test_fill_rate_counts_places_on_published_needs_shifts_in_the_period(app, fa
     start = first.astimezone(UTC)
     need = factory.need(a, shifts=2, places=4, start=start)
     factory.need(a, "Szkic", shifts=1, places=10, start=start, status="draft")
-    with app.app_context():
-        shifts = db.session.query(Shift).filter_by(need_id=need.id).order_by(Shift.id).all()
-        shifts[0].accepted_count = 1
-        shifts[1].accepted_count = 3
-        db.session.commit()
-        (row,) = reports.fill_rates(reports.Period.last(1))
+    shifts = db.session.query(Shift).filter_by(need_id=need.id).order_by(Shift.id).all()
+    shifts[0].accepted_count = 1
+    shifts[1].accepted_count = 3
+    db.session.commit()
+    (row,) = reports.fill_rates(reports.Period.last(1))
     assert (row.offered, row.taken, row.rate) == (8, 4, 50.0)
 
 
@@ -158,7 +135,7 @@ def test_coordinator_sees_charts_each_followed_by_a_data_table(app, factory):
     a = factory.institution("Muzeum")
     ewa = factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
-    add_hours(app, ewa, a, today, 3)
+    factory.hours(ewa, a, today, 3)
     coordinator = factory.user(Role.COORDINATOR)
     page = signed_in(app, coordinator).get("/reports/?months=6")
     html = page.get_data(as_text=True)
@@ -188,8 +165,8 @@ def test_exports_neutralise_formulas_and_hold_the_table(app, factory):
     good = factory.institution("Muzeum", slug="muzeum")
     ewa = factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
-    add_hours(app, ewa, evil, today, 2)
-    add_hours(app, ewa, good, today, 3)
+    factory.hours(ewa, evil, today, 2)
+    factory.hours(ewa, good, today, 3)
     client = signed_in(app, factory.user(Role.COORDINATOR))
     text = client.get("/reports/export.csv?table=hours&months=2").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
@@ -242,7 +219,7 @@ def test_staff_export_their_institution_row_of_the_matrix(app, factory):
     ewa, ola = factory.user(), factory.user()
     today = datetime.now(UTC).astimezone(reports.WARSAW).date()
     for who, where in ((ewa, a), (ewa, b), (ola, b), (ola, c)):
-        add_hours(app, who, where, today, 2)
+        factory.hours(who, where, today, 2)
     staff = signed_in(app, factory.user(Role.STAFF, institution=a))
     text = staff.get("/reports/institutions/muzeum/export.csv?table=sharing").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))

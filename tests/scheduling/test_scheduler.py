@@ -29,24 +29,21 @@ JULY_NOON_IN_WARSAW = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
 
 
 def set_beat(app, at: datetime) -> None:
-    with app.app_context():
-        db.session.merge(SchedulerHeartbeat(id=1, beat_at=at, host="sched-1", pid=4242))
-        db.session.commit()
-        db.session.remove()
+    db.session.merge(SchedulerHeartbeat(id=1, beat_at=at, host="sched-1", pid=4242))
+    db.session.commit()
+    db.session.remove()
 
 
 def test_the_heartbeat_job_records_when_where_and_which_process(app):
     jobs.bind_app(app)
     before = utcnow()
     jobs.heartbeat()
-    with app.app_context():
-        (row,) = db.session.query(SchedulerHeartbeat).all()
-        assert row.beat_at >= before
-        assert (row.host, row.pid) == (socket.gethostname(), os.getpid())
-        assert scheduler_health().state == "ok"
+    (row,) = db.session.query(SchedulerHeartbeat).all()
+    assert row.beat_at >= before
+    assert (row.host, row.pid) == (socket.gethostname(), os.getpid())
+    assert scheduler_health().state == "ok"
     jobs.heartbeat()  # the same row again, never a second one
-    with app.app_context():
-        assert db.session.query(SchedulerHeartbeat).count() == 1
+    assert db.session.query(SchedulerHeartbeat).count() == 1
 
 
 def test_the_scheduler_registers_the_heartbeat_job_with_the_configured_interval(make_app):
@@ -143,10 +140,9 @@ def test_a_lost_advisory_lock_stops_every_job_before_it_starts(app):
     jobs.set_guard(lock.owns_jobs)
     try:
         assert jobs.run_job("probe", lambda now: ran.append(now) or 1) == 1
-        with app.app_context():
-            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock.backend_pid})
-            db.session.commit()
-            db.session.remove()
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock.backend_pid})
+        db.session.commit()
+        db.session.remove()
         deadline = time.monotonic() + 10
         while lock.held():
             assert time.monotonic() < deadline, "the lock's backend is still there"

@@ -118,31 +118,29 @@ def korpus_solidarnosci_participants_are_at_different_stages(app):
     assert 0 in streaks, "and people who have not met it lately"
 
 
-def test_the_demo_staff_account_has_past_shifts_to_confirm_and_confirms_one(app, demo):
+def test_the_demo_staff_account_has_past_shifts_to_confirm_and_confirms_one(app, demo, factory):
     client = sign_in(app, "instytucja@example.org")
     page = client.get("/hours/pending").get_data(as_text=True)
     assert "Żadna zmiana nie czeka na potwierdzenie." not in page
     shift_ids = [int(i) for i in re.findall(r'href="/hours/shifts/(\d+)"', page)]
     assert shift_ids
 
-    with app.app_context():
-        shift = db.session.get_one(Shift, shift_ids[0])
-        assert shift.starts_at < utcnow()
-        assert shift.need.institution.slug == "gsw"
-        waiting = db.session.scalar(
-            select(func.count()).where(
-                Assignment.shift_id == shift.id, Assignment.status == AssignmentStatus.ACCEPTED
-            )
+    shift = db.session.get_one(Shift, shift_ids[0])
+    assert shift.starts_at < utcnow()
+    assert shift.need.institution.slug == "gsw"
+    waiting = db.session.scalar(
+        select(func.count()).where(
+            Assignment.shift_id == shift.id, Assignment.status == AssignmentStatus.ACCEPTED
         )
+    )
     response = client.post(f"/hours/shifts/{shift_ids[0]}/confirm", data={"hours": "4"})
     assert response.status_code in (302, 303)
-    with app.app_context():
-        confirmed = db.session.scalar(
-            select(func.count())
-            .select_from(HoursEntry)
-            .join(Assignment, Assignment.id == HoursEntry.assignment_id)
-            .where(Assignment.shift_id == shift_ids[0], HoursEntry.status == HoursStatus.CONFIRMED)
-        )
+    confirmed = factory.scalar(
+        select(func.count())
+        .select_from(HoursEntry)
+        .join(Assignment, Assignment.id == HoursEntry.assignment_id)
+        .where(Assignment.shift_id == shift_ids[0], HoursEntry.status == HoursStatus.CONFIRMED)
+    )
     assert confirmed == waiting
 
 

@@ -60,9 +60,8 @@ def world(app, factory):
     museum = factory.institution("Muzeum Wsi Opolskiej", slug="muzeum-wsi")
     need = factory.need(museum, "Warsztaty garncarskie")
     teen = factory.user(first_name="Julek", last_name="Nowak", email="julek@example.org")
-    with app.app_context():
-        db.session.add(Consent(user_id=teen.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
-        db.session.commit()
+    db.session.add(Consent(user_id=teen.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
     world = SimpleNamespace(
         app=app,
         need=need,
@@ -197,17 +196,16 @@ def test_other_changes_of_the_birth_date_are_audited_and_need_no_coordinator(app
             },
         )
         assert response.status_code == 302
-    with app.app_context():
-        assert not db.session.get(VolunteerProfile, adult.id).birth_date_confirmation_pending
-        changes = db.session.scalars(
-            select(AuditLog)
-            .where(AuditLog.action == "volunteer.birth_date_changed")
-            .order_by(AuditLog.id)
-        ).all()
-        assert [c.details for c in changes] == [
-            {"old": None, "new": "1990-05-05", "needs_confirmation": False},
-            {"old": "1990-05-05", "new": "1991-06-06", "needs_confirmation": False},
-        ]
+    assert not factory.get(VolunteerProfile, adult.id).birth_date_confirmation_pending
+    changes = factory.scalars(
+        select(AuditLog)
+        .where(AuditLog.action == "volunteer.birth_date_changed")
+        .order_by(AuditLog.id)
+    )
+    assert [c.details for c in changes] == [
+        {"old": None, "new": "1990-05-05", "needs_confirmation": False},
+        {"old": "1990-05-05", "new": "1991-06-06", "needs_confirmation": False},
+    ]
 
 
 def test_staff_see_that_the_birth_date_waits(world):

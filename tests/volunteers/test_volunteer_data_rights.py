@@ -38,26 +38,24 @@ from tests.factories import PASSWORD
 @pytest.fixture
 def hanna(factory, auth, app):
     volunteer = factory.user(first_name="Hanna", last_name="Malinowska", email="hanna@example.org")
-    with app.app_context():
-        # Registration records the data-processing consent (the lead's registration service).
-        db.session.add(
-            Consent(user_id=volunteer.id, kind=ConsentKind.DATA_PROCESSING, granted=True)
-        )
-        db.session.commit()
+    # Registration records the data-processing consent (the lead's registration service).
+    db.session.add(Consent(user_id=volunteer.id, kind=ConsentKind.DATA_PROCESSING, granted=True))
+    db.session.commit()
     auth.login(volunteer.email)
     return volunteer
 
 
 def consents_of(app, user_id: int) -> list[tuple[str, bool]]:
-    with app.app_context():
-        rows = db.session.scalars(
-            select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)
-        ).all()
-        return [(ConsentKind(r.kind).value, r.granted) for r in rows]
+    rows = db.session.scalars(
+        select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)
+    ).all()
+    return [(ConsentKind(r.kind).value, r.granted) for r in rows]
 
 
 @pytest.mark.clock
-def test_volunteer_grants_withdraws_and_regrants_image_consent_with_history(app, client, hanna):
+def test_volunteer_grants_withdraws_and_regrants_image_consent_with_history(
+    app, client, hanna, factory
+):
     page = client.get("/me/consents").get_data(as_text=True)
     assert "Stan: nie wyrażono zgody." in page  # image and newsletter: never asked yet
 
@@ -80,17 +78,15 @@ def test_volunteer_grants_withdraws_and_regrants_image_consent_with_history(app,
     history = page.split('id="history-heading"')[1]
     assert history.count("Wykorzystanie mojego wizerunku") == 3
     assert "wycofana" in history and "udzielona" in history
-    with app.app_context():
-        recorded = db.session.scalar(select(func.max(Consent.recorded_at)))
+    recorded = factory.scalar(select(func.max(Consent.recorded_at)))
     warsaw = recorded.astimezone(ZoneInfo("Europe/Warsaw"))
     assert warsaw.strftime("%H:%M") in history  # timestamps in Warsaw time
-    with app.app_context():
-        assert (
-            db.session.scalar(
-                select(func.count(AuditLog.id)).where(AuditLog.action == "consent.withdrawn")
-            )
-            == 1
+    assert (
+        factory.scalar(
+            select(func.count(AuditLog.id)).where(AuditLog.action == "consent.withdrawn")
         )
+        == 1
+    )
 
 
 def test_withdrawing_data_processing_consent_leads_to_account_deletion(app, client, hanna):
@@ -128,26 +124,23 @@ def fill_everything(app, factory, volunteer, museum):
     done = factory.application(volunteer, past, status=AssignmentStatus.COMPLETED)
     place = factory.application(volunteer, future, status=AssignmentStatus.ACCEPTED)
     pending = factory.application(volunteer, applied)
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, volunteer.id)
-        profile.date_of_birth = date(1999, 3, 3)
-        profile.phone = "600100200"
-        profile.bio = "Lubię muzea."
-        profile.has_disability = True
-        profile.guardian_name = "Stara Opiekunka"
-        profile.guardian_email = "opiekunka@example.org"
-        profile.preferred_institutions = [db.session.get(type(museum), museum.id)]
-        profile.skills.append(VolunteerSkill(skill_id=db.session.scalar(select(Skill.id)), level=2))
-        profile.availability.append(
-            AvailabilityWindow(weekday=5, start_time=time(10), end_time=time(14))
-        )
-        profile.absences.append(
-            VolunteerAbsence(starts_on=date(2027, 8, 1), ends_on=date(2027, 8, 14))
-        )
-        db.session.add(Consent(user_id=volunteer.id, kind=ConsentKind.IMAGE, granted=True))
-        notify([volunteer.id], "need_changed", future.id, title="Noc Muzeów 2027")
-        db.session.get(Assignment, done.id).message = "Przyjdę z koleżanką Basią."
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, volunteer.id)
+    profile.date_of_birth = date(1999, 3, 3)
+    profile.phone = "600100200"
+    profile.bio = "Lubię muzea."
+    profile.has_disability = True
+    profile.guardian_name = "Stara Opiekunka"
+    profile.guardian_email = "opiekunka@example.org"
+    profile.preferred_institutions = [db.session.get(type(museum), museum.id)]
+    profile.skills.append(VolunteerSkill(skill_id=db.session.scalar(select(Skill.id)), level=2))
+    profile.availability.append(
+        AvailabilityWindow(weekday=5, start_time=time(10), end_time=time(14))
+    )
+    profile.absences.append(VolunteerAbsence(starts_on=date(2027, 8, 1), ends_on=date(2027, 8, 14)))
+    db.session.add(Consent(user_id=volunteer.id, kind=ConsentKind.IMAGE, granted=True))
+    notify([volunteer.id], "need_changed", future.id, title="Noc Muzeów 2027")
+    db.session.get(Assignment, done.id).message = "Przyjdę z koleżanką Basią."
+    db.session.commit()
     return done, place, pending
 
 
@@ -209,8 +202,7 @@ def test_deleting_the_account_needs_the_password(app, client, factory, hanna):
     assert "Hasło jest nieprawidłowe." in wrong.get_data(as_text=True)
     unticked = client.post("/me/delete", data={"password": PASSWORD})
     assert unticked.status_code == 422
-    with app.app_context():
-        assert db.session.get(User, hanna.id).is_active_account
+    assert factory.get(User, hanna.id).is_active_account
 
 
 def test_deleting_the_account_erases_personal_data_but_keeps_the_hours(app, client, factory, hanna):
@@ -224,52 +216,51 @@ def test_deleting_the_account_erases_personal_data_but_keeps_the_hours(app, clie
     assert client.get("/me/profile").status_code == 302
     assert client.get(f"/feeds/{old_token}.ics").status_code == 404
 
-    with app.app_context():
-        user = db.session.get(User, hanna.id)
-        assert user.email == f"deleted-{hanna.id}@deleted.invalid"
-        assert "Hanna" not in user.full_name and "Malinowska" not in user.full_name
-        assert not user.is_active_account
-        assert not verify_password(user.password_hash, PASSWORD)
-        profile = user.profile
-        assert profile.date_of_birth is None and profile.phone == "" and profile.bio == ""
-        assert not profile.has_disability
-        assert profile.guardian_name == "" and profile.guardian_email == ""
-        assert profile.preferred_institutions == []
-        assert profile.feed_token != old_token
-        for model in (
-            VolunteerSkill,
-            AvailabilityWindow,
-            VolunteerAbsence,
-            Consent,
-            Notice,
-            ChildProtectionCheck,
-        ):
-            count = db.session.scalar(
-                select(func.count()).select_from(model).where(model.user_id == hanna.id)
-            )
-            assert count == 0, model.__name__
+    user = db.session.get(User, hanna.id)
+    assert user.email == f"deleted-{hanna.id}@deleted.invalid"
+    assert "Hanna" not in user.full_name and "Malinowska" not in user.full_name
+    assert not user.is_active_account
+    assert not verify_password(user.password_hash, PASSWORD)
+    profile = user.profile
+    assert profile.date_of_birth is None and profile.phone == "" and profile.bio == ""
+    assert not profile.has_disability
+    assert profile.guardian_name == "" and profile.guardian_email == ""
+    assert profile.preferred_institutions == []
+    assert profile.feed_token != old_token
+    for model in (
+        VolunteerSkill,
+        AvailabilityWindow,
+        VolunteerAbsence,
+        Consent,
+        Notice,
+        ChildProtectionCheck,
+    ):
+        count = db.session.scalar(
+            select(func.count()).select_from(model).where(model.user_id == hanna.id)
+        )
+        assert count == 0, model.__name__
 
-        # The hours survive for coalition statistics, anonymously.
-        kept = db.session.get(Assignment, done.id)
-        assert kept.status == AssignmentStatus.COMPLETED
-        assert kept.volunteer_id == hanna.id and kept.message == ""
-        # Future places and applications were withdrawn through the service: places released.
-        assert db.session.get(Assignment, place.id).status == AssignmentStatus.WITHDRAWN
-        assert db.session.get(Assignment, pending.id).status == AssignmentStatus.WITHDRAWN
-        assert db.session.get(Shift, place.shift_id).accepted_count == 0
-        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.deleted"))
+    # The hours survive for coalition statistics, anonymously.
+    kept = db.session.get(Assignment, done.id)
+    assert kept.status == AssignmentStatus.COMPLETED
+    assert kept.volunteer_id == hanna.id and kept.message == ""
+    # Future places and applications were withdrawn through the service: places released.
+    assert db.session.get(Assignment, place.id).status == AssignmentStatus.WITHDRAWN
+    assert db.session.get(Assignment, pending.id).status == AssignmentStatus.WITHDRAWN
+    assert db.session.get(Shift, place.shift_id).accepted_count == 0
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.deleted"))
 
-        # No trace of the person anywhere in the text columns of the users table.
-        leftovers = db.session.scalars(
-            select(User).where(
-                or_(
-                    User.email.ilike("%hanna%"),
-                    User.first_name == "Hanna",
-                    User.last_name == "Malinowska",
-                )
+    # No trace of the person anywhere in the text columns of the users table.
+    leftovers = db.session.scalars(
+        select(User).where(
+            or_(
+                User.email.ilike("%hanna%"),
+                User.first_name == "Hanna",
+                User.last_name == "Malinowska",
             )
-        ).all()
-        assert leftovers == []
+        )
+    ).all()
+    assert leftovers == []
 
     # Nobody can sign in with the old address or password.
     assert (

@@ -94,13 +94,12 @@ def test_guardian_confirms_by_link_and_then_the_minor_can_be_placed(
     page = client.get("/me/schedule").get_data(as_text=True)
     assert "Czekamy na zgodę Twojego opiekuna prawnego." in page
     assert "anna.nowak@example.org" in page
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, julek.id)
-        assert profile.guardian_requested_at is not None
-        # Staff cannot accept the minor yet: the service refuses.
-        with pytest.raises(ApplicationError, match="zgodę opiekuna"):
-            accept(db.session.get(Assignment, application.id), db.session.get(User, staff.id))
-        db.session.rollback()
+    profile = db.session.get(VolunteerProfile, julek.id)
+    assert profile.guardian_requested_at is not None
+    # Staff cannot accept the minor yet: the service refuses.
+    with pytest.raises(ApplicationError, match="zgodę opiekuna"):
+        accept(db.session.get(Assignment, application.id), db.session.get(User, staff.id))
+    db.session.rollback()
 
     # The guardian, not signed in, reads what they agree to and confirms.
     guardian = app.test_client()
@@ -113,18 +112,17 @@ def test_guardian_confirms_by_link_and_then_the_minor_can_be_placed(
     # Clicking twice changes nothing.
     guardian.post(path_of(link))
 
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, julek.id)
-        assert profile.guardian_consent_at is not None
-        rows = db.session.scalars(
-            select(Consent).where(Consent.user_id == julek.id, Consent.kind == ConsentKind.GUARDIAN)
-        ).all()
-        assert [(r.granted, r.given_by) for r in rows] == [(True, "guardian")]
-        assert db.session.scalar(
-            select(AuditLog).where(AuditLog.action == "volunteer.guardian_consented")
-        )
-        accept(db.session.get(Assignment, application.id), db.session.get(User, staff.id))
-        db.session.commit()
+    profile = db.session.get(VolunteerProfile, julek.id)
+    assert profile.guardian_consent_at is not None
+    rows = db.session.scalars(
+        select(Consent).where(Consent.user_id == julek.id, Consent.kind == ConsentKind.GUARDIAN)
+    ).all()
+    assert [(r.granted, r.given_by) for r in rows] == [(True, "guardian")]
+    assert db.session.scalar(
+        select(AuditLog).where(AuditLog.action == "volunteer.guardian_consented")
+    )
+    accept(db.session.get(Assignment, application.id), db.session.get(User, staff.id))
+    db.session.commit()
     assert "Czekamy na zgodę" not in client.get("/me/schedule").get_data(as_text=True)
     assert "Zgoda opiekuna prawnego" in client.get("/me/consents").get_data(as_text=True)
 
@@ -155,7 +153,7 @@ def test_volunteer_can_send_the_request_again(client, mailbox, julek):
 
 
 @pytest.mark.clock
-def test_expired_or_forged_links_are_refused(app, client, julek, monkeypatch):
+def test_expired_or_forged_links_are_refused(app, client, julek, monkeypatch, factory):
     client.post("/me/profile/edit", data=profile_form())
     serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="guardian-consent")
     payload = {"uid": julek.id, "g": "anna.nowak@example.org"}
@@ -169,8 +167,7 @@ def test_expired_or_forged_links_are_refused(app, client, julek, monkeypatch):
         response = anonymous.get(f"/guardian/{token}")
         assert response.status_code == 404
         assert "Link nieważny" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.get(VolunteerProfile, julek.id).guardian_consent_at is None
+    assert factory.get(VolunteerProfile, julek.id).guardian_consent_at is None
 
 
 @pytest.mark.clock

@@ -42,12 +42,11 @@ def zofia(factory, auth):
 
 
 def profile_of(app, user_id: int) -> VolunteerProfile:
-    with app.app_context():
-        profile = db.session.get(VolunteerProfile, user_id)
-        _ = profile.user, profile.preferred_institutions, profile.skills, profile.availability
-        _ = profile.absences
-        db.session.expunge_all()
-        return profile
+    profile = db.session.get(VolunteerProfile, user_id)
+    _ = profile.user, profile.preferred_institutions, profile.skills, profile.availability
+    _ = profile.absences
+    db.session.expunge_all()
+    return profile
 
 
 @pytest.mark.clock
@@ -78,10 +77,7 @@ def test_volunteer_fills_in_the_profile_and_sees_it(app, client, factory, zofia)
     assert "Profil zapisany." in page
     assert "Zofia Źdźbło" in page and "muzea, fotografia" in page
     assert "Muzeum Śląska Opolskiego" in page
-    with app.app_context():
-        assert db.session.scalar(
-            select(AuditLog).where(AuditLog.action == "volunteer.profile_updated")
-        )
+    assert factory.scalar(select(AuditLog).where(AuditLog.action == "volunteer.profile_updated"))
 
 
 @pytest.mark.parametrize(
@@ -163,7 +159,7 @@ def test_volunteer_rates_skills_grouped_by_taxonomy(app, client, factory, zofia)
 
 
 @pytest.mark.clock
-def test_volunteer_adds_and_removes_weekly_availability(app, client, zofia):
+def test_volunteer_adds_and_removes_weekly_availability(app, client, zofia, factory):
     wrong = client.post(
         "/me/availability/windows",
         data={"weekday": "5", "start_time": "14:00", "end_time": "10:00"},
@@ -190,22 +186,20 @@ def test_volunteer_adds_and_removes_weekly_availability(app, client, zofia):
     page = client.get("/me/availability").get_data(as_text=True)
     assert "sobota" in page and "niedziela" in page and "10:00–14:00" in page
 
-    with app.app_context():
-        windows = db.session.scalars(
-            select(AvailabilityWindow).where(AvailabilityWindow.user_id == zofia.id)
-        ).all()
-        assert sorted((w.weekday, w.start_time) for w in windows) == [
-            (5, time(10)),
-            (6, time(10)),
-        ]
-        saturday = next(w.id for w in windows if w.weekday == 5)
+    windows = factory.scalars(
+        select(AvailabilityWindow).where(AvailabilityWindow.user_id == zofia.id)
+    )
+    assert sorted((w.weekday, w.start_time) for w in windows) == [
+        (5, time(10)),
+        (6, time(10)),
+    ]
+    saturday = next(w.id for w in windows if w.weekday == 5)
     assert client.post(f"/me/availability/windows/{saturday}/delete").status_code == 302
-    with app.app_context():
-        assert db.session.get(AvailabilityWindow, saturday) is None
+    assert factory.get(AvailabilityWindow, saturday) is None
 
 
 @pytest.mark.clock
-def test_volunteer_records_dates_away_inclusive(app, client, zofia):
+def test_volunteer_records_dates_away_inclusive(app, client, zofia, factory):
     wrong = client.post(
         "/me/availability/absences", data={"starts_on": "2026-07-10", "ends_on": "2026-07-01"}
     )
@@ -215,14 +209,10 @@ def test_volunteer_records_dates_away_inclusive(app, client, zofia):
         "/me/availability/absences", data={"starts_on": "2026-07-10", "ends_on": "2026-07-10"}
     )
     assert one_day.status_code == 302
-    with app.app_context():
-        absence = db.session.scalar(
-            select(VolunteerAbsence).where(VolunteerAbsence.user_id == zofia.id)
-        )
-        assert (absence.starts_on, absence.ends_on) == (date(2026, 7, 10), date(2026, 7, 10))
+    absence = factory.scalar(select(VolunteerAbsence).where(VolunteerAbsence.user_id == zofia.id))
+    assert (absence.starts_on, absence.ends_on) == (date(2026, 7, 10), date(2026, 7, 10))
     assert client.post(f"/me/availability/absences/{absence.id}/delete").status_code == 302
-    with app.app_context():
-        assert db.session.get(VolunteerAbsence, absence.id) is None
+    assert factory.get(VolunteerAbsence, absence.id) is None
 
 
 def test_volunteer_cannot_delete_another_volunteers_availability(app, client, factory, zofia):

@@ -46,11 +46,10 @@ def ewa(factory, auth):
 
 
 def get_assignment(app, assignment_id: int) -> Assignment:
-    with app.app_context():
-        a = db.session.get(Assignment, assignment_id)
-        _ = a.shift
-        db.session.expunge_all()
-        return a
+    a = db.session.get(Assignment, assignment_id)
+    _ = a.shift
+    db.session.expunge_all()
+    return a
 
 
 def test_schedule_shows_upcoming_and_past_shifts_in_warsaw_time(
@@ -139,13 +138,12 @@ def test_another_volunteers_assignment_cannot_be_read_or_withdrawn(
 
 def test_notices_are_listed_counted_and_marked_read(app, client, factory, museum, ewa):
     need = factory.need(museum, "Koncert w amfiteatrze")
-    with app.app_context():
-        notify([ewa.id], "need_changed", need.id, title="Koncert w amfiteatrze")
-        notify([ewa.id], "need_cancelled", need.id, title="Koncert w amfiteatrze")
-        other = User.query.filter(User.id != ewa.id).first()
-        if other is not None:
-            notify([other.id], "need_changed", need.id, title="Cudze")
-        db.session.commit()
+    notify([ewa.id], "need_changed", need.id, title="Koncert w amfiteatrze")
+    notify([ewa.id], "need_cancelled", need.id, title="Koncert w amfiteatrze")
+    other = User.query.filter(User.id != ewa.id).first()
+    if other is not None:
+        notify([other.id], "need_changed", need.id, title="Cudze")
+    db.session.commit()
     assert "Nieprzeczytane powiadomienia: 2" in client.get("/me/schedule").get_data(as_text=True)
     page = client.get("/me/notices").get_data(as_text=True)
     assert "Zmieniły się szczegóły potrzeby „Koncert w amfiteatrze”" in page
@@ -154,8 +152,7 @@ def test_notices_are_listed_counted_and_marked_read(app, client, factory, museum
 
     assert client.post("/me/notices/read").status_code == 302
     assert "Brak nowych powiadomień" in client.get("/me/schedule").get_data(as_text=True)
-    with app.app_context():
-        assert Notice.query.filter_by(user_id=ewa.id, read_at=None).count() == 0
+    assert Notice.query.filter_by(user_id=ewa.id, read_at=None).count() == 0
 
 
 def feed_of(client, token: str) -> Calendar:
@@ -231,17 +228,15 @@ def test_volunteer_replaces_the_feed_address_and_the_old_one_stops_working(
 def test_a_cancelled_shift_leaves_the_feed(before_the_fixed_shifts, app, factory, museum, ewa):
     need = factory.need(museum, "Odwołany koncert", start=SUMMER_MORNING)
     factory.application(ewa, need, status=AssignmentStatus.ACCEPTED)
-    with app.app_context():
-        db.session.get(Shift, need.shifts[0].id).is_cancelled = True
-        db.session.commit()
+    db.session.get(Shift, need.shifts[0].id).is_cancelled = True
+    db.session.commit()
     cal = feed_of(app.test_client(), factory.feed_token(ewa))
     assert cal.walk("VEVENT") == []
 
 
 def test_inactive_account_has_no_feed(app, factory, ewa):
     token = factory.feed_token(ewa)
-    with app.app_context():
-        db.session.get(User, ewa.id).is_active_account = False
-        db.session.commit()
-        assert db.session.get(VolunteerProfile, ewa.id).feed_token == token
+    db.session.get(User, ewa.id).is_active_account = False
+    db.session.commit()
+    assert db.session.get(VolunteerProfile, ewa.id).feed_token == token
     assert app.test_client().get(f"/feeds/{token}.ics").status_code == 404
