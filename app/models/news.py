@@ -41,7 +41,9 @@ class NewsPost(Model):
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     kind: Mapped[NewsKind] = mapped_column(
-        Enum(NewsKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            NewsKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
         default=NewsKind.UPDATE,
     )
     title: Mapped[str] = mapped_column(String(200))
