@@ -10,6 +10,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
 
 from icalendar import Calendar
 from icalendar import Event
@@ -41,9 +42,9 @@ class CalendarFilter:
     institution: str = ""
     kind: NeedKind | None = None
 
-    def args(self) -> dict[str, str]:
+    def args(self) -> dict[str, Any]:
         """The query parameters that keep the filter on the calendar's links."""
-        found = {"institution": self.institution} if self.institution else {}
+        found: dict[str, Any] = {"institution": self.institution} if self.institution else {}
         if self.kind is not None:
             found["kind"] = self.kind.value
         return found
