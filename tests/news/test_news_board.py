@@ -67,6 +67,7 @@ def test_staff_of_another_institution_read_the_post_in_the_app_and_in_their_dige
     assert "Noc Muzeów: obsługa gości" in page  # the linked need
     assert "https://muzeum.opole.example.org/noc-muzeow" in page
     assert "Zmień wiadomość" not in page  # the archive does not speak for the museum
+    assert c["museum_staff"].email in page  # whom to ask
 
     with app.app_context():
         assert weekly_digests(utcnow()) == {"news_digests": 1}
