@@ -14,6 +14,7 @@ from wtforms import TextAreaField
 from wtforms import URLField
 from wtforms.validators import URL
 from wtforms.validators import Optional
+from wtforms.validators import StopValidation
 
 from app.core.forms import max_length
 from app.core.forms import number_choice
@@ -32,6 +33,12 @@ from app.services.news import PostData
 def kind_choices() -> list[SelectChoice]:
     labels = news_kind_labels()
     return [SelectChoice(k.value, labels[k]) for k in NewsKind]
+
+
+def web_address(form, field) -> None:
+    """Only a web page: a link in a post must not run anything when a reader follows it."""
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        raise StopValidation(_l("Podaj pełny adres strony, np. https://example.org."))
 
 
 class PostForm(FlaskForm):
@@ -61,6 +68,7 @@ class PostForm(FlaskForm):
         validators=[
             Optional(),
             max_length(500),
+            web_address,
             URL(message=_l("Podaj pełny adres strony, np. https://example.org.")),
         ],
         filters=[strip_filter],

@@ -46,8 +46,12 @@ def _form_page(form: PostForm, post: NewsPost | None = None):
     return page, 422 if form.errors else 200
 
 
-def _offered(form: PostForm) -> PostForm:
-    form.offer(news.institutions_for(current_user), news.linkable_needs(current_user))
+def _offered(form: PostForm, post: NewsPost | None = None) -> PostForm:
+    """The form with its lists; a post keeps the need it links even if no longer offered."""
+    needs = news.linkable_needs(current_user)
+    if post is not None and post.need is not None and post.need not in needs:
+        needs.append(post.need)
+    form.offer(news.institutions_for(current_user), needs)
     return form
 
 
@@ -81,7 +85,7 @@ def new_post():
 def edit_post(post_id: int):
     """Change a post of one's own institution."""
     post = _editable(post_id)
-    form = _offered(PostForm(obj=post))
+    form = _offered(PostForm(obj=post), post)
     if not form.validate_on_submit():
         return _form_page(form, post)
     news.update_post(current_user, post, form.post_data())
