@@ -50,6 +50,10 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LOCALE_COOKIE = "okik_lang"
 
+    # Who may show the needs widgets in an iframe (CSP frame-ancestors sources, space-separated):
+    # any site by default, since every member pastes them into its own; every other page refuses.
+    WIDGET_FRAME_ANCESTORS = os.environ.get("WIDGET_FRAME_ANCESTORS", "*")
+
     # E-mail: printed to the log unless MAIL_SERVER is set, then sent over SMTP.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -125,6 +125,8 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("hours", "/hours"),
     ("documents", None),
     ("reports", "/reports"),
+    ("news", "/news"),
+    ("widgets", "/widget"),
 )
 
 

@@ -50,14 +50,24 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cache = Cache()
 
 
+def _is_frameable() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "is_frameable", False))
+
+
 def select_locale() -> str:
-    """Choose the language: the signed-in user's choice, then the cookie, then Polish.
+    """Choose the language: the signed-in user's choice, then the cookie, then Polish; on a
+    widget, the `lang` its snippet carries comes first.
 
     The JSON API is read by programs that keep no cookie and choose nothing: there the
     Accept-Language header they send decides first (its error messages are read by people)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked_here = request.args.get("lang")
+    if asked_here and asked_here in languages and _is_frameable():
+        # A widget is shown on a member's own website, whose page language the snippet names.
+        return asked_here
     if request.path.startswith("/api/"):
         asked = request.accept_languages.best_match(languages)
         if asked:

@@ -90,3 +90,6 @@ _.last_run  # unused attribute (app/dashboard/panels.py:353); read by templates/
 failed_total  # unused variable (app/dashboard/panels.py:375); read by templates/dashboard
 repeated_total  # unused variable (app/dashboard/panels.py:377); read by templates/dashboard
 unconfirmed_total  # unused variable (app/dashboard/panels.py:379); read by templates/dashboard
+author_id  # set when a post is written (app/services/news.py); who wrote it, kept like created_by_id
+author  # unused variable (app/models/news.py); read by templates/news/detail.html
+news_digests  # a scheduler job, named by its string "app.scheduling.jobs:news_digests"

@@ -445,6 +445,8 @@ def authz_world(factory):
         other, need_c, shift_index=1, status=AssignmentStatus.OFFERED
     ).id
     _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a)
+    world.post_a = factory.news_post(inst_a, staff_a).id
+    world.spare_post_a = factory.news_post(inst_a, staff_a, title="Druga wiadomość A").id
     users["other_volunteer"] = other.email
     return world, users
 

@@ -30,6 +30,8 @@ from app.models import InstitutionRequest
 from app.models import MatchRun
 from app.models import Need
 from app.models import NeedStatus
+from app.models import NewsKind
+from app.models import NewsPost
 from app.models import Role
 from app.models import Shift
 from app.models import StaffMembership
@@ -304,3 +306,18 @@ class Factory:
                 )
             )
             db.session.commit()
+
+    def news_post(self, institution: Institution, author: User | None = None, **kw) -> NewsPost:
+        """A post on the coalition board, written now, visible to members' staff only unless
+        `is_public=True`."""
+        with self.app.app_context():
+            return self._save(
+                NewsPost(
+                    institution_id=institution.id,
+                    author_id=author.id if author else None,
+                    kind=kw.pop("kind", NewsKind.EVENT),
+                    title=kw.pop("title", "Noc w archiwum: szukamy pomocy"),
+                    body=kw.pop("body", "Zapraszamy wolontariuszy innych instytucji."),
+                    **kw,
+                )
+            )

@@ -121,6 +121,11 @@ NO_OWNER: dict[str, str] = {
     "admin.deactivate_user": "accounts are managed by administrators only",
     "admin.reactivate_user": "accounts are managed by administrators only",
     "admin.resend_confirmation": "accounts are managed by administrators only",
+    "news.detail": "the coalition board is read by the staff of every member, public posts by "
+    "everyone; hidden ones by coordinators only",
+    "news.pin_post": "the board is the coalition's: coordinators only pin",
+    "news.hide_post": "the board is the coalition's: coordinators only hide",
+    "widgets.institution": "the public widget of a member's open needs, for its own website",
 }
 
 # The app refuses a wrong owner with 403 on staff pages and with 404 on a volunteer's own records

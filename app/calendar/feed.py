@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
 
 from icalendar import Calendar
 from icalendar import Event
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from app.core.labels import need_kind_label
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Need
+from app.models import NeedKind
 from app.models import NeedStatus
 from app.models import Shift
 from app.models.base import utcnow
@@ -30,19 +34,40 @@ UID_DOMAIN = "okik.example.org"
 PRODID = "-//OKIK//Giełda Wolontariatu//PL"
 
 
+@dataclass(frozen=True)
+class CalendarFilter:
+    """What the calendar shows: one institution's needs (hosted or co-hosted) and one kind, for
+    instance the coalition's joint trainings; empty values show everything."""
+
+    institution: str = ""
+    kind: NeedKind | None = None
+
+    def args(self) -> dict[str, Any]:
+        """The query parameters that keep the filter on the calendar's links."""
+        found: dict[str, Any] = {"institution": self.institution} if self.institution else {}
+        if self.kind is not None:
+            found["kind"] = self.kind.value
+        return found
+
+
+EVERYTHING = CalendarFilter()
+
+
 def published_shifts(
     starts_from: datetime | None = None,
     starts_before: datetime | None = None,
     *,
     ends_after: datetime | None = None,
-    institution: str = "",
+    chosen: CalendarFilter = EVERYTHING,
 ) -> list[Shift]:
-    """Shifts that are not cancelled, of published needs, with their need and institution loaded."""
+    """Shifts that are not cancelled, of published needs, with their need, its institution and
+    its co-hosts loaded (a joint training names every institution that runs it)."""
+    need = contains_eager(Shift.need)
     query = (
         select(Shift)
         .join(Shift.need)
         .where(Need.status == NeedStatus.PUBLISHED, Shift.is_cancelled.is_(False))
-        .options(contains_eager(Shift.need).selectinload(Need.institution))
+        .options(need.selectinload(Need.institution), need.selectinload(Need.cohosts))
         .order_by(Shift.starts_at, Shift.id)
     )
     if starts_from is not None:
@@ -51,17 +76,21 @@ def published_shifts(
         query = query.where(Shift.starts_at < starts_before)
     if ends_after is not None:
         query = query.where(Shift.ends_at > ends_after)
-    if institution:
-        query = query.where(institution_condition(institution))
+    if chosen.institution:
+        query = query.where(institution_condition(chosen.institution))
+    if chosen.kind is not None:
+        query = query.where(Need.kind == chosen.kind)
     return list(db.session.scalars(query))
 
 
-def shifts_between(first: date, last: date, institution: str = "") -> dict[date, list[Shift]]:
+def shifts_between(
+    first: date, last: date, chosen: CalendarFilter = EVERYTHING
+) -> dict[date, list[Shift]]:
     """Shifts starting on Warsaw dates first..last (inclusive), grouped by their Warsaw date."""
     shifts = published_shifts(
         local_to_utc(first, time()),
         local_to_utc(last + timedelta(days=1), time()),
-        institution=institution,
+        chosen=chosen,
     )
     days: dict[date, list[Shift]] = defaultdict(list)
     for shift in shifts:
@@ -106,11 +135,12 @@ def build_feed(shifts: Sequence[Shift], name: str, need_url: Callable[[Need], st
         event.add("dtstart", shift.starts_at.astimezone(WARSAW))
         event.add("dtend", shift.ends_at.astimezone(WARSAW))
         event.add("summary", need.title)
+        event.add("categories", [need_kind_label(need.kind)])
         if need.place:
             event.add("location", need.place)
         url = need_url(need)
         event.add("url", url)
-        event.add("description", f"{need.institution.name}\n{url}")
+        event.add("description", f"{', '.join(hosts_of(need))}\n{url}")
         cal.add_component(event)
     if shifts:
         first = shifts[0].starts_at.date() - timedelta(days=366)
@@ -119,9 +149,14 @@ def build_feed(shifts: Sequence[Shift], name: str, need_url: Callable[[Need], st
     return cal.to_ical()
 
 
+def hosts_of(need: Need) -> list[str]:
+    """The institutions that run a need: the host first, then its co-hosts."""
+    return [need.institution.name, *sorted(c.name for c in need.cohosts)]
+
+
 def in_feed_range(shift: Shift) -> bool:
     return FIRST_INSTANT <= shift.starts_at and shift.ends_at < END_INSTANT
 
 
-def upcoming_published_shifts(institution: str = "") -> list[Shift]:
-    return published_shifts(ends_after=utcnow(), starts_before=END_INSTANT, institution=institution)
+def upcoming_published_shifts(chosen: CalendarFilter = EVERYTHING) -> list[Shift]:
+    return published_shifts(ends_after=utcnow(), starts_before=END_INSTANT, chosen=chosen)

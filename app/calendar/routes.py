@@ -16,11 +16,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.calendar.blueprint import bp
+from app.calendar.feed import CalendarFilter
 from app.calendar.feed import build_feed
 from app.calendar.feed import month_weeks
 from app.calendar.feed import shifts_between
 from app.calendar.feed import upcoming_published_shifts
+from app.core.labels import need_kind_labels
 from app.core.time import today_in_warsaw
+from app.models import NeedKind
 from app.needs.shift_times import template_helpers
 from app.services.date_range import FIRST_YEAR
 from app.services.date_range import LAST_YEAR
@@ -53,19 +56,26 @@ def _day(name: str) -> date | None:
     return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
-def _filter_args(slug: str) -> dict[str, Any]:
-    """The query parameters that keep the institution filter on the calendar's links."""
-    return {"institution": slug} if slug else {}
+def _kind() -> NeedKind | None:
+    """The kind asked for (trainings, say); None for all kinds or one not known."""
+    raw = (request.args.get("kind") or "").strip()
+    return NeedKind(raw) if raw in NeedKind._value2member_map_ else None
 
 
-def _institution_filter() -> tuple[str, dict[str, Any]]:
-    """The chosen institution (an unknown slug is ignored), and what every calendar page shows of
-    the filter: the institutions to choose from, the chosen one, the feed's address."""
+def _chosen_filter() -> tuple[CalendarFilter, dict[str, Any]]:
+    """The chosen institution and kind (unknown ones are ignored), and what every calendar page
+    shows of the filter: the choices, the chosen ones, the feed's address."""
     institutions = active_institutions()
     slug = (request.args.get("institution") or "").strip()
     slug = slug if any(i.slug == slug for i in institutions) else ""
-    feed_url = url_for("calendar.feed", **_filter_args(slug))
-    return slug, {"institutions": institutions, "slug": slug, "feed_url": feed_url}
+    chosen = CalendarFilter(slug, _kind())
+    return chosen, {
+        "institutions": institutions,
+        "slug": slug,
+        "kinds": need_kind_labels(),
+        "kind": chosen.kind.value if chosen.kind else "",
+        "feed_url": url_for("calendar.feed", **chosen.args()),
+    }
 
 
 def _weekday_names() -> list[str]:
@@ -73,12 +83,12 @@ def _weekday_names() -> list[str]:
     return [format_date(monday + timedelta(days=i), "EEEE") for i in range(7)]
 
 
-def _month_links(first: date, today: date, slug: str) -> dict[str, Any]:
+def _month_links(first: date, today: date, chosen: CalendarFilter) -> dict[str, Any]:
     """The links from a month: to the months before and after (within the years the calendar
     shows), and to the week of today, or of the month's first day in another month."""
     previous = (first - timedelta(days=1)).replace(day=1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    extra = _filter_args(slug)
+    extra = chosen.args()
     in_month = (today.year, today.month) == (first.year, first.month)
     nav = {
         "previous": url_for("calendar.month", year=previous.year, month=previous.month, **extra),
@@ -107,27 +117,27 @@ def month():
     """Show a month of shifts as a grid of days."""
     today = today_in_warsaw()
     first = _chosen_month(today)
-    slug, filter_context = _institution_filter()
+    chosen, filter_context = _chosen_filter()
     weeks = month_weeks(first.year, first.month)
     return render_template(
         "calendar/month.html",
         title=format_date(first, "LLLL yyyy"),
         first=first,
         weeks=weeks,
-        days=shifts_between(weeks[0][0], weeks[-1][-1], slug),
+        days=shifts_between(weeks[0][0], weeks[-1][-1], chosen),
         today=today,
         weekday_names=_weekday_names(),
-        **_month_links(first, today, slug),
+        **_month_links(first, today, chosen),
         **filter_context,
     )
 
 
-def _week_context(monday: date, slug: str) -> dict[str, Any]:
+def _week_context(monday: date, chosen: CalendarFilter) -> dict[str, Any]:
     """A week's title and days, and the links from it: the weeks before and after (within the
     years the calendar shows) and its month."""
     sunday = monday + timedelta(days=6)
     previous, following = monday - timedelta(days=7), monday + timedelta(days=7)
-    extra = _filter_args(slug)
+    extra = chosen.args()
     return {
         "title": _(
             "Tydzień %(first)s – %(last)s",
@@ -151,33 +161,35 @@ def week():
     today = today_in_warsaw()
     chosen = _day("date") or today
     monday = chosen - timedelta(days=chosen.weekday())
-    slug, filter_context = _institution_filter()
+    chosen, filter_context = _chosen_filter()
     return render_template(
         "calendar/week.html",
-        **_week_context(monday, slug),
-        days=shifts_between(monday, monday + timedelta(days=6), slug),
+        **_week_context(monday, chosen),
+        days=shifts_between(monday, monday + timedelta(days=6), chosen),
         today=today,
         **filter_context,
     )
 
 
-def _feed_name(slug: str) -> str:
+def _feed_name(chosen: CalendarFilter) -> str:
     """The calendar's name in calendar apps; a feed of an institution that is not (or no longer)
     a member is not found."""
     name = _("Giełda Wolontariatu OKIK")
-    if not slug:
+    if chosen.kind is not None:
+        name = f"{name}: {need_kind_labels()[chosen.kind]}"
+    if not chosen.institution:
         return name
-    institution = active_institution(slug) or abort(404)
+    institution = active_institution(chosen.institution) or abort(404)
     return f"{name}: {institution.short_name or institution.name}"
 
 
 @bp.get("/feed.ics")
 def feed():
-    """Serve all upcoming shifts of published needs as an iCal feed, optionally of one institution."""
-    slug = (request.args.get("institution") or "").strip()
+    """Serve upcoming shifts of published needs as an iCal feed, of one institution or kind if asked."""
+    chosen = CalendarFilter((request.args.get("institution") or "").strip(), _kind())
     body = build_feed(
-        upcoming_published_shifts(slug),
-        _feed_name(slug),
+        upcoming_published_shifts(chosen),
+        _feed_name(chosen),
         lambda need: url_for("needs.detail", need_id=need.id, _external=True),
     )
     response = Response(body, mimetype="text/calendar")

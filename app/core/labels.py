@@ -21,6 +21,7 @@ from app.models import DocumentKind
 from app.models import InstitutionKind
 from app.models import NeedKind
 from app.models import NeedStatus
+from app.models import NewsKind
 from app.models import OutboxStatus
 from app.models import RequestStatus
 from app.models import Role
@@ -60,6 +61,16 @@ def need_kind_labels() -> dict[NeedKind, str]:
         NeedKind.RECURRING: str(_l("Cykliczna")),
         NeedKind.LONG_TERM: str(_l("Długoterminowa (Korpus Solidarności)")),
         NeedKind.TRAINING: str(_l("Szkolenie dla wolontariuszy")),
+    }
+
+
+def news_kind_labels() -> dict[NewsKind, str]:
+    """What a post on the coalition board is about."""
+    return {
+        NewsKind.UPDATE: str(_l("Z życia instytucji")),
+        NewsKind.EVENT: str(_l("Wydarzenie")),
+        NewsKind.CALL_FOR_HELP: str(_l("Prośba o pomoc innych instytucji")),
+        NewsKind.TRAINING: str(_l("Szkolenie otwarte dla wolontariuszy innych instytucji")),
     }
 
 
@@ -277,6 +288,7 @@ compliance_kind_label = _lookup(compliance_kind_labels, ComplianceKind)
 document_kind_label = _lookup(document_kind_labels, DocumentKind)
 consent_kind_label = _lookup(consent_kind_labels, ConsentKind)
 outbox_status_label = _lookup(outbox_status_labels, OutboxStatus)
+news_kind_label = _lookup(news_kind_labels, NewsKind)
 
 
 def run_status_label(status: str) -> str:
@@ -304,4 +316,5 @@ def template_labels() -> dict[str, Callable[..., str]]:
         "run_status_label": run_status_label,
         "run_stage_label": run_stage_label,
         "level_label": skill_level_label,
+        "news_kind_label": news_kind_label,
     }

@@ -88,6 +88,7 @@ def navigation() -> list[NavItem]:
                     )
                 )
         if current_user.is_staff or current_user.is_coordinator:
+            items.append(NavItem(str(_l("Wiadomości z koalicji")), "news.board"))
             items.append(NavItem(str(_l("Godziny do potwierdzenia")), "hours.pending"))
             items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
         if current_user.is_coordinator:

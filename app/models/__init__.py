@@ -28,6 +28,9 @@ from app.models.needs import NeedSkill
 from app.models.needs import NeedStatus
 from app.models.needs import Shift
 from app.models.needs import need_cohost
+from app.models.news import NewsDigestSubscription
+from app.models.news import NewsKind
+from app.models.news import NewsPost
 from app.models.notices import Notice
 from app.models.outbox import EmailOptOut
 from app.models.outbox import OutboxMessage
@@ -96,4 +99,7 @@ __all__ = [
     "VolunteerProfile",
     "VolunteerSkill",
     "need_cohost",
+    "NewsDigestSubscription",
+    "NewsKind",
+    "NewsPost",
 ]

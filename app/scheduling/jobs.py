@@ -143,6 +143,12 @@ def korpus_summaries() -> None:
     run_job("korpus_summaries", work)
 
 
+def news_digests() -> None:
+    from app.services.news import weekly_digests
+
+    run_job("news_digests", weekly_digests)
+
+
 def heartbeat() -> None:
     from app.scheduling.health import beat
 
@@ -179,6 +185,11 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         ("hours_confirmation", CronTrigger(hour=8, minute=5, timezone=scheduler.timezone), {}),
         ("agreement_reminders", CronTrigger(hour=8, minute=10, timezone=scheduler.timezone), {}),
         ("guardian_reminders", CronTrigger(hour=9, minute=0, timezone=scheduler.timezone), {}),
+        (
+            "news_digests",
+            CronTrigger(day_of_week="mon", hour=8, minute=15, timezone=scheduler.timezone),
+            {},
+        ),
         (
             "korpus_summaries",
             CronTrigger(day=1, hour=9, minute=30, timezone=scheduler.timezone),

@@ -29,6 +29,8 @@ from app.models import InstitutionRequest
 from app.models import Need
 from app.models import NeedKind
 from app.models import NeedSkill
+from app.models import NewsKind
+from app.models import NewsPost
 from app.models import Role
 from app.models import Shift
 from app.models import Skill
@@ -306,6 +308,41 @@ def _demo_requests(institutions: dict[str, Institution]) -> None:
         )
 
 
+def _demo_news(institutions: dict[str, Institution], staff: User) -> None:
+    """A few posts on the coalition board, one pinned and two public, once."""
+    if db.session.scalar(select(NewsPost.id)) is not None:
+        return
+    training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
+    posts = [
+        NewsPost(
+            institution=institutions["gsw"],
+            author_id=staff.id,
+            kind=NewsKind.CALL_FOR_HELP,
+            title="Szukamy osób do obsługi wernisażu",
+            body="W piątek otwieramy nową wystawę. Przyda się pomoc wolontariuszy innych "
+            "instytucji przy szatni i informacji dla gości.",
+            is_pinned=True,
+        ),
+        NewsPost(
+            institution=training.institution if training else institutions["gsw"],
+            kind=NewsKind.TRAINING,
+            title="Szkolenie z pierwszej pomocy dla wolontariuszy całej koalicji",
+            body="Zapraszamy wolontariuszy wszystkich instytucji OKIK. Liczba miejsc ograniczona.",
+            need=training,
+            is_public=True,
+        ),
+        NewsPost(
+            institution=institutions["gsw"],
+            author_id=staff.id,
+            kind=NewsKind.EVENT,
+            title="Noc Muzeów w galerii",
+            body="W programie oprowadzania kuratorskie i warsztaty dla rodzin.",
+            is_public=True,
+        ),
+    ]
+    db.session.add_all(posts)
+
+
 def load_demo_data(today: date | None = None) -> dict[str, int]:
     """Add the demo accounts, volunteers and needs on top of the reference data."""
     summary = load_reference_data()
@@ -440,6 +477,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
     training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
     if training is not None and not training.cohosts:
         training.cohosts.append(institutions["ocwip"])
+    _demo_news(institutions, staff)
     history = load_history(today, password_hash)
     db.session.commit()
     return {

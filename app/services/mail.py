@@ -75,6 +75,7 @@ EMAIL_KINDS: dict[str, tuple[bool, Any]] = {
     "digest": (True, _l("Codzienne podsumowanie dla koordynatorów i pracowników")),
     "hours": (True, _l("Prośby o potwierdzenie godzin")),
     "korpus": (True, _l("Miesięczne podsumowanie Korpusu Solidarności")),
+    "news_digest": (True, _l("Cotygodniowe wiadomości z tablicy koalicji (po zapisaniu się)")),
 }
 UNSUBSCRIBE_SALT = "unsubscribe"
 

@@ -51,6 +51,8 @@ class World:
     agreement_a: int = 0  # the other volunteer's agreement with A for past_need_a
     other_window: int = 0  # the other volunteer's weekly availability window
     other_absence: int = 0  # the other volunteer's dates away
+    post_a: int = 0  # a post of institution A on the news board, for members only
+    spare_post_a: int = 0  # another one, which the delete route may take away
 
 
 Url = Callable[[World], str]

@@ -1,0 +1,5 @@
+"""The ``widgets`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("widgets", __name__)
