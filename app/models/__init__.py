@@ -29,6 +29,8 @@ from app.models.needs import NeedStatus
 from app.models.needs import Shift
 from app.models.needs import need_cohost
 from app.models.notices import Notice
+from app.models.qualifications import Qualification
+from app.models.qualifications import QualificationRecord
 from app.models.outbox import EmailOptOut
 from app.models.outbox import OutboxMessage
 from app.models.outbox import OutboxStatus
@@ -69,6 +71,8 @@ __all__ = [
     "ConsentKind",
     "MatchRun",
     "Notice",
+    "Qualification",
+    "QualificationRecord",
     "EmailOptOut",
     "OutboxMessage",
     "OutboxStatus",
