@@ -354,6 +354,7 @@ def auth(client) -> AuthActions:
 def authz_world(factory):
     """Two institutions with staff, needs, shifts and applications, and one account per role."""
     from tests.authz.common import World
+    from tests.authz.qualifications import qualifications_at_a
 
     inst_a = factory.institution("Muzeum A")
     inst_b = factory.institution("Teatr B")
@@ -403,6 +404,7 @@ def authz_world(factory):
         other, need_c, shift_index=1, status=AssignmentStatus.OFFERED
     ).id
     _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a)
+    qualifications_at_a(factory, world, inst_a, other)
     users["other_volunteer"] = other.email
     return world, users
 

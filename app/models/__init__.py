@@ -29,11 +29,11 @@ from app.models.needs import NeedStatus
 from app.models.needs import Shift
 from app.models.needs import need_cohost
 from app.models.notices import Notice
-from app.models.qualifications import Qualification
-from app.models.qualifications import QualificationRecord
 from app.models.outbox import EmailOptOut
 from app.models.outbox import OutboxMessage
 from app.models.outbox import OutboxStatus
+from app.models.qualifications import Qualification
+from app.models.qualifications import QualificationRecord
 from app.models.scheduler import SchedulerHeartbeat
 from app.models.skills import Skill
 from app.models.skills import SkillGroup

@@ -51,6 +51,8 @@ class World:
     agreement_a: int = 0  # the other volunteer's agreement with A for past_need_a
     other_window: int = 0  # the other volunteer's weekly availability window
     other_absence: int = 0  # the other volunteer's dates away
+    qualification: int = 0  # a catalogue entry (tests/authz/qualifications.py)
+    training_need_a: int = 0  # a training at A that grants it; the other volunteer attended
 
 
 Url = Callable[[World], str]
