@@ -4,6 +4,8 @@ who attended. Who sees which record is decided in app.services.qualifications.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -137,6 +139,7 @@ def mine():
         records=service.records_of(current_user.id),
         shares=service.shares_qualifications(current_user.id),
         today=today_in_warsaw(),
+        soon=today_in_warsaw() + timedelta(days=service.REMIND_DAYS_BEFORE),
         profile=current_user.profile,
     )
 

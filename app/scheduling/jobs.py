@@ -143,6 +143,12 @@ def korpus_summaries() -> None:
     run_job("korpus_summaries", work)
 
 
+def qualification_reminders() -> None:
+    from app.scheduling.reminders import qualification_reminders as work
+
+    run_job("qualification_reminders", work)
+
+
 def heartbeat() -> None:
     from app.scheduling.health import beat
 
@@ -179,6 +185,11 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         ("hours_confirmation", CronTrigger(hour=8, minute=5, timezone=scheduler.timezone), {}),
         ("agreement_reminders", CronTrigger(hour=8, minute=10, timezone=scheduler.timezone), {}),
         ("guardian_reminders", CronTrigger(hour=9, minute=0, timezone=scheduler.timezone), {}),
+        (
+            "qualification_reminders",
+            CronTrigger(hour=9, minute=15, timezone=scheduler.timezone),
+            {},
+        ),
         (
             "korpus_summaries",
             CronTrigger(day=1, hour=9, minute=30, timezone=scheduler.timezone),

@@ -49,6 +49,7 @@ EMAIL_KINDS: dict[str, tuple[bool, Any]] = {
     "digest": (True, _l("Codzienne podsumowanie dla koordynatorów i pracowników")),
     "hours": (True, _l("Prośby o potwierdzenie godzin")),
     "korpus": (True, _l("Miesięczne podsumowanie Korpusu Solidarności")),
+    "qualification": (True, _l("Przypomnienia o kwalifikacjach, które wkrótce wygasną")),
 }
 UNSUBSCRIBE_SALT = "unsubscribe"
 
