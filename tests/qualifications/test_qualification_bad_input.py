@@ -156,3 +156,35 @@ def test_the_record_form_never_fails_with_a_server_error(app, coalition, values)
         f"/qualifications/volunteers/{coalition.ala.id}", data=values
     )
     assert response.status_code < 500
+
+
+NEED_FORM = {"title": "Widownia", "description": "Opis", "kind": "one_off", "place": "Sala"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"required_qualification": "987654"}, "required_qualification", "Nieprawidłowy wybór"),
+        ({"grants_qualification": "abc"}, "grants_qualification", "Nieprawidłowy wybór"),
+        (
+            {"grants_qualification": "{first_aid}"},
+            "grants_qualification",
+            "Kwalifikację daje tylko potrzeba rodzaju „Szkolenie dla wolontariuszy”.",
+        ),
+    ],
+)
+def test_the_need_form_checks_the_qualifications(app, coalition, changes, field, message):
+    data = {**NEED_FORM, **{k: v.format(first_aid=coalition.first_aid) for k, v in changes.items()}}
+    response = signed_in(app, coalition.theatre_staff).post(
+        f"/manage/needs/{coalition.show.id}/edit", data=data
+    )
+    assert response.status_code == 422
+    assert message in field_error(response.get_data(as_text=True), field)
+
+
+def test_a_training_may_grant_a_qualification(app, coalition):
+    data = {**NEED_FORM, "kind": "training", "grants_qualification": str(coalition.first_aid)}
+    response = signed_in(app, coalition.theatre_staff).post(
+        f"/manage/needs/{coalition.show.id}/edit", data=data
+    )
+    assert response.status_code == 303
