@@ -27,6 +27,8 @@ from app.models import StaffMembership
 from app.models import User
 from app.services.qualifications import expiry_for
 
+FIRST_AID_TRAINING = "Szkolenie wolontariuszy koalicji: pierwsza pomoc"
+
 # (qualification, institution slug, every n-th volunteer, days ago obtained)
 _PLAN: list[tuple[str, str, int, int]] = [
     ("Pierwsza pomoc", "mso", 10, 200),
@@ -75,7 +77,11 @@ def load_demo_qualifications(today: date, coordinator: User) -> int:
         added += 1
     for person in volunteers[::2]:
         db.session.add(Consent(user_id=person.id, kind=ConsentKind.QUALIFICATIONS, granted=True))
-    training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING).limit(1))
+    training = db.session.scalar(
+        select(Need)
+        .where(Need.kind == NeedKind.TRAINING, Need.title == FIRST_AID_TRAINING)
+        .limit(1)
+    )
     if (
         training is not None
         and training.grants_qualification_id is None

@@ -15,7 +15,6 @@ Rules, in one place because applications, the staff pages, matching and the remi
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -417,12 +416,3 @@ def mark_reminded(record: QualificationRecord, now: datetime) -> bool:
         .values(reminded_at=now)
     )
     return rows_changed(result) == 1
-
-
-def names(ids: Iterable[int], locale: str) -> dict[int, str]:
-    """Catalogue names in the reader's language, for pages that show codes from the matcher."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = db.session.scalars(select(Qualification).where(Qualification.id.in_(wanted)))
-    return {q.id: q.name(locale) for q in rows}

@@ -386,7 +386,7 @@ def test_an_unfilled_need_names_the_missing_qualification(app, coalition):
         .get(f"/proposals/runs/{run_id}")
         .get_data(as_text=True)
     )
-    assert "nie ma ważnej w dniu zmiany kwalifikacji: Pierwsza pomoc" in page
+    assert "ważnej w dniu zmiany kwalifikacji: Pierwsza pomoc" in page
 
 
 # --- the volunteer's view and the reminder -------------------------------------------------------

@@ -12,6 +12,7 @@ from app.models import Qualification
 from app.models import QualificationRecord
 from app.models import User
 from app.seed.demo import load_demo_data
+from app.seed.demo_qualifications import FIRST_AID_TRAINING
 from app.seed.reference import QUALIFICATIONS
 
 
@@ -28,5 +29,7 @@ def test_the_demo_holds_the_catalogue_a_few_records_and_a_training_that_grants(a
             select(QualificationRecord).where(QualificationRecord.user_id == demo.id)
         )
         assert record.qualification.name_pl == "Szkolenie BHP" and record.expires_on is not None
-        training = db.session.scalar(select(Need).where(Need.kind == NeedKind.TRAINING))
+        training = db.session.scalar(
+            select(Need).where(Need.title == FIRST_AID_TRAINING, Need.kind == NeedKind.TRAINING)
+        )
         assert training.grants_qualification.name_pl == "Pierwsza pomoc"
