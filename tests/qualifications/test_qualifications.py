@@ -433,3 +433,23 @@ def test_the_need_form_offers_the_catalogue(app, coalition):
         assert (
             db.session.get(Need, coalition.show.id).required_qualification_id == coalition.first_aid
         )
+
+
+def test_the_volunteer_downloads_their_qualifications_and_deletion_erases_them(
+    app, factory, coalition
+):
+    from app.volunteers.data_rights import delete_account
+    from app.volunteers.data_rights import export_data
+
+    museum_knows_ala(factory, coalition)
+    record_first_aid(app, coalition)
+    with app.app_context():
+        person = db.session.get(User, coalition.ala.id)
+        (row,) = export_data(person)["qualifications"]
+        assert (row["qualification"], row["recorded_by"]) == (
+            "Pierwsza pomoc",
+            coalition.museum_staff.full_name,
+        )
+        delete_account(person)
+        db.session.commit()
+        assert db.session.scalar(select(QualificationRecord)) is None
