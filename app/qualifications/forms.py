@@ -81,9 +81,11 @@ class RecordForm(FlaskForm):
             *(SelectChoice(str(q.id), q.name(locale)) for q in catalogue),
         ]
         self.institution.choices = [
-            *([placeholder()] if len(institutions) > 1 else []),
+            placeholder(),
             *(SelectChoice(str(i.id), i.name) for i in institutions),
         ]
+        if len(institutions) == 1 and self.institution.raw_data is None:
+            self.institution.data = str(institutions[0].id)  # a first view, by staff of one
 
     def validate_expires_on(self, field) -> None:
         obtained: date | None = self.obtained_on.data

@@ -188,3 +188,15 @@ def test_a_training_may_grant_a_qualification(app, coalition):
         f"/manage/needs/{coalition.show.id}/edit", data=data
     )
     assert response.status_code == 303
+
+
+def test_an_empty_institution_is_refused_even_for_staff_of_one(app, factory, coalition):
+    factory.application(coalition.ala, factory.need(coalition.museum, "Dyżur"))
+    client = signed_in(app, coalition.museum_staff)
+    page = client.get(f"/qualifications/volunteers/{coalition.ala.id}").get_data(as_text=True)
+    assert f'<option selected value="{coalition.museum.id}">' in page
+    response = client.post(
+        f"/qualifications/volunteers/{coalition.ala.id}", data=_record(coalition, institution="")
+    )
+    assert response.status_code == 422
+    assert "To pole jest wymagane." in field_error(response.get_data(as_text=True), "institution")
