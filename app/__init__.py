@@ -127,6 +127,7 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("reports", "/reports"),
     ("news", "/news"),
     ("widgets", "/widget"),
+    ("qualifications", "/qualifications"),
 )
 
 

@@ -24,7 +24,8 @@ Rules (a pair is feasible when all hold):
 6. shifts that work with children need ``child_protection_checked``;
 7. no existing booking overlaps the shift (touching end-to-start is fine);
 8. the volunteer has not declined the shift or its need before;
-9. ``hours_left`` is at least the shift's length.
+9. ``hours_left`` is at least the shift's length;
+10. every qualification the shift requires is held and still valid on the shift's date.
 
 "At most one shift per volunteer per day" is *not* a filter: it is a constraint of the
 optimisation (see :mod:`matching.solver`).
@@ -35,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 
 import numpy as np
@@ -53,6 +55,7 @@ __all__ = [
     "build_index",
     "infeasibility",
     "is_feasible",
+    "lacks_qualification",
     "merge_windows",
 ]
 
@@ -80,6 +83,7 @@ FEASIBILITY_CODES: tuple[str, ...] = (
     "booking",
     "declined",
     "hours",
+    "qualification",
 )
 
 
@@ -158,7 +162,21 @@ def infeasibility(volunteer: Volunteer, place: Place, config: MatchingConfig) ->
         broken.append("declined")
     if volunteer.hours_left < (p_end - p_start) / 60.0:
         broken.append("hours")
+    if lacks_qualification(volunteer, place):
+        broken.append("qualification")
     return broken
+
+
+def lacks_qualification(volunteer: Volunteer, place: Place) -> bool:
+    """True when a qualification the shift requires is missing or lapses before its date."""
+    day = place.start.date()
+    for qualification_id in place.required_qualifications:
+        if qualification_id not in volunteer.qualifications:
+            return True
+        until = volunteer.qualifications[qualification_id]
+        if until is not None and until < day:
+            return True
+    return False
 
 
 def is_feasible(volunteer: Volunteer, place: Place, config: MatchingConfig) -> bool:
@@ -293,6 +311,11 @@ class MatchingIndex:
     t_end: IntArray = field(repr=False)
     t_level: IntArray = field(repr=False)
     t_vol: IntArray = field(repr=False)
+    # qualifications (rule 10): sorted (volunteer index, qualification id) keys, the last valid
+    # day ordinal of each key, and each place's required qualification ids padded with -1
+    q_keys: IntArray = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
+    q_until: IntArray = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
+    p_qual: IntArray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.int64))
 
     @property
     def n_volunteers(self) -> int:
@@ -358,6 +381,8 @@ class MatchingIndex:
             bad |= _in_sorted(self.declined_place_keys, _pair_key(v, self.p_ids[p]))
         if self.b_start.size:
             bad |= self._booking_clash(v, p)
+        if self.p_qual.shape[1]:
+            bad |= self._lacks_qualification(v, p)
         ok[idx[bad]] = False
         return ok
 
@@ -387,7 +412,24 @@ class MatchingIndex:
                 | _in_sorted(self.declined_place_keys, _pair_key(vi, self.p_ids[pi]))
             ),
             "hours": self.v_hours[vi] >= self.p_hours[pi],
+            "qualification": ~self._lacks_qualification(vi, pi),
         }
+
+    def _lacks_qualification(self, v: IntArray, p: IntArray) -> BoolArray:
+        """True where the shift requires a qualification the volunteer lacks on its date."""
+        lacks = np.zeros(v.size, dtype=bool)
+        for j in range(self.p_qual.shape[1]):
+            wanted = self.p_qual[p, j]
+            asks = wanted >= 0
+            if not asks.any():
+                continue
+            held = np.zeros(v.size, dtype=bool)
+            if self.q_keys.size:
+                keys = _pair_key(v, np.where(asks, wanted, 0))
+                pos = np.minimum(np.searchsorted(self.q_keys, keys), self.q_keys.size - 1)
+                held = (self.q_keys[pos] == keys) & (self.q_until[pos] >= self.p_day[p])
+            lacks |= asks & ~held
+        return lacks
 
     def _booking_clash(self, v: IntArray, p: IntArray) -> BoolArray:
         """True where one of the volunteer's existing bookings overlaps the shift."""
@@ -829,4 +871,27 @@ def build_index(problem: Problem) -> MatchingIndex:
         t_end=w_end[t_w],
         t_level=t_level[t_order],
         t_vol=w_vol[t_w],
+        **_qualification_arrays(volunteers, places),
     )
+
+
+def _qualification_arrays(
+    volunteers: tuple[Volunteer, ...], places: tuple[Place, ...]
+) -> dict[str, IntArray]:
+    """The index's arrays for rule 10; a qualification without an end is valid forever."""
+    forever = date.max.toordinal()
+    held: list[tuple[int, int, int]] = []
+    for i, v in enumerate(volunteers):
+        for qualification_id, until in v.qualifications.items():
+            _check_id(qualification_id, "qualification id")
+            held.append((i, qualification_id, forever if until is None else until.toordinal()))
+    width = max((len(p.required_qualifications) for p in places), default=0)
+    p_qual = np.full((len(places), width), -1, dtype=np.int64)
+    for i, p in enumerate(places):
+        for j, qualification_id in enumerate(sorted(p.required_qualifications)):
+            _check_id(qualification_id, "qualification id")
+            p_qual[i, j] = qualification_id
+    arr = np.array(held, dtype=np.int64).reshape(-1, 3)
+    keys = _pair_key(arr[:, 0], arr[:, 1])
+    order = np.argsort(keys, kind="stable")
+    return {"q_keys": keys[order], "q_until": arr[order, 2], "p_qual": p_qual}

@@ -17,7 +17,8 @@ Codes (params in brackets):
 * ``crosses_midnight`` [start, end] - availability is per day, such shifts are never covered;
 * ``all_away`` [count, date], ``blocked_age`` [count, min_age],
   ``blocked_child_protection`` [count], ``blocked_bookings`` [count], ``declined`` [count],
-  ``blocked_hours`` [count, hours] - the skilled, available volunteers all fail that rule;
+  ``blocked_hours`` [count, hours], ``blocked_qualification`` [count, qualification_ids] -
+  the skilled, available volunteers all fail that rule;
 * ``blocked_mixed`` [count, by] - they fail for several rules, ``by`` maps rule -> count;
 * ``no_candidates`` [count] - safety net that a consistent index never produces.
 
@@ -45,6 +46,7 @@ _STAGE_CODES: dict[str, str] = {
     "booking": "blocked_bookings",
     "declined": "declined",
     "hours": "blocked_hours",
+    "qualification": "blocked_qualification",
 }
 
 
@@ -138,5 +140,7 @@ def explain_no_candidates(index: MatchingIndex, p: int) -> tuple[str, dict[str, 
             params["min_age"] = place.min_age
         elif stage == "hours":
             params["hours"] = round(float(index.p_hours[p]), 2)
+        elif stage == "qualification":
+            params["qualification_ids"] = sorted(place.required_qualifications)
         return _STAGE_CODES[stage], params
     return "blocked_mixed", {"count": count, "by": by}

@@ -41,6 +41,7 @@ _STAGE_NAMES_PL: dict[str, str] = {
     "booking": "inne zajęcia w tym czasie",
     "declined": "wcześniejsza odmowa",
     "hours": "za mało godzin",
+    "qualification": "brak wymaganej kwalifikacji",
 }
 
 
@@ -96,6 +97,11 @@ def render_reason(
         )
     elif code == "reliability" and p.get("newcomer"):
         text = "nowy wolontariusz, bez historii obecności"
+    elif code == "qualification":
+        until = p.get("valid_until")
+        text = f"ma wymaganą kwalifikację #{p['qualification_id']}" + (
+            f" (ważna do {until})" if until else " (bezterminową)"
+        )
     elif code == "reliability":
         text = f"niezawodność {round(100 * float(p['reliability']))}%"
     else:
@@ -115,6 +121,7 @@ def render_reasons(
 def render_diagnostic(
     diagnostic: Diagnostic | tuple[str, Mapping[str, Any]],
     skill_names: Mapping[int, str] | None = None,
+    qualification_names: Mapping[int, str] | None = None,
 ) -> str:
     """Why a shift is (partly) unfilled, as a Polish sentence.
 
@@ -188,6 +195,10 @@ def render_diagnostic(
     if code == "blocked_hours":
         verb = "nie mają" if n != 1 else "nie ma"
         return f"{who} {verb} już tylu wolnych godzin (zmiana trwa {p['hours']} h)"
+    if code == "blocked_qualification":
+        verb = "nie mają" if n != 1 else "nie ma"
+        wanted = ", ".join(f"„{_name(qualification_names, q)}”" for q in p["qualification_ids"])
+        return f"{who} {verb} ważnej w dniu zmiany kwalifikacji {wanted}"
     if code == "blocked_mixed":
         parts = ", ".join(f"{_STAGE_NAMES_PL.get(k, k)}: {v}" for k, v in dict(p["by"]).items())
         return f"Pasujący wolontariusze ({n}) odpadają z różnych powodów – {parts}"

@@ -100,9 +100,10 @@ def explain_pair(
 ) -> tuple[int, tuple[Reason, ...]]:
     """Score of one (assumed feasible) pair and the reasons that make it up.
 
-    Reasons come in a fixed order (required skills by id, nice skills by id, interests,
-    preferred institution, continuity, new institution, reliability) and terms worth 0 points
-    are left out, so the list reads as "why this person fits".
+    Reasons come in a fixed order (required skills by id, required qualifications by id, nice
+    skills by id, interests, preferred institution, continuity, new institution, reliability)
+    and terms worth 0 points are left out, except the required qualifications, so the list
+    reads as "why this person fits".
     """
     reasons: list[Reason] = []
     for skill_id, min_level in sorted(place.required_skills.items()):
@@ -113,6 +114,18 @@ def explain_pair(
                 "skill_level",
                 {"skill_id": skill_id, "level": level, "min_level": min_level},
                 points,
+            )
+        )
+    for qualification_id in sorted(place.required_qualifications):
+        # Worth no points, as every candidate holds it: said so that people see why they fit.
+        until = volunteer.qualifications.get(qualification_id)
+        reasons.append(
+            Reason(
+                "qualification",
+                {
+                    "qualification_id": qualification_id,
+                    "valid_until": until.isoformat() if until else None,
+                },
             )
         )
     if config.nice_skill_points:

@@ -93,6 +93,8 @@ class Volunteer:
     declined_place_ids: frozenset[int] = frozenset()
     bookings: tuple[tuple[datetime, datetime], ...] = ()
     shifts_on_record: int | None = None
+    #: qualification id -> the last day it is valid (None: it never lapses)
+    qualifications: Mapping[int, date | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class Place:
     kind: NeedKind = NeedKind.ONE_OFF
     interests: frozenset[str] = frozenset()
     co_host_institution_ids: frozenset[int] = frozenset()
+    #: qualifications the volunteer must hold, valid on the shift's date
+    required_qualifications: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

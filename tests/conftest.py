@@ -396,6 +396,7 @@ def auth(client) -> AuthActions:
 def authz_world(factory):
     """Two institutions with staff, needs, shifts and applications, and one account per role."""
     from tests.authz.common import World
+    from tests.authz.qualifications import qualifications_at_a
 
     inst_a = factory.institution("Muzeum A")
     inst_b = factory.institution("Teatr B")
@@ -447,6 +448,7 @@ def authz_world(factory):
     _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a)
     world.post_a = factory.news_post(inst_a, staff_a).id
     world.spare_post_a = factory.news_post(inst_a, staff_a, title="Druga wiadomość A").id
+    qualifications_at_a(factory, world, inst_a, other)
     users["other_volunteer"] = other.email
     return world, users
 

@@ -117,6 +117,9 @@ NO_OWNER: dict[str, str] = {
     "admin.retire_skill": "the skill taxonomy is the coalition's, changed by administrators only",
     "admin.restore_skill": "the skill taxonomy is the coalition's, changed by administrators only",
     "admin.user": "accounts are managed by administrators only",
+    "qualifications.edit": "the qualification catalogue is the coalition's, kept by coordinators only",
+    "qualifications.delete": "the qualification catalogue is the coalition's, kept by coordinators "
+    "only",
     "admin.change_role": "accounts are managed by administrators only",
     "admin.deactivate_user": "accounts are managed by administrators only",
     "admin.reactivate_user": "accounts are managed by administrators only",

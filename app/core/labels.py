@@ -148,6 +148,9 @@ def consent_kind_labels() -> dict[ConsentKind, str]:
         ConsentKind.IMAGE: str(_l("Wykorzystanie mojego wizerunku (zdjęcia, nagrania)")),
         ConsentKind.NEWSLETTER: str(_l("Newsletter koalicji OKIK")),
         ConsentKind.GUARDIAN: str(_l("Zgoda opiekuna prawnego")),
+        ConsentKind.QUALIFICATIONS: str(
+            _l("Pokazywanie moich kwalifikacji innym instytucjom koalicji")
+        ),
     }
 
 
@@ -248,6 +251,11 @@ def audit_kind_labels() -> dict[str, str]:
         "hours.corrected": str(_l("poprawka godzin")),
         "hours.rejected": str(_l("odrzucenie godzin")),
         "child_protection_check.recorded": str(_l("sprawdzenie w rejestrze")),
+        "qualification.recorded": str(_l("odnotowanie kwalifikacji")),
+        "qualification.granted_for_training": str(_l("kwalifikacje za szkolenie")),
+        "qualification.added": str(_l("dodanie kwalifikacji do katalogu")),
+        "qualification.updated": str(_l("zmiana kwalifikacji w katalogu")),
+        "qualification.deleted": str(_l("usunięcie kwalifikacji z katalogu")),
         # administration
         "skill.added": str(_l("dodanie umiejętności")),
         "skill.renamed": str(_l("zmiana nazwy umiejętności")),

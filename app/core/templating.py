@@ -98,6 +98,7 @@ def navigation() -> list[NavItem]:
             items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
             items.append(NavItem(str(_l("Raporty")), "reports.dashboard"))
             items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
+            items.append(NavItem(str(_l("Kwalifikacje")), "qualifications.catalogue"))
             items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
         if current_user.is_admin:
             items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))

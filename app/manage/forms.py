@@ -59,6 +59,20 @@ def _skill_choices() -> list[SelectChoice]:
     ]
 
 
+def _qualification_choices() -> list[SelectChoice]:
+    from app.services.qualifications import catalogue
+
+    locale = "en" if _is_english() else "pl"
+    return [
+        SelectChoice("", _l("— brak —")),
+        *(SelectChoice(str(q.id), q.name(locale)) for q in catalogue()),
+    ]
+
+
+def _chosen_id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
 BAD_TIME = _l("Podaj poprawną godzinę, np. 10:00.")
 BAD_NUMBER = _l("Podaj liczbę całkowitą.")
 
@@ -174,6 +188,18 @@ class NeedFields(FlaskForm):
     works_with_children = BooleanField(
         _l("Praca z dziećmi (wymaga odnotowanego sprawdzenia w rejestrze i niekaralności)")
     )
+    required_qualification = SelectField(
+        _l("Wymagana kwalifikacja (opcjonalnie)"),
+        choices=_qualification_choices,
+        default="",
+        description=_l("Przyjąć można tylko osoby, które mają ją ważną w dniu zmiany."),
+    )
+    grants_qualification = SelectField(
+        _l("Kwalifikacja, którą daje to szkolenie (opcjonalnie)"),
+        choices=_qualification_choices,
+        default="",
+        description=_l("Po szkoleniu odnotujesz ją uczestnikom z potwierdzonymi godzinami."),
+    )
     is_accessible = BooleanField(_l("Miejsce dostępne dla osób z niepełnosprawnościami"))
     accessibility_note = StringField(
         _l("Dostępność: uwagi (opcjonalnie)"),
@@ -202,6 +228,8 @@ class NeedFields(FlaskForm):
         """What `obj=need` cannot fill: co-hosts, the kind's value and one select per skill."""
         self.cohosts.data = [i.id for i in need.cohosts]
         self.kind.data = str(need.kind.value if hasattr(need.kind, "value") else need.kind)
+        self.required_qualification.data = str(need.required_qualification_id or "")
+        self.grants_qualification.data = str(need.grants_qualification_id or "")
         for ns in need.skills:
             name = f"skill_{ns.skill_id}"
             if name in self:
@@ -216,6 +244,8 @@ class NeedFields(FlaskForm):
             "place": self.place.data,
             "min_age": self.min_age.data or 0,
             "works_with_children": bool(self.works_with_children.data),
+            "required_qualification_id": _chosen_id(self.required_qualification.data),
+            "grants_qualification_id": _chosen_id(self.grants_qualification.data),
             "is_accessible": bool(self.is_accessible.data),
             "accessibility_note": self.accessibility_note.data or "",
             "offers_training": bool(self.offers_training.data),
@@ -224,6 +254,12 @@ class NeedFields(FlaskForm):
             "contact_name": self.contact_name.data or "",
             "contact_email": self.contact_email.data or "",
         }
+
+    def validate_grants_qualification(self, field) -> None:
+        if field.data and self.kind.data != NeedKind.TRAINING.value:
+            raise ValidationError(
+                _l("Kwalifikację daje tylko potrzeba rodzaju „Szkolenie dla wolontariuszy”.")
+            )
 
     def skill_values(self) -> list[tuple[int, int, bool]]:
         """(skill id, minimum level, required) for each skill the form asks for."""

@@ -52,6 +52,7 @@ from app.models import User
 from app.services import applications
 from app.services import checks
 from app.services import needs
+from app.services import qualifications
 from app.services import staff_views
 from app.services.applications import AlreadyDecided
 from app.services.applications import ApplicationError
@@ -510,6 +511,8 @@ def _volunteer_page(volunteer: User, form: CheckForm, status: int = 200):
         age=volunteer.profile.age_on(staff_views.today_in_warsaw()) if volunteer.profile else None,
         checks_done=staff_views.volunteer_checks(volunteer.id),
         may_record=checks.may_record_check(current_user, volunteer),
+        qualifications=qualifications.visible_records(current_user, volunteer.id),
+        today=staff_views.today_in_warsaw(),
         form=form,
     ), status
 

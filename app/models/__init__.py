@@ -35,6 +35,8 @@ from app.models.notices import Notice
 from app.models.outbox import EmailOptOut
 from app.models.outbox import OutboxMessage
 from app.models.outbox import OutboxStatus
+from app.models.qualifications import Qualification
+from app.models.qualifications import QualificationRecord
 from app.models.scheduler import SchedulerHeartbeat
 from app.models.skills import Skill
 from app.models.skills import SkillGroup
@@ -72,6 +74,8 @@ __all__ = [
     "ConsentKind",
     "MatchRun",
     "Notice",
+    "Qualification",
+    "QualificationRecord",
     "EmailOptOut",
     "OutboxMessage",
     "OutboxStatus",

@@ -22,6 +22,7 @@ from app.models.base import EMPTY_TEXT
 from app.models.base import UTCDateTime
 from app.models.base import utcnow
 from app.models.institutions import Institution
+from app.models.qualifications import Qualification
 from app.models.skills import Skill
 
 
@@ -79,6 +80,12 @@ class Need(Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lower-case text without Polish diacritics, kept by the services, so that "lodz" finds "Łódź".
     search_text: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY_TEXT)
+    # Only holders of this qualification, valid on the shift's date, are placed or proposed.
+    required_qualification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qualification.id"), index=True
+    )
+    # A training need records this qualification for everyone whose hours were confirmed.
+    grants_qualification_id: Mapped[int | None] = mapped_column(ForeignKey("qualification.id"))
 
     institution: Mapped[Institution] = relationship()
     cohosts: Mapped[list[Institution]] = relationship(secondary=need_cohost)
@@ -87,6 +94,12 @@ class Need(Model):
     )
     skills: Mapped[list[NeedSkill]] = relationship(
         back_populates="need", cascade="all, delete-orphan"
+    )
+    required_qualification: Mapped[Qualification | None] = relationship(
+        foreign_keys=[required_qualification_id]
+    )
+    grants_qualification: Mapped[Qualification | None] = relationship(
+        foreign_keys=[grants_qualification_id]
     )
 
     def host_ids(self) -> set[int]:

@@ -195,6 +195,8 @@ class ConsentKind(enum.StrEnum):
     IMAGE = "image"
     NEWSLETTER = "newsletter"
     GUARDIAN = "guardian"
+    # Other institutions than the one that recorded them may see the volunteer's qualifications.
+    QUALIFICATIONS = "qualifications"
 
 
 class Consent(Model):

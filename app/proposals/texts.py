@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,6 +21,7 @@ from sqlalchemy import union_all
 
 from app.extensions import db
 from app.models import Institution
+from app.models import Qualification
 from app.models import Skill
 
 
@@ -51,6 +54,7 @@ class Names:
         )
         # Both lists in one statement: a page's fixed cost is mostly its round trips.
         self.skills: dict[int, str] = {}
+        self.qualifications: dict[int, str] | None = None
         self.institutions: dict[int, str] = {}
         for kind, id_, name in db.session.execute(union_all(skills, institutions)):
             (self.institutions if kind else self.skills)[id_] = name
@@ -60,6 +64,16 @@ class Names:
 
     def institution(self, institution_id: int) -> str:
         return self.institutions.get(institution_id, f"#{institution_id}")
+
+    def qualification(self, qualification_id: int) -> str:
+        """Read on first use: few pages name a qualification, none should pay for the list."""
+        if self.qualifications is None:
+            rows = db.session.execute(
+                select(Qualification.id, Qualification.name_pl, Qualification.name_en)
+            )
+            english = str(get_locale() or "pl") == "en"
+            self.qualifications = {i: (en if english and en else pl) for i, pl, en in rows}
+        return self.qualifications.get(qualification_id, f"#{qualification_id}")
 
 
 def reason_text(reason: Mapping[str, Any], names: Names) -> str:
@@ -94,7 +108,21 @@ def reason_text(reason: Mapping[str, Any], names: Names) -> str:
         return _("nowy wolontariusz: jeszcze bez historii obecności")
     if code == "reliability":
         return _("niezawodność: %(pct)d%% obecności", pct=round(100 * float(p["reliability"])))
+    if code == "qualification":
+        return qualification_reason(p, names)
     return code
+
+
+def qualification_reason(p: Mapping[str, Any], names: Names) -> str:
+    name = names.qualification(p["qualification_id"])
+    until = p.get("valid_until")
+    if until:
+        return _(
+            "ma wymaganą kwalifikację: %(name)s (ważna do %(until)s)",
+            name=name,
+            until=format_date(date.fromisoformat(until)),
+        )
+    return _("ma wymaganą kwalifikację: %(name)s (bezterminowo)", name=name)
 
 
 def _skills(skills: list[Mapping[str, Any]], names: Names) -> str:
@@ -175,6 +203,13 @@ def diagnostic_text(diag: Mapping[str, Any], names: Names) -> str:
             "%(num)d pasująca osoba wyczerpała limit godzin",
             "%(num)d pasujących osób wyczerpało limit godzin",
             n,
+        )
+    if code == "blocked_qualification":
+        return ngettext(
+            "%(num)d pasująca osoba nie ma ważnej w dniu zmiany kwalifikacji: %(names)s",
+            "%(num)d pasujących osób nie ma ważnej w dniu zmiany kwalifikacji: %(names)s",
+            n,
+            names=", ".join(names.qualification(q) for q in p.get("qualification_ids", [])),
         )
     if code == "blocked_mixed":
         return ngettext(

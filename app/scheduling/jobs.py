@@ -149,6 +149,12 @@ def news_digests() -> None:
     run_job("news_digests", weekly_digests)
 
 
+def qualification_reminders() -> None:
+    from app.scheduling.reminders import qualification_reminders as work
+
+    run_job("qualification_reminders", work)
+
+
 def heartbeat() -> None:
     from app.scheduling.health import beat
 
@@ -188,6 +194,11 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         (
             "news_digests",
             CronTrigger(day_of_week="mon", hour=8, minute=15, timezone=scheduler.timezone),
+            {},
+        ),
+        (
+            "qualification_reminders",
+            CronTrigger(hour=9, minute=15, timezone=scheduler.timezone),
             {},
         ),
         (

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event
 from sqlalchemy import func
@@ -366,6 +367,37 @@ def korpus_summaries(now: datetime) -> int:
                 user=volunteer,
                 row=row,
                 streak=progress(volunteer, today.replace(day=1) - timedelta(days=1)).streak,
+            )
+            is not None
+        )
+    return queued
+
+
+def qualification_reminders(now: datetime) -> int:
+    """Tell each holder, once, that a qualification lapses within a month (unless renewed)."""
+    from app.services.qualifications import lapsing_soon
+    from app.services.qualifications import mark_reminded
+
+    queued = 0
+    for record in lapsing_soon(now):
+        person = db.session.get(User, record.user_id)
+        if not mark_reminded(record, now) or person is None or not person.is_active_account:
+            continue
+        queued += (
+            queue_email(
+                person.email,
+                _l(
+                    "Twoja kwalifikacja wkrótce wygaśnie: %(name)s",
+                    name=record.qualification.name(person.locale),
+                ),
+                "qualification_reminder",
+                person.locale,
+                kind="qualification",
+                recipient=person,
+                dedup_key=f"qualification-reminder:{record.id}",
+                user=person,
+                record=record,
+                url=absolute_url("qualifications.mine"),
             )
             is not None
         )

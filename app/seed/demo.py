@@ -31,6 +31,7 @@ from app.models import NeedKind
 from app.models import NeedSkill
 from app.models import NewsKind
 from app.models import NewsPost
+from app.models import Qualification
 from app.models import Role
 from app.models import Shift
 from app.models import Skill
@@ -50,7 +51,9 @@ from app.seed.demo_content import LAST_NAMES
 from app.seed.demo_content import NEEDS
 from app.seed.demo_history import load_history
 from app.seed.demo_needs import published_need
+from app.seed.demo_qualifications import load_demo_qualifications
 from app.seed.reference import INSTITUTIONS
+from app.seed.reference import QUALIFICATIONS
 from app.seed.reference import SKILL_GROUPS
 from app.services.needs import refresh_search_text
 from app.services.passwords import hash_password
@@ -91,8 +94,18 @@ def load_reference_data() -> dict[str, int]:
             if s_code not in skills:
                 group.skills.append(Skill(code=s_code, name_pl=s_pl, name_en=s_en, position=s_pos))
                 added_skills += 1
+    known = {name.lower() for name in db.session.scalars(select(Qualification.name_pl))}
+    added_qualifications = 0
+    for name_pl, name_en, months in QUALIFICATIONS:
+        if name_pl.lower() not in known:
+            db.session.add(Qualification(name_pl=name_pl, name_en=name_en, validity_months=months))
+            added_qualifications += 1
     db.session.commit()
-    return {"institutions_added": added_institutions, "skills_added": added_skills}
+    return {
+        "institutions_added": added_institutions,
+        "skills_added": added_skills,
+        "qualifications_added": added_qualifications,
+    }
 
 
 def _user(email: str, first: str, last: str, role: Role, password_hash: str) -> tuple[User, bool]:
@@ -479,6 +492,7 @@ def load_demo_data(today: date | None = None) -> dict[str, int]:
         training.cohosts.append(institutions["ocwip"])
     _demo_news(institutions, staff)
     history = load_history(today, password_hash)
+    history["qualification_records_added"] = load_demo_qualifications(today, coordinator)
     db.session.commit()
     return {
         **summary,

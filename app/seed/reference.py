@@ -1,4 +1,4 @@
-"""The coalition's member institutions and the shared skill taxonomy.
+"""The coalition's member institutions, the shared skill taxonomy and qualification catalogue.
 
 The member list is the coalition's own; descriptions are short summaries written for this app.
 """
@@ -261,4 +261,15 @@ SKILL_GROUPS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
             ),
         ],
     ),
+]
+
+
+# The qualifications every institution of the coalition recognises: (Polish, English, months
+# of validity or None when it does not lapse).
+QUALIFICATIONS: list[tuple[str, str, int | None]] = [
+    ("Szkolenie BHP", "Health and safety briefing", 12),
+    ("Pierwsza pomoc", "First aid", 24),
+    ("Oprowadzanie z audiodeskrypcją", "Guiding with audio description", None),
+    ("Praca z dziećmi", "Working with children", 36),
+    ("Praca z archiwaliami", "Archive handling", None),
 ]

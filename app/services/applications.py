@@ -43,6 +43,7 @@ from app.models import VolunteerProfile
 from app.models.base import rows_changed
 from app.models.base import utcnow
 from app.services import audit
+from app.services import qualifications
 from app.services.notices import notify
 from app.services.status_messages import application_state
 from app.services.status_messages import proposal_state
@@ -182,6 +183,10 @@ def apply(
             raise ApplicationError(_("Zmiana %(when)s już się rozpoczęła.", when=when))
         if shift.accepted_count >= shift.places:
             raise ApplicationError(_("Na zmianę %(when)s nie ma już wolnych miejsc.", when=when))
+        day = shift.starts_at.astimezone(WARSAW).date()
+        lacking = qualifications.refusal_for(volunteer.id, need, day, to_volunteer=True)
+        if lacking:
+            raise ApplicationError(lacking)
         existing = db.session.scalar(
             select(Assignment).where(
                 Assignment.volunteer_id == volunteer.id,
@@ -330,6 +335,10 @@ def place_volunteer(
                 "Praca z dziećmi: brak odnotowanego sprawdzenia w rejestrze i zaświadczenia o niekaralności."
             )
         )
+    day = shift.starts_at.astimezone(WARSAW).date()
+    lacking = qualifications.refusal_for(assignment.volunteer_id, need, day, to_volunteer=False)
+    if lacking:
+        raise ApplicationError(lacking)
     clash = overlapping(
         assignment.volunteer_id,
         shift.starts_at,

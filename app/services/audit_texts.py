@@ -409,6 +409,16 @@ def _check(p: _Parts) -> Markup:
     )
 
 
+def _named(template: LazyString, *keys: str) -> Callable[[_Parts], Markup]:
+    """A sentence with the name the entry's details keep (a catalogue entry may be gone)."""
+
+    def make(p: _Parts) -> Markup:
+        parts = {k: getattr(p, k) for k in keys}
+        return _say(str(template), name=str(p.d.get("name") or ""), **parts)
+
+    return make
+
+
 def _skill(template: LazyString) -> Callable[[_Parts], Markup]:
     def make(p: _Parts) -> Markup:
         skill = p.obj if isinstance(p.obj, Skill) else None
@@ -600,6 +610,29 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
             )
         ),
         "child_protection_check.recorded": _check,
+        "qualification.recorded": _named(
+            _l(
+                "%(actor)s odnotowuje kwalifikację „%(name)s” osoby %(volunteer)s "
+                "(instytucja %(institution)s)."
+            ),
+            "actor",
+            "volunteer",
+            "institution",
+        ),
+        "qualification.granted_for_training": _named(
+            _l("%(actor)s odnotowuje kwalifikację „%(name)s” uczestnikom szkolenia %(need)s."),
+            "actor",
+            "need",
+        ),
+        "qualification.added": _named(
+            _l("%(actor)s dodaje do katalogu kwalifikację „%(name)s”."), "actor"
+        ),
+        "qualification.updated": _named(
+            _l("%(actor)s zmienia w katalogu kwalifikację „%(name)s”."), "actor"
+        ),
+        "qualification.deleted": _named(
+            _l("%(actor)s usuwa z katalogu kwalifikację „%(name)s”."), "actor"
+        ),
         "skill.added": _skill(_l("%(actor)s dodaje do słownika umiejętność „%(skill)s”.")),
         "skill.renamed": _skill(
             _l("%(actor)s zmienia nazwę umiejętności „%(old)s” na „%(skill)s”.")

@@ -76,6 +76,7 @@ EMAIL_KINDS: dict[str, tuple[bool, Any]] = {
     "hours": (True, _l("Prośby o potwierdzenie godzin")),
     "korpus": (True, _l("Miesięczne podsumowanie Korpusu Solidarności")),
     "news_digest": (True, _l("Cotygodniowe wiadomości z tablicy koalicji (po zapisaniu się)")),
+    "qualification": (True, _l("Przypomnienia o kwalifikacjach, które wkrótce wygasną")),
 }
 UNSUBSCRIBE_SALT = "unsubscribe"
 

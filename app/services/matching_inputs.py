@@ -57,6 +57,7 @@ from app.models.volunteers import age_on
 from app.models.volunteers import may_be_placed
 from app.models.volunteers import volunteer_preferred_institution
 from app.services.date_range import clamp
+from app.services.qualifications import valid_for_matching
 
 if TYPE_CHECKING:
     from app.services.matching_run import Scope
@@ -183,6 +184,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
             Need.works_with_children,
             Need.kind,
             Need.title,
+            Need.required_qualification_id,
         )
         .join(Need, Need.id == Shift.need_id)
         .where(*_open_shift_conditions(scope, now))
@@ -199,6 +201,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 matching.NeedKind(NeedKind(kind).value),
                 tags(row[9]),
                 frozenset(cohosts.pop(need_id, ())),
+                frozenset(() if row[10] is None else (row[10],)),
             )
         places.append(
             matching.Place(
@@ -215,6 +218,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 kind=need[2],
                 interests=need[3],
                 co_host_institution_ids=need[4],
+                required_qualifications=need[5],
             )
         )
     return places
@@ -396,6 +400,7 @@ def load_volunteers(
     )
 
     history = _History(eligible)
+    qualified = valid_for_matching(eligible, today)
 
     bookings: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     month_hours: dict[int, float] = defaultdict(float)
@@ -471,6 +476,7 @@ def load_volunteers(
                 shifts_on_record=done + missed,
                 declined_need_ids=frozenset(declined) if declined else empty,
                 bookings=tuple(bookings.get(user_id, ())),
+                qualifications=qualified.get(user_id, {}),
             )
         )
     return volunteers

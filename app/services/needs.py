@@ -48,6 +48,8 @@ EDITABLE_FIELDS = (
     "place",
     "min_age",
     "works_with_children",
+    "required_qualification_id",
+    "grants_qualification_id",
     "is_accessible",
     "accessibility_note",
     "offers_training",

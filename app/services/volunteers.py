@@ -57,7 +57,12 @@ ADULT_AGE = 18
 # Under this age the guardian concludes the agreement and runs the account (volunteering act).
 GUARDIAN_RUNS_ACCOUNT_AGE = 13
 # Consents the volunteer changes on the consents page; the guardian's is given through its link.
-SELF_CONSENTS = (ConsentKind.DATA_PROCESSING, ConsentKind.IMAGE, ConsentKind.NEWSLETTER)
+SELF_CONSENTS = (
+    ConsentKind.DATA_PROCESSING,
+    ConsentKind.IMAGE,
+    ConsentKind.NEWSLETTER,
+    ConsentKind.QUALIFICATIONS,
+)
 
 
 # Ids above the range of an SQL INTEGER cannot exist; looking them up would fail in the driver.

@@ -26,6 +26,7 @@ from app.models import AvailabilityWindow
 from app.models import ChildProtectionCheck
 from app.models import Consent
 from app.models import Notice
+from app.models import QualificationRecord
 from app.models import User
 from app.models import VolunteerAbsence
 from app.models import VolunteerSkill
@@ -36,6 +37,7 @@ from app.services import audit
 from app.services import sessions
 from app.services.applications import ApplicationError
 from app.services.applications import withdraw
+from app.services.qualifications import records_of
 from app.services.volunteers import assignments_of
 from app.services.volunteers import checks_of
 from app.services.volunteers import consent_history
@@ -156,6 +158,15 @@ def export_data(user: User) -> dict[str, Any]:
         }
         for c in checks_of(user.id)
     ]
+    data["qualifications"] = [
+        {
+            **_row(r, "obtained_on", "expires_on", "note", "recorded_at"),
+            "qualification": r.qualification.name_pl,
+            "institution": r.institution.name if r.institution else None,
+            "recorded_by": r.recorded_by.full_name if r.recorded_by else None,
+        }
+        for r in records_of(user.id)
+    ]
     data["notices"] = [
         _row(n, "kind", "params", "created_at", "read_at") for n in notices_of(user.id, limit=None)
     ]
@@ -195,7 +206,7 @@ def delete_account(user: User) -> None:
     uid = user.id
     for model in (VolunteerSkill, AvailabilityWindow, VolunteerAbsence):
         db.session.execute(delete(model).where(model.user_id == uid))
-    for owned in (Consent, Notice, ChildProtectionCheck):
+    for owned in (Consent, Notice, ChildProtectionCheck, QualificationRecord):
         db.session.execute(delete(owned).where(owned.user_id == uid))
     for a in db.session.scalars(select(Assignment).where(Assignment.volunteer_id == uid)):
         a.message = ""

@@ -210,7 +210,12 @@ class ConsentForm(FlaskForm):
         _l("Zgoda"),
         choices=lambda: [
             SelectChoice(k.value, k.value)
-            for k in (ConsentKind.DATA_PROCESSING, ConsentKind.IMAGE, ConsentKind.NEWSLETTER)
+            for k in (
+                ConsentKind.DATA_PROCESSING,
+                ConsentKind.IMAGE,
+                ConsentKind.NEWSLETTER,
+                ConsentKind.QUALIFICATIONS,
+            )
         ],
         validators=[required()],
     )

@@ -53,6 +53,8 @@ class World:
     other_absence: int = 0  # the other volunteer's dates away
     post_a: int = 0  # a post of institution A on the news board, for members only
     spare_post_a: int = 0  # another one, which the delete route may take away
+    qualification: int = 0  # a catalogue entry (tests/authz/qualifications.py)
+    training_need_a: int = 0  # a training at A that grants it; the other volunteer attended
 
 
 Url = Callable[[World], str]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -129,9 +130,31 @@ def random_problem(
                 ),
             )
         )
+    volunteers, places = with_qualifications(seed, volunteers, places)
     rnd.shuffle(volunteers)
     rnd.shuffle(places)
     return Problem(volunteers, places, config, coalition_institution_ids=frozenset({1, 2}))
+
+
+def with_qualifications(
+    seed: int, volunteers: list[Volunteer], places: list[Place]
+) -> tuple[list[Volunteer], list[Place]]:
+    """Some shifts require qualification 7 or 8; volunteers hold them, some lapsing mid-run.
+
+    A random source of its own, so that the rest of each seeded instance stays as it was."""
+    rnd = random.Random(seed ^ 0x5A5A)
+    lapses = [None, BASE.date(), BASE.date() + timedelta(days=1), BASE.date() - timedelta(days=1)]
+    held = [
+        replace(
+            v, qualifications={q: rnd.choice(lapses) for q in rnd.sample([7, 8], rnd.randint(0, 2))}
+        )
+        for v in volunteers
+    ]
+    wanted = [
+        replace(p, required_qualifications=frozenset(rnd.sample([7, 8], rnd.choice([0, 0, 1, 2]))))
+        for p in places
+    ]
+    return held, wanted
 
 
 def feasible_pairs(problem: Problem) -> list[tuple[Volunteer, Place]]:
