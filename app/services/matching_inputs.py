@@ -57,6 +57,9 @@ from app.models.volunteers import age_on
 from app.models.volunteers import may_be_placed
 from app.models.volunteers import volunteer_preferred_institution
 from app.services.date_range import clamp
+from app.services.limits import coalition_limits
+from app.services.limits import overridden
+from app.services.limits import place_limits
 
 if TYPE_CHECKING:
     from app.services.matching_run import Scope
@@ -169,6 +172,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
 
     # The shifts of one need share its skills, interests and co-hosts: one object for all of them.
     shared: dict[int, tuple] = {}
+    coalition = coalition_limits()
     to_local = _local_clock()
     places = []
     for row in _stream(
@@ -183,6 +187,9 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
             Need.works_with_children,
             Need.kind,
             Need.title,
+            Need.min_rest_hours,
+            Need.max_days_in_row,
+            Need.signup_opens_days,
         )
         .join(Need, Need.id == Shift.need_id)
         .where(*_open_shift_conditions(scope, now))
@@ -199,6 +206,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 matching.NeedKind(NeedKind(kind).value),
                 tags(row[9]),
                 frozenset(cohosts.pop(need_id, ())),
+                overridden(coalition, *row[10:13]),
             )
         places.append(
             matching.Place(
@@ -215,6 +223,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 kind=need[2],
                 interests=need[3],
                 co_host_institution_ids=need[4],
+                **place_limits(starts_at, need[5]),
             )
         )
     return places
