@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -162,10 +161,11 @@ def refusal_text(found: Breach, own: bool) -> str:
     """The sentence that names the limit: to the volunteer (`own`) or about them to staff."""
     limits = found.limits
     if found.code == "signup_closed" and found.opens_at is not None:
-        return _(
-            "Zapisy na tę zmianę otwierają się %(date)s (%(days)d dni przed zmianą).",
+        return ngettext(
+            "Zapisy na tę zmianę otwierają się %(date)s (%(num)d dzień przed zmianą).",
+            "Zapisy na tę zmianę otwierają się %(date)s (%(num)d dni przed zmianą).",
+            limits.signup_opens_days,
             date=format_date(found.opens_at, "long"),
-            days=limits.signup_opens_days,
         )
     if found.code == "rest":
         if own:
