@@ -105,6 +105,20 @@ def queue_lengths(shift_ids: list[int]) -> dict[int, int]:
     return {shift_id: count for shift_id, count in rows}
 
 
+def _has_live_assignment(volunteer_id: int, shift_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Assignment.volunteer_id == volunteer_id,
+                    Assignment.shift_id == shift_id,
+                    Assignment.status.in_(ACTIVE),
+                )
+            )
+        )
+    )
+
+
 def _join_refusal(volunteer: User, shift: Shift, now: datetime) -> str | None:
     """Why the volunteer may not wait for this shift now; checked under their lock."""
     if shift.is_cancelled:
@@ -113,15 +127,7 @@ def _join_refusal(volunteer: User, shift: Shift, now: datetime) -> str | None:
         return _("Ta zmiana już się rozpoczęła.")
     if shift.accepted_count < shift.places:
         return _("Na tej zmianie są wolne miejsca: zgłoś się na nią zamiast czekać.")
-    live = db.session.scalar(
-        select(
-            exists().where(
-                Assignment.volunteer_id == volunteer.id,
-                Assignment.shift_id == shift.id,
-                Assignment.status.in_(ACTIVE),
-            )
-        )
-    )
+    live = _has_live_assignment(volunteer.id, shift.id)
     if live:
         return _("Masz już zgłoszenie albo miejsce na tej zmianie.")
     clash = overlapping(volunteer.id, shift.starts_at, shift.ends_at, statuses=BOOKED)
@@ -209,15 +215,7 @@ def _offer_to(entry_id: int, volunteer: User, shift: Shift, now: datetime) -> bo
     if rows_changed(taken) != 1:
         savepoint.rollback()
         return None
-    live = db.session.scalar(
-        select(
-            exists().where(
-                Assignment.volunteer_id == volunteer.id,
-                Assignment.shift_id == shift.id,
-                Assignment.status.in_(ACTIVE),
-            )
-        )
-    )
+    live = _has_live_assignment(volunteer.id, shift.id)
     if live:  # they applied or were offered the shift another way: no longer waiting
         savepoint.commit()
         return None
