@@ -305,13 +305,3 @@ def sweep(now: datetime | None = None) -> int:
     db.session.rollback()
     return sum(advance(shift_id, now) for shift_id in shift_ids)
 
-
-def waiting_volunteer_ids(shift_id: int) -> list[int]:
-    """The people waiting for the shift, first in line first."""
-    return list(
-        db.session.scalars(
-            select(WaitlistEntry.volunteer_id)
-            .where(WaitlistEntry.shift_id == shift_id)
-            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
-        )
-    )
