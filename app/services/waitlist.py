@@ -304,4 +304,3 @@ def sweep(now: datetime | None = None) -> int:
     )
     db.session.rollback()
     return sum(advance(shift_id, now) for shift_id in shift_ids)
-
