@@ -227,7 +227,11 @@ def _offer_to(entry_id: int, volunteer: User, shift: Shift, now: datetime) -> bo
         source=AssignmentSource.WAITLIST,
     )
     db.session.add(assignment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # they applied to the shift a moment ago: no longer waiting
+        savepoint.rollback()
+        return False
     deadline = offer_deadline(shift, now)
     try:
         place_volunteer(assignment, volunteer, to=S.OFFERED, offered_at=now, expires_at=deadline)
