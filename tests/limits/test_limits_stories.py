@@ -201,3 +201,31 @@ def test_wrong_limits_are_explained_at_the_field(app, factory, museum, field, va
     assert f'id="{field}-error"' in page and message in page
     with app.app_context():
         assert db.session.query(Need).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "params", "expected"),
+    [
+        (
+            "blocked_rest",
+            {"count": 2, "rest_hours": 11.0},
+            "2 pasujące osoby mają inne zmiany zbyt blisko (odpoczynek co najmniej 11 h)",
+        ),
+        (
+            "blocked_days_in_row",
+            {"count": 1, "days": 5},
+            "1 pasująca osoba przekroczyłaby limit 5 dni z rzędu",
+        ),
+        (
+            "signup_not_open",
+            {"count": 3, "opens": "2026-12-20"},
+            "Zapisy na tę zmianę otwierają się dopiero 2026-12-20",
+        ),
+    ],
+)
+def test_staff_read_why_the_matcher_left_a_shift_unfilled_by_a_limit(app, code, params, expected):
+    from app.proposals.texts import Names
+    from app.proposals.texts import diagnostic_text
+
+    with app.test_request_context():
+        assert diagnostic_text({"code": code, "params": params}, Names([])) == expected
