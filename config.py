@@ -102,6 +102,15 @@ class Config:
     # through the same claim and execution at once (tests).
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
     MATCHING_SYNC = _bool("MATCHING_SYNC")
+    # A place freed on a full shift is offered to the first person waiting for this long (but
+    # never past the shift's start).
+    WAITLIST_OFFER_HOURS = _int("WAITLIST_OFFER_HOURS", 12)
+    # The coalition's limits that protect volunteers (0: none); a need may override each one
+    # (app/services/limits.py): the least rest between two shifts of one person, in hours; the
+    # most days in a row with a shift; how many days before a shift its sign-up opens.
+    LIMIT_MIN_REST_HOURS = _int("LIMIT_MIN_REST_HOURS", 0)
+    LIMIT_MAX_DAYS_IN_ROW = _int("LIMIT_MAX_DAYS_IN_ROW", 0)
+    LIMIT_SIGNUP_OPENS_DAYS = _int("LIMIT_SIGNUP_OPENS_DAYS", 0)
     # Seconds: how often a worker executing a run writes its heartbeat; after how long without
     # one the run is declared failed (its worker died); the idle worker's pause between looks at
     # the queue; and its pause after the database failed to answer.

@@ -35,6 +35,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_waitlists(app)
     register_cli(app)
     return app
 
@@ -158,6 +159,24 @@ def register_security_headers(app: Flask) -> None:
     from app.core.security import init_security_headers
 
     init_security_headers(app)
+
+
+def register_waitlists(app: Flask) -> None:
+    """After a request whose committed changes freed places, offer them to the people waiting
+    (app/services/freed_places.py says why only then)."""
+    import logging
+
+    from app.extensions import db
+    from app.services.waitlist import advance_freed
+
+    @app.after_request
+    def move_waiting_lists(response):
+        try:
+            advance_freed()
+        except Exception:  # noqa: BLE001 - the request itself is done; the sweep catches up
+            logging.getLogger(__name__).exception("Moving a waiting list failed")
+            db.session.rollback()
+        return response
 
 
 def register_cli(app: Flask) -> None:

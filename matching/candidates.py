@@ -26,6 +26,15 @@ Rules (a pair is feasible when all hold):
 8. the volunteer has not declined the shift or its need before;
 9. ``hours_left`` is at least the shift's length;
 10. every qualification the shift requires is held and still valid on the shift's date.
+11. the volunteer rests at least ``place.min_rest_minutes`` between the shift and every booking
+    that does not overlap it (an overlap is rule 7, not this one);
+12. with the shift, the volunteer serves at most ``place.max_days_in_row`` consecutive days: the
+    days a booking touches, before and after the shift's day, are counted;
+13. the shift's sign-up has opened: ``place.signup_opens_at`` is not after ``config.as_of``.
+
+Rules 11-13 protect volunteers from overwork and keep the coalition's sign-up calendar; the app
+checks the same rules again whenever it places someone, so proposals of one run that would
+break them together are refused at approval with the limit named.
 
 "At most one shift per volunteer per day" is *not* a filter: it is a constraint of the
 optimisation (see :mod:`matching.solver`).
@@ -84,6 +93,9 @@ FEASIBILITY_CODES: tuple[str, ...] = (
     "declined",
     "hours",
     "qualification",
+    "rest",
+    "days_in_row",
+    "signup_closed",
 )
 
 
@@ -164,7 +176,39 @@ def infeasibility(volunteer: Volunteer, place: Place, config: MatchingConfig) ->
         broken.append("hours")
     if lacks_qualification(volunteer, place):
         broken.append("qualification")
+    rest = place.min_rest_minutes
+    if rest > 0 and any(
+        not (_minute_of(b0) < p_end and _minute_of(b1) > p_start)
+        and _minute_of(b0) < p_end + rest
+        and _minute_of(b1) > p_start - rest
+        for b0, b1 in volunteer.bookings
+    ):
+        broken.append("rest")
+    if place.max_days_in_row > 0 and _days_in_row(volunteer, day) > place.max_days_in_row:
+        broken.append("days_in_row")
+    opens = place.signup_opens_at
+    if opens is not None and config.as_of is not None and config.as_of < opens:
+        broken.append("signup_closed")
     return broken
+
+
+def _booked_days(start_minute: int, end_minute: int) -> range:
+    """Day ordinals a booking touches (one ending at midnight does not touch the next day)."""
+    return range(start_minute // MINUTES_PER_DAY, (end_minute - 1) // MINUTES_PER_DAY + 1)
+
+
+def _days_in_row(volunteer: Volunteer, day: int) -> int:
+    """Length of the run of consecutive busy days through ``day`` if the volunteer took it."""
+    busy = {
+        d for b0, b1 in volunteer.bookings for d in _booked_days(_minute_of(b0), _minute_of(b1))
+    }
+    before = 0
+    while day - before - 1 in busy:
+        before += 1
+    after = 0
+    while day + after + 1 in busy:
+        after += 1
+    return before + 1 + after
 
 
 def lacks_qualification(volunteer: Volunteer, place: Place) -> bool:
@@ -270,6 +314,7 @@ class MatchingIndex:
     b_ptr: IntArray = field(repr=False)
     b_start: IntArray = field(repr=False)
     b_end: IntArray = field(repr=False)
+    busy_day_keys: IntArray = field(repr=False)
     w_vol: IntArray = field(repr=False)
     w_day: IntArray = field(repr=False)
     w_start: IntArray = field(repr=False)
@@ -298,6 +343,9 @@ class MatchingIndex:
     p_coalition: BoolArray = field(repr=False)
     p_tags: npt.NDArray[np.uint64] = field(repr=False)
     p_cohosts: IntArray = field(repr=False)
+    p_rest: IntArray = field(repr=False)
+    p_max_days: IntArray = field(repr=False)
+    p_signup_ok: BoolArray = field(repr=False)
     p_key_col: IntArray = field(repr=False)
     p_key_count: IntArray = field(repr=False)
     p_req2: IntArray = field(repr=False)
@@ -368,6 +416,7 @@ class MatchingIndex:
         ok &= age_ok
         ok &= ~self.p_children[pi] | self.v_cpc[vi]
         ok &= self.v_hours[vi] >= self.p_hours[pi]
+        ok &= self.p_signup_ok[pi]
         idx = np.flatnonzero(ok)
         if idx.size == 0:
             return ok
@@ -381,6 +430,8 @@ class MatchingIndex:
             bad |= _in_sorted(self.declined_place_keys, _pair_key(v, self.p_ids[p]))
         if self.b_start.size:
             bad |= self._booking_clash(v, p)
+            bad |= self._rest_clash(v, p)
+            bad |= self._days_in_row_clash(v, p)
         if self.p_qual.shape[1]:
             bad |= self._lacks_qualification(v, p)
         ok[idx[bad]] = False
@@ -413,6 +464,9 @@ class MatchingIndex:
             ),
             "hours": self.v_hours[vi] >= self.p_hours[pi],
             "qualification": ~self._lacks_qualification(vi, pi),
+            "rest": ~self._rest_clash(vi, pi),
+            "days_in_row": ~self._days_in_row_clash(vi, pi),
+            "signup_closed": self.p_signup_ok[pi].copy(),
         }
 
     def _lacks_qualification(self, v: IntArray, p: IntArray) -> BoolArray:
@@ -433,6 +487,44 @@ class MatchingIndex:
 
     def _booking_clash(self, v: IntArray, p: IntArray) -> BoolArray:
         """True where one of the volunteer's existing bookings overlaps the shift."""
+        return self._booking_hits(v, p, None)
+
+    def _rest_clash(self, v: IntArray, p: IntArray) -> BoolArray:
+        """True where a booking that does not overlap the shift leaves less rest than its
+        ``min_rest_minutes`` before or after it."""
+        clash = np.zeros(v.size, dtype=bool)
+        sub = np.flatnonzero(self.p_rest[p] > 0)
+        if sub.size and self.b_start.size:
+            clash[sub] = self._booking_hits(v[sub], p[sub], self.p_rest[p[sub]])
+        return clash
+
+    def _days_in_row_clash(self, v: IntArray, p: IntArray) -> BoolArray:
+        """True where taking the shift makes a run of busy days longer than its limit.
+
+        Runs are counted outwards from the shift's day, at most the limit far each way: once
+        the days before and after add up to the limit, the run is too long whatever lies beyond.
+        """
+        clash = np.zeros(v.size, dtype=bool)
+        sub = np.flatnonzero(self.p_max_days[p] > 0)
+        if sub.size == 0 or self.busy_day_keys.size == 0:
+            return clash
+        vs, limit, day = v[sub], self.p_max_days[p[sub]], self.p_day[p[sub]]
+        around = np.zeros(sub.size, dtype=np.int64)
+        for direction in (-1, 1):
+            alive = np.ones(sub.size, dtype=bool)
+            for k in range(1, int(limit.max()) + 1):
+                alive &= (k <= limit) & _in_sorted(
+                    self.busy_day_keys, _pair_key(vs, day + direction * k)
+                )
+                if not alive.any():
+                    break
+                around += alive
+        clash[sub] = around + 1 > limit
+        return clash
+
+    def _booking_hits(self, v: IntArray, p: IntArray, margin: IntArray | None) -> BoolArray:
+        """Without ``margin``: a booking overlaps the shift.  With it: a booking that does not
+        overlap comes closer than ``margin`` minutes (one per pair) to its start or end."""
         counts = self.b_ptr[v + 1] - self.b_ptr[v]
         has = np.flatnonzero(counts)
         clash = np.zeros(v.size, dtype=bool)
@@ -442,10 +534,13 @@ class MatchingIndex:
         owner = np.repeat(has, reps)
         offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
         booking = self.b_ptr[v[owner]] + offsets
-        overlap = (self.b_start[booking] < self.p_end[p[owner]]) & (
-            self.b_end[booking] > self.p_start[p[owner]]
-        )
-        clash[owner[overlap]] = True
+        b_start, b_end = self.b_start[booking], self.b_end[booking]
+        p_start, p_end = self.p_start[p[owner]], self.p_end[p[owner]]
+        hit = (b_start < p_end) & (b_end > p_start)
+        if margin is not None:
+            m = margin[owner]
+            hit = ~hit & (b_start < p_end + m) & (b_end > p_start - m)
+        clash[owner[hit]] = True
         return clash
 
     # ---------------------------------------------------------------- candidate generation
@@ -626,6 +721,7 @@ def build_index(problem: Problem) -> MatchingIndex:
     b_count = np.zeros(n_v, dtype=np.int64)
     b_start_l: list[int] = []
     b_end_l: list[int] = []
+    busy_days: list[tuple[int, int]] = []
     max_cap = config.max_shifts_per_volunteer
 
     for i, v in enumerate(volunteers):
@@ -665,8 +761,10 @@ def build_index(problem: Problem) -> MatchingIndex:
         if v.bookings:
             b_count[i] = len(v.bookings)
             for b0, b1 in v.bookings:
-                b_start_l.append(_minute_of(b0))
-                b_end_l.append(_minute_of(b1))
+                m0, m1 = _minute_of(b0), _minute_of(b1)
+                b_start_l.append(m0)
+                b_end_l.append(m1)
+                busy_days.extend((i, d) for d in _booked_days(m0, m1))
 
     v_tags = np.zeros((n_v, words), dtype=np.uint64)
     if tag_rows:
@@ -701,6 +799,10 @@ def build_index(problem: Problem) -> MatchingIndex:
     p_long_term = np.empty(n_p, dtype=bool)
     p_cohosts = np.full((n_p, max_co), -1, dtype=np.int64)
     p_tags = np.zeros((n_p, words), dtype=np.uint64)
+    p_rest = np.zeros(n_p, dtype=np.int64)
+    p_max_days = np.zeros(n_p, dtype=np.int64)
+    p_signup_ok = np.ones(n_p, dtype=bool)
+    as_of = config.as_of
     for i, p in enumerate(places):
         _check_id(p.id, "place id")
         _check_id(p.need_id, "need id")
@@ -730,6 +832,12 @@ def build_index(problem: Problem) -> MatchingIndex:
             p_cohosts[i, j] = x
         if p.interests and vocab:
             p_tags[i] = _tag_words(p.interests, vocab, words)
+        if p.min_rest_minutes < 0 or p.max_days_in_row < 0:
+            raise ValueError(f"place {p.id}: limits must not be negative")
+        p_rest[i] = int(p.min_rest_minutes)
+        p_max_days[i] = int(p.max_days_in_row)
+        if p.signup_opens_at is not None and as_of is not None:
+            p_signup_ok[i] = not as_of < p.signup_opens_at
     p_need_idx = np.array([need_pos[int(n)] for n in p_need.tolist()], dtype=np.int64)
     p_emod = p_end - p_day * MINUTES_PER_DAY
     p_weekday = (p_day - 1) % 7
@@ -832,6 +940,7 @@ def build_index(problem: Problem) -> MatchingIndex:
         b_ptr=b_ptr,
         b_start=np.array(b_start_l, dtype=np.int64),
         b_end=np.array(b_end_l, dtype=np.int64),
+        busy_day_keys=_sorted_keys(busy_days),
         w_vol=w_vol,
         w_day=w_day,
         w_start=w_start,
@@ -859,6 +968,9 @@ def build_index(problem: Problem) -> MatchingIndex:
         p_coalition=p_coalition,
         p_tags=p_tags,
         p_cohosts=p_cohosts,
+        p_rest=p_rest,
+        p_max_days=p_max_days,
+        p_signup_ok=p_signup_ok,
         p_key_col=p_key_col,
         p_key_count=p_key_count,
         p_req2=p_req2,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = ["MatchingConfig"]
 
@@ -41,6 +42,10 @@ class MatchingConfig:
     few people do not get everything.  ``unknown_age_ok`` decides what an unknown age means
     for a shift with a minimum age: by default it is infeasible (we cannot prove the volunteer is
     old enough, and the check usually protects minors).
+
+    ``as_of`` is the local moment the run looks from: shifts whose sign-up opens later
+    (``Place.signup_opens_at``) are not proposed.  None means no such check (the library
+    itself has no clock).
     """
 
     required_skill_points: int = 10
@@ -55,6 +60,7 @@ class MatchingConfig:
     fill_values: tuple[int, ...] = (1000, 250, 120, 80, 60, 50)
     max_shifts_per_volunteer: int = 2
     unknown_age_ok: bool = False
+    as_of: datetime | None = None
 
     def validate(self) -> None:
         """Raise ``ValueError`` for settings that would break exactness or the fill curve."""

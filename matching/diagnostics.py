@@ -17,8 +17,9 @@ Codes (params in brackets):
 * ``crosses_midnight`` [start, end] - availability is per day, such shifts are never covered;
 * ``all_away`` [count, date], ``blocked_age`` [count, min_age],
   ``blocked_child_protection`` [count], ``blocked_bookings`` [count], ``declined`` [count],
-  ``blocked_hours`` [count, hours], ``blocked_qualification`` [count, qualification_ids] -
-  the skilled, available volunteers all fail that rule;
+  ``blocked_hours`` [count, hours], ``blocked_qualification`` [count, qualification_ids],
+  ``blocked_rest`` [count, rest_hours], ``blocked_days_in_row`` [count, days],
+  ``signup_not_open`` [count, opens] - the skilled, available volunteers all fail that rule;
 * ``blocked_mixed`` [count, by] - they fail for several rules, ``by`` maps rule -> count;
 * ``no_candidates`` [count] - safety net that a consistent index never produces.
 
@@ -47,6 +48,9 @@ _STAGE_CODES: dict[str, str] = {
     "declined": "declined",
     "hours": "blocked_hours",
     "qualification": "blocked_qualification",
+    "rest": "blocked_rest",
+    "days_in_row": "blocked_days_in_row",
+    "signup_closed": "signup_not_open",
 }
 
 
@@ -142,5 +146,11 @@ def explain_no_candidates(index: MatchingIndex, p: int) -> tuple[str, dict[str, 
             params["hours"] = round(float(index.p_hours[p]), 2)
         elif stage == "qualification":
             params["qualification_ids"] = sorted(place.required_qualifications)
+        elif stage == "rest":
+            params["rest_hours"] = round(place.min_rest_minutes / 60, 2)
+        elif stage == "days_in_row":
+            params["days"] = place.max_days_in_row
+        elif stage == "signup_closed" and place.signup_opens_at is not None:
+            params["opens"] = place.signup_opens_at.date().isoformat()
         return _STAGE_CODES[stage], params
     return "blocked_mixed", {"count": count, "by": by}

@@ -42,6 +42,9 @@ _STAGE_NAMES_PL: dict[str, str] = {
     "declined": "wcześniejsza odmowa",
     "hours": "za mało godzin",
     "qualification": "brak wymaganej kwalifikacji",
+    "rest": "za krótki odpoczynek między zmianami",
+    "days_in_row": "za dużo dni z rzędu",
+    "signup_closed": "zapisy jeszcze nieotwarte",
 }
 
 
@@ -52,6 +55,14 @@ def plural_pl(n: int, one: str, few: str, many: str) -> str:
     if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
         return few
     return many
+
+
+def _hours_pl(hours: float) -> str:
+    """Hours in the genitive that follows "co najmniej": "1 godziny", "11 godzin"."""
+    whole = int(hours)
+    if whole == hours:
+        return f"{whole} {plural_pl(whole, 'godziny', 'godzin', 'godzin')}"
+    return f"{hours:g} godziny"
 
 
 def _name(names: Mapping[int, str] | None, key: int) -> str:
@@ -199,6 +210,18 @@ def render_diagnostic(
         verb = "nie mają" if n != 1 else "nie ma"
         wanted = ", ".join(f"„{_name(qualification_names, q)}”" for q in p["qualification_ids"])
         return f"{who} {verb} ważnej w dniu zmiany kwalifikacji {wanted}"
+    if code == "blocked_rest":
+        verb = "mają" if n != 1 else "ma"
+        return (
+            f"{who} {verb} inną zmianę zbyt blisko: między dwiema zmianami potrzeba "
+            f"co najmniej {_hours_pl(p['rest_hours'])} odpoczynku"
+        )
+    if code == "blocked_days_in_row":
+        verb = "przekroczyliby" if n != 1 else "przekroczyłby"
+        days = int(p["days"])
+        return f"{who} {verb} limit {days} {plural_pl(days, 'dnia', 'dni', 'dni')} z rzędu"
+    if code == "signup_not_open":
+        return f"Zapisy na tę zmianę otwierają się dopiero {p.get('opens', '')}".rstrip()
     if code == "blocked_mixed":
         parts = ", ".join(f"{_STAGE_NAMES_PL.get(k, k)}: {v}" for k, v in dict(p["by"]).items())
         return f"Pasujący wolontariusze ({n}) odpadają z różnych powodów – {parts}"

@@ -105,6 +105,12 @@ class Place:
     day (``end`` may be midnight of the next day) to be coverable by an availability window, which
     is also why "one shift per volunteer per day" rules out overlaps inside one run.
     ``places_left`` is how many more volunteers the shift can take.
+
+    The limits that protect volunteers travel with the shift, because a need may override the
+    coalition's values: ``min_rest_minutes`` is the least time between this shift and any other
+    booking of the volunteer (0: no limit), ``max_days_in_row`` the longest run of consecutive
+    days with a booking that this shift may create (0: no limit), and ``signup_opens_at`` the
+    local moment from which people may be placed on it (None: open already).
     """
 
     id: int
@@ -122,6 +128,9 @@ class Place:
     co_host_institution_ids: frozenset[int] = frozenset()
     #: qualifications the volunteer must hold, valid on the shift's date
     required_qualifications: frozenset[int] = frozenset()
+    min_rest_minutes: int = 0
+    max_days_in_row: int = 0
+    signup_opens_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,10 @@ NO_OWNER: dict[str, str] = {
     "needs.detail": "the public page of a published need; drafts answer 404 to all (DRAFT_ROUTES)",
     "api.need": "the public API record of a published need; drafts answer 404 (DRAFT_ROUTES)",
     "needs.apply": "any volunteer may apply to any published need; drafts answer 404",
+    "needs.join_waitlist": "any volunteer may wait for a full shift of a published need, for "
+    "themselves only; drafts answer 404",
+    "needs.leave_waitlist": "the volunteer leaves only their own place in the queue: no other "
+    "person's row is named or reachable",
     "documents.verify": "the public check of a code printed on a document: kind, number, name, "
     "institution and dates only",
     "auth.confirm": "the signed, expiring token names its account and is the only key",

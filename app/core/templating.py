@@ -168,6 +168,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["pl"] = in_polish
     app.jinja_env.globals["content_lang"] = content_lang
+    from app.services.limits import coalition_limits
+
+    # The coalition's limits, shown where staff may override them for a need.
+    app.jinja_env.globals["coalition_limits"] = coalition_limits
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

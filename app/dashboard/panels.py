@@ -180,7 +180,7 @@ def recommendations(user: User, now: datetime, limit: int = PANEL_ROWS) -> list[
     gets nothing; the checklist says why.
     """
     today = now.astimezone(WARSAW).date()
-    config = matching.MatchingConfig()
+    config = matching.MatchingConfig(as_of=matching_inputs.local(now))
     places = matching_inputs.load_places(
         Scope(date_from=today, date_to=today + timedelta(days=RECOMMEND_DAYS)), now
     )

@@ -158,6 +158,16 @@ class RepeatMixin(ShiftFieldsMixin):
         )
 
 
+def _limit_field(label, highest: int, message) -> IntegerField:
+    """A limit that protects volunteers; empty means the coalition's value."""
+    return IntegerField(
+        label,
+        validators=[Optional(), NumberRange(min=0, max=highest, message=message)],
+        invalid_value_message=BAD_NUMBER,
+        render_kw={"min": 0, "max": highest},
+    )
+
+
 class NeedFields(FlaskForm):
     title = StringField(
         _l("Tytuł"),
@@ -216,6 +226,21 @@ class NeedFields(FlaskForm):
     )
     contact_email = email_field(_l("E-mail osoby kontaktowej"), optional=True)
     cohosts = IdListField(_l("Współorganizatorzy z koalicji"), validate_choice=True)
+    min_rest_hours = _limit_field(
+        _l("Odpoczynek między dwiema zmianami jednej osoby (godziny)"),
+        48,
+        _l("Podaj liczbę godzin od 0 do 48 albo zostaw puste."),
+    )
+    max_days_in_row = _limit_field(
+        _l("Najwięcej dni ze zmianami z rzędu"),
+        31,
+        _l("Podaj liczbę dni od 0 do 31 albo zostaw puste."),
+    )
+    signup_opens_days = _limit_field(
+        _l("Zapisy otwierają się tyle dni przed zmianą"),
+        365,
+        _l("Podaj liczbę dni od 0 do 365 albo zostaw puste."),
+    )
 
     skill_field_names: list[tuple[Skill, str]] = []
 
@@ -253,6 +278,10 @@ class NeedFields(FlaskForm):
             "offers_reimbursement": bool(self.offers_reimbursement.data),
             "contact_name": self.contact_name.data or "",
             "contact_email": self.contact_email.data or "",
+            # Empty: the coalition's limit; 0: no limit for this need.
+            "min_rest_hours": self.min_rest_hours.data,
+            "max_days_in_row": self.max_days_in_row.data,
+            "signup_opens_days": self.signup_opens_days.data,
         }
 
     def validate_grants_qualification(self, field) -> None:

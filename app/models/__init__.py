@@ -52,8 +52,10 @@ from app.models.volunteers import VolunteerAbsence
 from app.models.volunteers import VolunteerProfile
 from app.models.volunteers import VolunteerSkill
 from app.models.volunteers import volunteer_preferred_institution
+from app.models.waitlist import WaitlistEntry
 
 __all__ = [
+    "WaitlistEntry",
     "ComplianceKind",
     "ComplianceRecord",
     "Document",

@@ -57,6 +57,7 @@ class AssignmentSource(enum.StrEnum):
     APPLICATION = "application"
     MATCHING = "matching"
     OVERRIDE = "override"
+    WAITLIST = "waitlist"  # offered to the first person waiting when a place freed up
 
 
 S = AssignmentStatus

@@ -78,6 +78,11 @@ class Need(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Limits that protect volunteers, overriding the coalition's (app/services/limits.py);
+    # None: the coalition's value, 0: no limit for this need.
+    min_rest_hours: Mapped[int | None]
+    max_days_in_row: Mapped[int | None]
+    signup_opens_days: Mapped[int | None]
     # Lower-case text without Polish diacritics, kept by the services, so that "lodz" finds "Łódź".
     search_text: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY_TEXT)
     # Only holders of this qualification, valid on the shift's date, are placed or proposed.

@@ -29,3 +29,7 @@ class ApplyForm(FlaskForm):
         validators=[max_length(2000), printable_text],
         filters=[strip_filter],
     )
+
+
+class WaitlistForm(FlaskForm):
+    """Joining or leaving a full shift's waiting list: one button, the shift is in the path."""

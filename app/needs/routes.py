@@ -25,14 +25,17 @@ from app.extensions import login_manager
 from app.models import Assignment
 from app.models import Institution
 from app.models import Need
+from app.models import Shift
 from app.models import SkillGroup
 from app.models import User
 from app.models.base import utcnow
 from app.needs.blueprint import bp
 from app.needs.forms import ApplyForm
+from app.needs.forms import WaitlistForm
 from app.needs.shift_times import shift_when
 from app.needs.shift_times import template_helpers
 from app.services import search_cache
+from app.services import waitlist
 from app.services.applications import ApplicationError
 from app.services.applications import apply as apply_to_shifts
 from app.services.applications import eligibility_problems
@@ -152,7 +155,11 @@ def _my_assignments(volunteer: User, need: Need) -> list[Assignment]:
 
 
 def _render_detail(
-    need: Need, form: ApplyForm | None = None, refusal: str | None = None, status: int = 200
+    need: Need,
+    form: ApplyForm | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+    waitlist_refusal: str | None = None,
 ):
     volunteer = signed_in_volunteer()
     shifts = upcoming_shifts(need)
@@ -164,6 +171,7 @@ def _render_detail(
         "volunteer": volunteer,
         "form": form,
         "refusal": refusal,
+        "waitlist_refusal": waitlist_refusal,
         "problems": eligibility_problems(volunteer, need) if volunteer else [],
         "mine": _my_assignments(volunteer, need) if volunteer else [],
         "required_skills": [s for s in need.skills if s.is_required],
@@ -171,7 +179,20 @@ def _render_detail(
     }
     selected = set(form.shifts.data or [])
     context["selected"] = selected
+    context.update(_waitlist_context(volunteer, shifts))
     return render_template("needs/detail.html", **context), status
+
+
+def _waitlist_context(volunteer: User | None, shifts: list[Shift]) -> dict:
+    """The full shifts, how many wait for each, and where the volunteer stands in each queue."""
+    full = [s for s in shifts if s.places_left == 0]
+    ids = [s.id for s in full]
+    return {
+        "full_shifts": full,
+        "waiting_counts": waitlist.queue_lengths(ids),
+        "my_positions": waitlist.positions(volunteer.id, ids) if volunteer else {},
+        "waitlist_form": WaitlistForm(formdata=None),
+    }
 
 
 @bp.get("/<int:need_id>")
@@ -227,3 +248,46 @@ def apply(need_id: int):
     db.session.commit()
     _flash_applied(need, when)
     return redirect(url_for("needs.detail", need_id=need_id))
+
+
+def _need_and_shift(need_id: int, shift_id: int) -> tuple[Need, Shift]:
+    need = public_need(need_id) or abort(404)
+    shift = next((s for s in need.shifts if s.id == shift_id), None)
+    return need, shift or abort(404)
+
+
+def _waitlist_answer(need: Need, change, done: str):
+    """Run a change of the waiting list, say what happened, and go back to the need's page."""
+    if not WaitlistForm().validate_on_submit():
+        refusal = _("Formularz wygasł. Odśwież stronę i spróbuj ponownie.")
+        return _render_detail(need, status=400, waitlist_refusal=refusal)
+    try:
+        change()
+    except waitlist.WaitlistNews as news:
+        db.session.rollback()
+        flash(str(news), "info")
+    except ApplicationError as exc:
+        db.session.rollback()
+        return _render_detail(need, status=409, waitlist_refusal=str(exc))
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("needs.detail", need_id=need.id, _anchor="waitlist"))
+
+
+@bp.post("/<int:need_id>/shifts/<int:shift_id>/waitlist")
+def join_waitlist(need_id: int, shift_id: int):
+    """Wait for a place on a full shift."""
+    volunteer = _applying_volunteer()
+    need, shift = _need_and_shift(need_id, shift_id)
+    done = _("Czekasz na miejsce: %(when)s. Damy Ci znać, gdy się zwolni.", when=shift_when(shift))
+    return _waitlist_answer(need, lambda: waitlist.join(volunteer, shift), done)
+
+
+@bp.post("/<int:need_id>/shifts/<int:shift_id>/waitlist/leave")
+def leave_waitlist(need_id: int, shift_id: int):
+    """Stop waiting for a place on a shift."""
+    volunteer = _applying_volunteer()
+    need, shift = _need_and_shift(need_id, shift_id)
+    done = _("Nie czekasz już na miejsce: %(when)s.", when=shift_when(shift))
+    return _waitlist_answer(need, lambda: waitlist.leave(volunteer, shift), done)

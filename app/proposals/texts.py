@@ -211,6 +211,22 @@ def diagnostic_text(diag: Mapping[str, Any], names: Names) -> str:
             n,
             names=", ".join(names.qualification(q) for q in p.get("qualification_ids", [])),
         )
+    if code == "blocked_rest":
+        return ngettext(
+            "%(num)d pasująca osoba ma inną zmianę zbyt blisko (odpoczynek co najmniej %(hours)s h)",
+            "%(num)d pasujących osób ma inne zmiany zbyt blisko (odpoczynek co najmniej %(hours)s h)",
+            n,
+            hours=f"{p.get('rest_hours', 0):g}",
+        )
+    if code == "blocked_days_in_row":
+        return ngettext(
+            "%(num)d pasująca osoba przekroczyłaby limit %(days)d dni z rzędu",
+            "%(num)d pasujących osób przekroczyłoby limit %(days)d dni z rzędu",
+            n,
+            days=int(p.get("days", 0)),
+        )
+    if code == "signup_not_open":
+        return _("Zapisy na tę zmianę otwierają się dopiero %(date)s", date=p.get("opens", ""))
     if code == "blocked_mixed":
         return ngettext(
             "%(num)d pasująca osoba odpada z różnych powodów",

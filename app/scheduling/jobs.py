@@ -111,6 +111,14 @@ def offers() -> None:
     run_job("expire_offers", expire_due_offers)
 
 
+def waitlists() -> None:
+    """Offer free places to the people waiting for them: places freed by offers that expired
+    here, and any a web process freed but did not get to offer."""
+    from app.services.waitlist import sweep
+
+    run_job("waitlists", sweep)
+
+
 def morning_digests() -> None:
     from app.scheduling.reminders import coordinator_digests
     from app.scheduling.reminders import staff_digests
@@ -187,6 +195,7 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         ),
         ("shift_reminders", IntervalTrigger(minutes=5, timezone=scheduler.timezone), {}),
         ("offers", IntervalTrigger(minutes=10, timezone=scheduler.timezone), {}),
+        ("waitlists", IntervalTrigger(minutes=2, timezone=scheduler.timezone), {}),
         ("morning_digests", CronTrigger(hour=8, minute=0, timezone=scheduler.timezone), {}),
         ("hours_confirmation", CronTrigger(hour=8, minute=5, timezone=scheduler.timezone), {}),
         ("agreement_reminders", CronTrigger(hour=8, minute=10, timezone=scheduler.timezone), {}),

@@ -43,7 +43,10 @@ from app.models import VolunteerProfile
 from app.models.base import rows_changed
 from app.models.base import utcnow
 from app.services import audit
+from app.services import freed_places
 from app.services import qualifications
+from app.services.limits import breach
+from app.services.limits import refusal_text
 from app.services.notices import notify
 from app.services.status_messages import application_state
 from app.services.status_messages import proposal_state
@@ -222,6 +225,11 @@ def apply(
                         b=when,
                     )
                 )
+        found = breach(volunteer.id, shift, TIME_TAKEN_BY_APPLICATIONS, extra=shifts[:i], now=now)
+        if found is not None:
+            raise ApplicationError(
+                _("Zmiana %(when)s: %(reason)s", when=when, reason=refusal_text(found, own=True))
+            )
         assignment = Assignment(
             volunteer_id=volunteer.id,
             shift_id=shift.id,
@@ -235,6 +243,12 @@ def apply(
     db.session.flush()
     audit.record(volunteer, "application.created", need, shifts=[s.id for s in shifts])
     return created
+
+
+# The other shifts a limit counts: those an application or an offer may still give the volunteer,
+# those they hold, and those they served (yesterday's shift is part of a run of days).
+TIME_TAKEN_BY_APPLICATIONS = BOOKED | {AssignmentStatus.COMPLETED}
+TIME_TAKEN_BY_PLACES = HOLDS_PLACE | {AssignmentStatus.COMPLETED}
 
 
 def withdraw(assignment: Assignment, volunteer: User) -> None:
@@ -275,6 +289,7 @@ def _take_place(shift_id: int) -> bool:
 
 
 def _release_place(shift_id: int) -> None:
+    freed_places.note(db.session(), shift_id)
     db.session.execute(
         update(Shift)
         .where(Shift.id == shift_id, Shift.accepted_count > 0)
@@ -354,6 +369,9 @@ def place_volunteer(
                 title=clash.need.title,
             )
         )
+    found = breach(assignment.volunteer_id, shift, TIME_TAKEN_BY_PLACES)
+    if found is not None:
+        raise ApplicationError(refusal_text(found, own=False))
     lock_shift(shift.id)
     # Whoever held these locks before us has committed: read what they left.
     db.session.refresh(assignment, ["status"])

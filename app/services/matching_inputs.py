@@ -57,6 +57,9 @@ from app.models.volunteers import age_on
 from app.models.volunteers import may_be_placed
 from app.models.volunteers import volunteer_preferred_institution
 from app.services.date_range import clamp
+from app.services.limits import coalition_limits
+from app.services.limits import overridden
+from app.services.limits import place_limits
 from app.services.qualifications import valid_for_matching
 
 if TYPE_CHECKING:
@@ -170,6 +173,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
 
     # The shifts of one need share its skills, interests and co-hosts: one object for all of them.
     shared: dict[int, tuple] = {}
+    coalition = coalition_limits()
     to_local = _local_clock()
     places = []
     for row in _stream(
@@ -185,6 +189,9 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
             Need.kind,
             Need.title,
             Need.required_qualification_id,
+            Need.min_rest_hours,
+            Need.max_days_in_row,
+            Need.signup_opens_days,
         )
         .join(Need, Need.id == Shift.need_id)
         .where(*_open_shift_conditions(scope, now))
@@ -202,6 +209,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 tags(row[9]),
                 frozenset(cohosts.pop(need_id, ())),
                 frozenset(() if row[10] is None else (row[10],)),
+                overridden(coalition, *row[11:14]),
             )
         places.append(
             matching.Place(
@@ -219,6 +227,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
                 interests=need[3],
                 co_host_institution_ids=need[4],
                 required_qualifications=need[5],
+                **place_limits(starts_at, need[6]),
             )
         )
     return places

@@ -183,7 +183,8 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     proposals in the same scope are replaced, so the newest run is the one to review."""
     now = now or utcnow()
     scope = Scope.from_params(run.params)
-    config = matching.MatchingConfig()
+    # Shifts whose sign-up opens later are not proposed yet (app/services/limits.py).
+    config = matching.MatchingConfig(as_of=matching_inputs.local(now))
     run.status = "running"
     _set_stage(run, "expiring_offers")
     expire_offers(now)

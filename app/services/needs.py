@@ -33,6 +33,7 @@ from app.models import User
 from app.models.base import rows_changed
 from app.models.base import utcnow
 from app.services import audit
+from app.services import freed_places
 from app.services.applications import lock_shift
 from app.services.applications import recount_places
 from app.services.notices import notify
@@ -57,6 +58,9 @@ EDITABLE_FIELDS = (
     "offers_reimbursement",
     "contact_name",
     "contact_email",
+    "min_rest_hours",
+    "max_days_in_row",
+    "signup_opens_days",
 )
 
 
@@ -274,8 +278,11 @@ def update_shift(shift: Shift, actor: User, spec: ShiftSpec) -> bool:
     if rows_changed(result) != 1:
         db.session.refresh(shift, ["accepted_count"])
         raise _places_error(shift.accepted_count)
+    grew = new.places > shift.places
     for key, value in values.items():
         set_committed_value(shift, key, value)
+    if grew:
+        freed_places.note(db.session(), shift.id)
     need = shift.need
     if need.status == NeedStatus.PUBLISHED:
         notify(

@@ -28,6 +28,7 @@ EMAIL_FOR_NOTICE = {
     "application_rejected": ("application", _l("Decyzja w sprawie Twojego zgłoszenia")),
     "offer_made": ("offer", _l("Nowa oferta wolontariatu dla Ciebie")),
     "offer_expired": ("offer", _l("Oferta wygasła")),
+    "waitlist_offer": ("offer", _l("Zwolniło się miejsce, na które czekasz")),
 }
 
 
@@ -111,6 +112,14 @@ def notice_text(notice: Notice) -> str:
             "Masz ofertę: zmiana %(start)s w potrzebie „%(title)s”. Przyjmij ją albo odmów, zanim wygaśnie.",
             title=title,
             start=_when(p.get("starts_at")),
+        )
+    if kind == "waitlist_offer":
+        return _(
+            "Zwolniło się miejsce na zmianie %(start)s w potrzebie „%(title)s”, na które czekasz. "
+            "Trzymamy je dla Ciebie do %(deadline)s: przyjmij je albo odmów w zakładce Oferty.",
+            title=title,
+            start=_when(p.get("starts_at")),
+            deadline=_when(p.get("expires_at")),
         )
     if kind == "offer_expired":
         return _(

@@ -16,6 +16,16 @@ ROUTES: Routes = {
     ("needs.detail", "GET"): (lambda w: f"/needs/{w.need_a}", everyone(200)),
     # An empty form: the volunteer gets through to validation ("choose a shift").
     ("needs.apply", "POST"): (lambda w: f"/needs/{w.need_b}/apply", volunteers_only(422)),
+    # The shift has free places: the volunteer is told to apply instead of waiting.
+    ("needs.join_waitlist", "POST"): (
+        lambda w: f"/needs/{w.need_b}/shifts/{w.shift_b}/waitlist",
+        volunteers_only(409),
+    ),
+    # Not waiting: the volunteer is sent back to the need's page, which says so.
+    ("needs.leave_waitlist", "POST"): (
+        lambda w: f"/needs/{w.need_b}/shifts/{w.shift_b}/waitlist/leave",
+        volunteers_only(302),
+    ),
     ("calendar.month", "GET"): (lambda w: "/calendar/", everyone(200)),
     ("calendar.week", "GET"): (lambda w: "/calendar/week", everyone(200)),
     ("calendar.feed", "GET"): (
@@ -32,5 +42,9 @@ ROUTES: Routes = {
 DRAFT_ROUTES: Routes = {
     ("needs.detail", "GET"): (lambda w: f"/needs/{w.need_a_draft}", everyone(404)),
     ("needs.apply", "POST"): (lambda w: f"/needs/{w.need_a_draft}/apply", volunteers_only(404)),
+    ("needs.join_waitlist", "POST"): (
+        lambda w: f"/needs/{w.need_a_draft}/shifts/{w.shift_a}/waitlist",
+        volunteers_only(404),
+    ),
     ("api.need", "GET"): (lambda w: f"/api/v1/needs/{w.need_a_draft}", everyone(404)),
 }

@@ -33,6 +33,9 @@ NEED_FIELDS = {
     "contact_name": nasty_text,
     "contact_email": nasty_text,
     "cohosts": numbers,
+    "min_rest_hours": numbers,
+    "max_days_in_row": numbers,
+    "signup_opens_days": numbers,
     "skill_1": st.one_of(nasty_text, st.sampled_from(["r1", "r3", "n", "r9"])),
 }
 SHIFT_FIELDS = {

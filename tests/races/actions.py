@@ -63,3 +63,13 @@ def fill(current: Round, staff: Visitor, shift_id: int) -> None:
     shift shows free places: a place given back twice is then taken twice."""
     for assignment_id in current.waiting(shift_id):
         current.send(accept(staff, assignment_id))
+
+
+def join_waitlist(volunteer: Visitor, need_id: int, shift_id: int) -> Call:
+    """needs.join_waitlist: "Czekam na miejsce" on a full shift."""
+    return ask(volunteer, f"/needs/{need_id}/shifts/{shift_id}/waitlist", {})
+
+
+def accept_offer(volunteer: Visitor, assignment_id: int) -> Call:
+    """proposals.accept_offer: the volunteer takes the offered place."""
+    return ask(volunteer, f"/offers/{assignment_id}/accept", {})
