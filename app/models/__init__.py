@@ -33,6 +33,10 @@ from app.models.outbox import EmailOptOut
 from app.models.outbox import OutboxMessage
 from app.models.outbox import OutboxStatus
 from app.models.scheduler import SchedulerHeartbeat
+from app.models.shift_day import AttendanceMark
+from app.models.shift_day import ShiftFeedback
+from app.models.shift_day import ShiftMessage
+from app.models.shift_day import ShiftMessageRecipient
 from app.models.skills import Skill
 from app.models.skills import SkillGroup
 from app.models.users import AuditLog
@@ -49,6 +53,10 @@ from app.models.volunteers import VolunteerSkill
 from app.models.volunteers import volunteer_preferred_institution
 
 __all__ = [
+    "AttendanceMark",
+    "ShiftFeedback",
+    "ShiftMessage",
+    "ShiftMessageRecipient",
     "ComplianceKind",
     "ComplianceRecord",
     "Document",
