@@ -124,6 +124,9 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("hours", "/hours"),
     ("documents", None),
     ("reports", "/reports"),
+    ("checkin", "/checkin"),
+    ("shift_messages", "/messages"),
+    ("feedback", "/feedback"),
 )
 
 
