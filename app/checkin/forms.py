@@ -22,10 +22,10 @@ class EmptyForm(FlaskForm):
 
 class TimesForm(FlaskForm):
     arrived = TimeField(
-        _l("Przyszła/przyszedł o"), validators=[Optional()], invalid_value_message=BAD_TIME
+        _l("Godzina przyjścia"), validators=[Optional()], invalid_value_message=BAD_TIME
     )
     left = TimeField(
-        _l("Wyszła/wyszedł o"), validators=[Optional()], invalid_value_message=BAD_TIME
+        _l("Godzina wyjścia"), validators=[Optional()], invalid_value_message=BAD_TIME
     )
 
 
