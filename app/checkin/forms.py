@@ -24,9 +24,7 @@ class TimesForm(FlaskForm):
     arrived = TimeField(
         _l("Godzina przyjścia"), validators=[Optional()], invalid_value_message=BAD_TIME
     )
-    left = TimeField(
-        _l("Godzina wyjścia"), validators=[Optional()], invalid_value_message=BAD_TIME
-    )
+    left = TimeField(_l("Godzina wyjścia"), validators=[Optional()], invalid_value_message=BAD_TIME)
 
 
 class CodeForm(FlaskForm):

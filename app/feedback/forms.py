@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms import SelectChoice
 from wtforms import TextAreaField
 from wtforms import ValidationError
 
@@ -13,17 +14,17 @@ from app.core.forms import printable_text
 from app.core.forms import strip_filter
 
 RATINGS = [
-    ("5", _l("5 – bardzo dobrze")),
-    ("4", _l("4 – dobrze")),
-    ("3", _l("3 – tak sobie")),
-    ("2", _l("2 – słabo")),
-    ("1", _l("1 – źle")),
+    SelectChoice("5", _l("5 – bardzo dobrze")),
+    SelectChoice("4", _l("4 – dobrze")),
+    SelectChoice("3", _l("3 – tak sobie")),
+    SelectChoice("2", _l("2 – słabo")),
+    SelectChoice("1", _l("1 – źle")),
 ]
 
 
 class RatingField(RadioField):
     def pre_validate(self, form) -> None:
-        if self.data not in {value for value, _label in RATINGS}:
+        if self.data not in {choice.value for choice in RATINGS}:
             raise ValidationError(_l("Wybierz ocenę od 1 do 5."))
 
 

@@ -31,7 +31,7 @@ class AudienceField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
     def pre_validate(self, form) -> None:
-        offered = {str(value) for value, *_rest in self.choices or []}
+        offered = {str(choice.value) for choice in self.choices or []}
         if not self.data:
             raise ValidationError(_l("Wybierz, do kogo ma trafić wiadomość."))
         if any(value not in offered for value in self.data):

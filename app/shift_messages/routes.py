@@ -17,6 +17,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from app.auth.access import roles_required
 from app.auth.access import volunteer_required
@@ -50,7 +51,9 @@ def _managed(model, ident: int):
 
 def _form() -> MessageForm:
     form = MessageForm() if request.method == "POST" else MessageForm(formdata=None)
-    form.audiences.choices = [(a, str(service.AUDIENCE_LABELS[a])) for a in service.audiences()]
+    form.audiences.choices = [
+        SelectChoice(a, str(service.AUDIENCE_LABELS[a])) for a in service.audiences()
+    ]
     if request.method == "GET":
         form.audiences.data = ["accepted"]
         form.token.data = uuid.uuid4().hex

@@ -57,7 +57,15 @@ def test_staff_tick_people_present_and_absent_in_one_tap(app, day):
     assert "Obecni: 1 · nieobecni: 1 · bez zaznaczenia: 0" in page
     # Nothing is final yet: both still hold their place, nobody is a no-show.
     with app.app_context():
-        assert {a.status for a in db.session.scalars(select(Assignment).where(Assignment.shift_id == day.shift.id, Assignment.volunteer_id.in_([day.anna.id, day.piotr.id])))} == {AssignmentStatus.ACCEPTED}
+        assert {
+            a.status
+            for a in db.session.scalars(
+                select(Assignment).where(
+                    Assignment.shift_id == day.shift.id,
+                    Assignment.volunteer_id.in_([day.anna.id, day.piotr.id]),
+                )
+            )
+        } == {AssignmentStatus.ACCEPTED}
 
 
 def test_a_late_arrival_and_an_early_leave_fill_in_the_hours_to_confirm(app, day):
@@ -66,7 +74,9 @@ def test_a_late_arrival_and_an_early_leave_fill_in_the_hours_to_confirm(app, day
     arrived = (start + timedelta(minutes=30)).strftime("%H:%M")
     left = (start + timedelta(hours=3)).strftime("%H:%M")
     a = day.anna_now.id
-    response = staff.post(f"/checkin/assignments/{a}/times", data={f"t{a}-arrived": arrived, f"t{a}-left": left})
+    response = staff.post(
+        f"/checkin/assignments/{a}/times", data={f"t{a}-arrived": arrived, f"t{a}-left": left}
+    )
     assert response.status_code == 303
     staff.post(f"/checkin/assignments/{day.piotr_now.id}/present")
 
@@ -94,10 +104,15 @@ def test_an_absence_becomes_a_no_show_only_when_staff_confirm_it_with_a_reason(a
         assert db.session.get(Assignment, p).status == AssignmentStatus.ACCEPTED
     response = staff.post(f"/hours/assignments/{p}/no-show", data={f"n{p}-reason": ""})
     assert response.status_code == 422
-    staff.post(f"/hours/assignments/{p}/no-show", data={f"n{p}-reason": "Nie przyszedł, nie dał znać."})
+    staff.post(
+        f"/hours/assignments/{p}/no-show", data={f"n{p}-reason": "Nie przyszedł, nie dał znać."}
+    )
     with app.app_context():
         piotr = db.session.get(Assignment, p)
-        assert (piotr.status, piotr.decision_note) == (AssignmentStatus.NO_SHOW, "Nie przyszedł, nie dał znać.")
+        assert (piotr.status, piotr.decision_note) == (
+            AssignmentStatus.NO_SHOW,
+            "Nie przyszedł, nie dał znać.",
+        )
 
 
 def test_a_volunteer_checks_in_with_the_code_during_the_shift_only(app, day):
@@ -131,7 +146,9 @@ def test_a_code_of_someone_elses_shift_or_a_made_up_one_is_refused(app, day):
     assert marks(app) == {}
 
 
-def test_the_list_cannot_be_filled_before_the_day_and_staff_of_another_institution_get_403(app, day):
+def test_the_list_cannot_be_filled_before_the_day_and_staff_of_another_institution_get_403(
+    app, day
+):
     staff = signed_in(app, day.staff)
     response = staff.post(f"/checkin/assignments/{day.anna_later.id}/present")
     assert response.status_code == 409

@@ -22,18 +22,32 @@ def form_token(page: str) -> str:
     return re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
 
 
-def write(client, url, audiences=("accepted",), subject="Zmiana godziny zbiórki", body="Zbieramy się 15 minut wcześniej przy kasie."):
+def write(
+    client,
+    url,
+    audiences=("accepted",),
+    subject="Zmiana godziny zbiórki",
+    body="Zbieramy się 15 minut wcześniej przy kasie.",
+):
     token = form_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"audiences": list(audiences), "subject": subject, "body": body, "token": token}), token
+    return client.post(
+        url, data={"audiences": list(audiences), "subject": subject, "body": body, "token": token}
+    ), token
 
 
-def test_a_message_to_a_shift_reaches_each_chosen_volunteer_once_by_e_mail_and_notice(app, day, mailbox):
+def test_a_message_to_a_shift_reaches_each_chosen_volunteer_once_by_e_mail_and_notice(
+    app, day, mailbox
+):
     staff = signed_in(app, day.staff)
     url = f"/messages/shifts/{day.shift.id}/write"
     response, token = write(staff, url, audiences=("accepted", "offered"))
     assert response.status_code == 303
     # The same form sent again (a double click) sends nothing more.
-    again = staff.post(url, data={"audiences": ["accepted"], "subject": "x", "body": "y", "token": token}, follow_redirects=True)
+    again = staff.post(
+        url,
+        data={"audiences": ["accepted"], "subject": "x", "body": "y", "token": token},
+        follow_redirects=True,
+    )
     assert "Ta wiadomość została już wysłana." in again.get_data(as_text=True)
 
     for person in (day.anna, day.piotr, day.olga):
@@ -43,7 +57,9 @@ def test_a_message_to_a_shift_reaches_each_chosen_volunteer_once_by_e_mail_and_n
         assert "Zbieramy się 15 minut wcześniej przy kasie." in mailbox.text_of(mail)
     assert mailbox.to(day.marek.email) == []  # applications were not chosen
     with app.app_context():
-        notices = db.session.scalars(select(Notice.user_id).where(Notice.kind == "shift_message")).all()
+        notices = db.session.scalars(
+            select(Notice.user_id).where(Notice.kind == "shift_message")
+        ).all()
         assert sorted(notices) == sorted([day.anna.id, day.piotr.id, day.olga.id])
         assert db.session.scalar(select(func.count(ShiftMessage.id))) == 1
 
@@ -53,12 +69,16 @@ def test_a_message_to_a_shift_reaches_each_chosen_volunteer_once_by_e_mail_and_n
     page = anna.get(f"/messages/needs/{day.running.id}").get_data(as_text=True)
     assert "Zbieramy się 15 minut wcześniej przy kasie." in page
     assert "ewa.kustosz@example.org" in page
-    assert "Wiadomość od instytucji w sprawie „Noc muzeów”" in anna.get("/me/notices").get_data(as_text=True)
+    assert "Wiadomość od instytucji w sprawie „Noc muzeów”" in anna.get("/me/notices").get_data(
+        as_text=True
+    )
 
 
 def test_a_message_to_a_need_goes_to_its_applicants_when_chosen(app, day, mailbox):
     coordinator = signed_in(app, day.coordinator)
-    response, _ = write(coordinator, f"/messages/needs/{day.running.id}/write", audiences=("applied",))
+    response, _ = write(
+        coordinator, f"/messages/needs/{day.running.id}/write", audiences=("applied",)
+    )
     assert response.status_code == 303
     assert len(mailbox.to(day.marek.email)) == 1
     assert mailbox.to(day.anna.email) == []
@@ -75,7 +95,16 @@ def test_the_daily_limit_refuses_in_polish(app, day, make_app):
     limit = app.config["SHIFT_MESSAGES_PER_DAY"]
     with app.app_context():
         for n in range(limit):
-            db.session.add(ShiftMessage(need_id=day.running.id, sender_id=day.staff.id, audiences=["accepted"], subject=f"Nr {n}", body="...", form_token=f"{n:032x}"))
+            db.session.add(
+                ShiftMessage(
+                    need_id=day.running.id,
+                    sender_id=day.staff.id,
+                    audiences=["accepted"],
+                    subject=f"Nr {n}",
+                    body="...",
+                    form_token=f"{n:032x}",
+                )
+            )
         db.session.commit()
     response, _ = write(staff, url)
     assert response.status_code == 429
@@ -87,12 +116,36 @@ def test_the_daily_limit_refuses_in_polish(app, day, make_app):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"audiences": [], "subject": "Temat", "body": "Treść"}, "audiences", "Wybierz, do kogo ma trafić wiadomość."),
-        ({"audiences": ["everyone"], "subject": "Temat", "body": "Treść"}, "audiences", "Wybierz grupy z listy."),
-        ({"audiences": ["accepted"], "subject": "   ", "body": "Treść"}, "subject", "To pole jest wymagane."),
-        ({"audiences": ["accepted"], "subject": "T" * 151, "body": "Treść"}, "subject", "Najwyżej 150 znaków."),
-        ({"audiences": ["accepted"], "subject": "Temat", "body": "Dzwonek \x07"}, "body", "Pole zawiera niedozwolone znaki."),
-        ({"audiences": ["accepted"], "subject": "Temat", "body": "Treść", "token": "nie-token"}, "token", "Formularz wygasł."),
+        (
+            {"audiences": [], "subject": "Temat", "body": "Treść"},
+            "audiences",
+            "Wybierz, do kogo ma trafić wiadomość.",
+        ),
+        (
+            {"audiences": ["everyone"], "subject": "Temat", "body": "Treść"},
+            "audiences",
+            "Wybierz grupy z listy.",
+        ),
+        (
+            {"audiences": ["accepted"], "subject": "   ", "body": "Treść"},
+            "subject",
+            "To pole jest wymagane.",
+        ),
+        (
+            {"audiences": ["accepted"], "subject": "T" * 151, "body": "Treść"},
+            "subject",
+            "Najwyżej 150 znaków.",
+        ),
+        (
+            {"audiences": ["accepted"], "subject": "Temat", "body": "Dzwonek \x07"},
+            "body",
+            "Pole zawiera niedozwolone znaki.",
+        ),
+        (
+            {"audiences": ["accepted"], "subject": "Temat", "body": "Treść", "token": "nie-token"},
+            "token",
+            "Formularz wygasł.",
+        ),
     ],
 )
 def test_bad_input_is_refused_at_the_field(app, day, data, field, message):
@@ -111,6 +164,8 @@ def test_bad_input_is_refused_at_the_field(app, day, data, field, message):
 
 def test_a_group_with_nobody_in_it_is_refused(app, day):
     staff = signed_in(app, day.staff)
-    response, _ = write(staff, f"/messages/shifts/{day.later.shifts[0].id}/write", audiences=("offered",))
+    response, _ = write(
+        staff, f"/messages/shifts/{day.later.shifts[0].id}/write", audiences=("offered",)
+    )
     assert response.status_code == 422
     assert "W wybranych grupach nie ma nikogo." in response.get_data(as_text=True)
