@@ -27,7 +27,7 @@ from app.checkin.blueprint import bp
 from app.checkin.forms import CodeForm
 from app.checkin.forms import EmptyForm
 from app.checkin.forms import TimesForm
-from app.core.ids import MAX_ID
+from app.core.ids import record_or_404
 from app.core.time import in_warsaw
 from app.core.urls import absolute_url
 from app.extensions import db
@@ -37,28 +37,23 @@ from app.models import Shift
 from app.services import checkin as service
 from app.services.permissions import can_manage_need
 
-staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+# Staff and coordinators; which shifts they may open is decided per record (_managed).
+staff_or_coordinator = roles_required(Role.STAFF, Role.COORDINATOR)
 
 
-def _get(model, ident: int):
-    obj = db.session.get(model, ident) if ident <= MAX_ID else None
-    if obj is None:
-        abort(404)
-    return obj
+def _managed(record: Any) -> Any:
+    """A shift or a place of a need the signed-in person runs; 403 for anyone else's."""
+    if not can_manage_need(current_user, record.need):
+        abort(403)
+    return record
 
 
 def _shift(shift_id: int) -> Shift:
-    shift = _get(Shift, shift_id)
-    if not can_manage_need(current_user, shift.need):
-        abort(403)
-    return shift
+    return _managed(record_or_404(Shift, shift_id))
 
 
 def _assignment(assignment_id: int) -> Assignment:
-    assignment = _get(Assignment, assignment_id)
-    if not can_manage_need(current_user, assignment.need):
-        abort(403)
-    return assignment
+    return _managed(record_or_404(Assignment, assignment_id))
 
 
 def _times_form(row: service.RosterRow) -> TimesForm:
@@ -93,7 +88,7 @@ def _roster_page(shift: Shift, status: int = 200, bad: dict[int, TimesForm] | No
 
 
 @bp.get("/shifts/<int:shift_id>")
-@staff_required
+@staff_or_coordinator
 def roster(shift_id: int):
     """Who is on the shift today: present or absent in one tap."""
     return _roster_page(_shift(shift_id))
@@ -104,7 +99,7 @@ def _code_url(shift_id: int) -> str:
 
 
 @bp.get("/shifts/<int:shift_id>/qr.svg")
-@staff_required
+@staff_or_coordinator
 def qr_code(shift_id: int):
     """The shift's check-in address as a QR code, drawn on the server."""
     shift = _shift(shift_id)
@@ -140,21 +135,21 @@ def _mark(assignment_id: int, action) -> Any:
 
 
 @bp.post("/assignments/<int:assignment_id>/present")
-@staff_required
+@staff_or_coordinator
 def present(assignment_id: int):
     """Mark the person present."""
     return _mark(assignment_id, service.mark_present)
 
 
 @bp.post("/assignments/<int:assignment_id>/absent")
-@staff_required
+@staff_or_coordinator
 def absent(assignment_id: int):
     """Mark the person absent (a no-show only once confirmed on the hours page)."""
     return _mark(assignment_id, service.mark_absent)
 
 
 @bp.post("/assignments/<int:assignment_id>/times")
-@staff_required
+@staff_or_coordinator
 def times(assignment_id: int):
     """Note a late arrival or an early leave."""
     assignment = _assignment(assignment_id)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.auth.access import volunteer_required
-from app.core.ids import MAX_ID
+from app.core.ids import record_or_404
 from app.extensions import db
 from app.feedback.blueprint import bp
 from app.feedback.forms import FeedbackForm
@@ -33,8 +33,8 @@ def mine():
 
 def _own(assignment_id: int) -> Assignment:
     """My place; someone else's looks like a missing one (404)."""
-    assignment = db.session.get(Assignment, assignment_id) if assignment_id <= MAX_ID else None
-    if assignment is None or assignment.volunteer_id != current_user.id:
+    assignment = record_or_404(Assignment, assignment_id)
+    if assignment.volunteer_id != current_user.id:
         abort(404)
     return assignment
 
@@ -53,6 +53,15 @@ def _page(assignment: Assignment, form: FeedbackForm, status: int = 200, problem
     )
 
 
+def _first_look(assignment: Assignment, form: FeedbackForm):
+    """The form, or why this shift cannot be rated (yet)."""
+    try:
+        service.check(current_user, assignment)
+    except service.FeedbackError as e:
+        return _page(assignment, form, problem=str(e))
+    return _page(assignment, form)
+
+
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @volunteer_required
 def give(assignment_id: int):
@@ -60,11 +69,7 @@ def give(assignment_id: int):
     assignment = _own(assignment_id)
     form = FeedbackForm()
     if not form.is_submitted():
-        try:
-            service.check(current_user, assignment)
-        except service.FeedbackError as e:
-            return _page(assignment, form, problem=str(e))
-        return _page(assignment, form)
+        return _first_look(assignment, form)
     if not form.validate():
         return _page(assignment, form, 422)
     try:

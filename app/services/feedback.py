@@ -81,7 +81,7 @@ def check(volunteer: User, assignment: Assignment) -> None:
     if assignment.volunteer_id != volunteer.id:
         raise PermissionError
     if assignment.status not in SERVED or assignment.shift.is_cancelled:
-        raise FeedbackError(_("Ocenić można tylko zmianę, na której było się obecnym."))
+        raise FeedbackError(_("Ocenić można tylko zmianę, w której brało się udział."))
     now = utcnow()
     if now < opens_at(assignment.shift):
         raise FeedbackError(_("Zmianę można ocenić od rana następnego dnia."))

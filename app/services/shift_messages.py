@@ -113,8 +113,7 @@ def _check_limit(sender: User) -> None:
     if sent_today(sender) >= limit:
         raise MessageError(
             _(
-                "Dziś wysłano już %(num)d wiadomości, tyle, ile można w ciągu dnia. "
-                "Kolejne wyślesz jutro.",
+                "Dzienny limit wiadomości (%(num)d) jest już wyczerpany. Kolejne wyślesz jutro.",
                 num=limit,
             )
         )

@@ -21,7 +21,7 @@ from wtforms import SelectChoice
 
 from app.auth.access import roles_required
 from app.auth.access import volunteer_required
-from app.core.ids import MAX_ID
+from app.core.ids import record_or_404
 from app.extensions import db
 from app.models import Assignment
 from app.models import Need
@@ -35,18 +35,11 @@ from app.shift_messages.forms import MessageForm
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
 
 
-def _get(model, ident: int):
-    obj = db.session.get(model, ident) if ident <= MAX_ID else None
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _managed(model, ident: int):
-    obj = _get(model, ident)
-    if not can_manage_need(current_user, obj if isinstance(obj, Need) else obj.need):
+    record = record_or_404(model, ident)
+    if not can_manage_need(current_user, record if isinstance(record, Need) else record.need):
         abort(403)
-    return obj
+    return record
 
 
 def _form() -> MessageForm:
@@ -125,7 +118,7 @@ def to_shift(shift_id: int):
 @volunteer_required
 def received(need_id: int):
     """What the institution wrote to me about this need."""
-    need = _get(Need, need_id)
+    need = record_or_404(Need, need_id)
     mine = select(Assignment.id).where(
         Assignment.need_id == need.id, Assignment.volunteer_id == current_user.id
     )

@@ -108,7 +108,9 @@ def test_the_daily_limit_refuses_in_polish(app, day, make_app):
         db.session.commit()
     response, _ = write(staff, url)
     assert response.status_code == 429
-    assert f"Dziś wysłano już {limit} wiadomości" in response.get_data(as_text=True)
+    assert f"Dzienny limit wiadomości ({limit}) jest już wyczerpany." in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
