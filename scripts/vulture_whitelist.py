@@ -90,3 +90,4 @@ _.last_run  # unused attribute (app/dashboard/panels.py:353); read by templates/
 failed_total  # unused variable (app/dashboard/panels.py:375); read by templates/dashboard
 repeated_total  # unused variable (app/dashboard/panels.py:377); read by templates/dashboard
 unconfirmed_total  # unused variable (app/dashboard/panels.py:379); read by templates/dashboard
+is_self_check_in  # unused variable (app/models/shift_day.py:47)

@@ -78,11 +78,6 @@ def window(shift: Shift) -> tuple[datetime, datetime]:
     return opens, shift.ends_at
 
 
-def is_window_open(shift: Shift, now: datetime | None = None) -> bool:
-    opens, closes = window(shift)
-    return opens <= (now or utcnow()) <= closes
-
-
 # --- the list ------------------------------------------------------------------------------------
 
 
