@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms import TimeField
+from wtforms.validators import DataRequired
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
@@ -33,6 +34,7 @@ class CodeForm(FlaskForm):
         description=_l("Sześć znaków z kartki lub ekranu u osoby prowadzącej zmianę."),
         validators=[
             required(),
+            DataRequired(message=_l("To pole jest wymagane.")),
             max_length(20),
             Regexp(r"^[A-Za-z0-9 -]*$", message=_l("Kod składa się z liter i cyfr.")),
         ],

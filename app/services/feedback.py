@@ -23,6 +23,7 @@ from app.core.time import in_warsaw
 from app.extensions import db
 from app.models import Assignment
 from app.models import AssignmentStatus
+from app.models import AttendanceMark
 from app.models import Need
 from app.models import Shift
 from app.models import ShiftFeedback
@@ -80,7 +81,12 @@ def check(volunteer: User, assignment: Assignment) -> None:
     """May this volunteer rate this place's shift now? Raises with the reason."""
     if assignment.volunteer_id != volunteer.id:
         raise PermissionError
-    if assignment.status not in SERVED or assignment.shift.is_cancelled:
+    marked_absent = db.session.scalar(
+        select(AttendanceMark.id).where(
+            AttendanceMark.assignment_id == assignment.id, AttendanceMark.is_present.is_(False)
+        )
+    )
+    if assignment.status not in SERVED or assignment.shift.is_cancelled or marked_absent:
         raise FeedbackError(_("Ocenić można tylko zmianę, w której brało się udział."))
     now = utcnow()
     if now < opens_at(assignment.shift):

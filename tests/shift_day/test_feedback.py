@@ -98,3 +98,42 @@ def test_results_hide_names_below_five_answers_and_show_them_from_five(app, day,
     assert "Za zimno w foyer." in coordinator and "Teatralna" not in coordinator
     with app.app_context():
         assert db.session.scalar(select(func.count(ShiftFeedback.id))) == 6
+
+
+def test_a_volunteer_marked_absent_cannot_rate_the_shift(app, day, served):
+    from app.models import AttendanceMark
+
+    people, places, *_ = served
+    with app.app_context():
+        db.session.add(
+            AttendanceMark(
+                assignment_id=places[0].id, shift_id=places[0].shift_id, is_present=False
+            )
+        )
+        db.session.commit()
+    response = rate(app, people[0], places[0], 5)
+    assert response.status_code == 409
+    assert "Ocenić można tylko zmianę, w której brało się udział." in response.get_data(
+        as_text=True
+    )
+
+
+def test_the_rating_is_in_the_data_export_and_stays_without_the_person_after_deletion(
+    app, day, served
+):
+    from tests.factories import PASSWORD
+
+    people, places, *_ = served
+    rate(app, people[0], places[0], 3, "Za mało krzeseł.")
+    client = signed_in(app, people[0])
+    exported = client.get("/me/data.json").get_json()
+    assert [(f["rating"], f["comment"]) for f in exported["shift_feedback"]] == [
+        (3, "Za mało krzeseł.")
+    ]
+    assert (
+        client.post("/me/delete", data={"password": PASSWORD, "understood": "y"}).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.execute(
+            select(ShiftFeedback.rating, ShiftFeedback.volunteer_id)
+        ).all() == [(3, None)]
