@@ -101,6 +101,11 @@ class Config:
     # process (app/proposals/worker.py); with MATCHING_SYNC the request that queued it takes it
     # through the same claim and execution at once (tests).
     OFFER_TTL_HOURS = _int("OFFER_TTL_HOURS", 72)
+    # Volunteers check themselves in with a shift's code from this many minutes before it starts
+    # until it ends.
+    CHECK_IN_OPENS_MINUTES = _int("CHECK_IN_OPENS_MINUTES", 30)
+    # Messages one person may send to the volunteers of needs and shifts per Warsaw day.
+    SHIFT_MESSAGES_PER_DAY = _int("SHIFT_MESSAGES_PER_DAY", 20)
     MATCHING_SYNC = _bool("MATCHING_SYNC")
     # A place freed on a full shift is offered to the first person waiting for this long (but
     # never past the shift's start).

@@ -129,6 +129,9 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("news", "/news"),
     ("widgets", "/widget"),
     ("qualifications", "/qualifications"),
+    ("checkin", "/checkin"),
+    ("shift_messages", "/messages"),
+    ("feedback", "/feedback"),
 )
 
 

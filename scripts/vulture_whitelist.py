@@ -94,3 +94,4 @@ unconfirmed_total  # unused variable (app/dashboard/panels.py:379); read by temp
 author_id  # set when a post is written (app/services/news.py); who wrote it, kept like created_by_id
 author  # unused variable (app/models/news.py); read by templates/news/detail.html
 news_digests  # a scheduler job, named by its string "app.scheduling.jobs:news_digests"
+is_self_check_in  # unused variable (app/models/shift_day.py:47)

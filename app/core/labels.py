@@ -248,6 +248,8 @@ def audit_kind_labels() -> dict[str, str]:
         # work done
         "assignment.no_show": str(_l("nieobecność")),
         "hours.confirmed": str(_l("potwierdzenie godzin")),
+        "shift_message.sent": str(_l("wiadomość do wolontariuszy")),
+        "shift_feedback.given": str(_l("ocena zmiany")),
         "hours.corrected": str(_l("poprawka godzin")),
         "hours.rejected": str(_l("odrzucenie godzin")),
         "child_protection_check.recorded": str(_l("sprawdzenie w rejestrze")),

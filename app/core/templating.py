@@ -60,6 +60,8 @@ def navigation() -> list[NavItem]:
             items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
             items.append(NavItem(str(_l("Oferty")), "proposals.my_offers"))
             items.append(NavItem(str(_l("Moje godziny")), "hours.mine"))
+            items.append(NavItem(str(_l("Zamelduj się")), "checkin.self_check_in"))
+            items.append(NavItem(str(_l("Oceń zmiany")), "feedback.mine"))
             items.append(NavItem(str(_l("Dokumenty")), "documents.mine"))
             items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
         if current_user.is_staff:
@@ -91,6 +93,7 @@ def navigation() -> list[NavItem]:
             items.append(NavItem(str(_l("Wiadomości z koalicji")), "news.board"))
             items.append(NavItem(str(_l("Godziny do potwierdzenia")), "hours.pending"))
             items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
+            items.append(NavItem(str(_l("Oceny zmian")), "feedback.results"))
         if current_user.is_coordinator:
             items.append(NavItem(str(_l("Korpus Solidarności")), "hours.korpus_month"))
         if current_user.is_coordinator:

@@ -39,6 +39,7 @@ from app.models import Institution
 from app.models import Role
 from app.models import Shift
 from app.models.hours import HoursEntry
+from app.services import checkin
 from app.services import hours as service
 from app.services import korpus
 from app.services import named_coordinator
@@ -102,10 +103,12 @@ def _shift_page(shift: Shift, status: int = 200, **forms: Any):
     if all_form.hours.data is None:
         all_form.hours.data = default
     confirm_forms, no_show_forms = {}, {}
+    marks = checkin.marks_by_assignment(shift.id)
     for a in sheet.to_confirm:
         confirm_forms[a.id] = forms.get("confirm", {}).get(a.id) or _row_confirm(a.id)
         if confirm_forms[a.id].hours.data is None:
-            confirm_forms[a.id].hours.data = default
+            prefilled = checkin.prefilled_hours(shift, marks.get(a.id), sheet.default_hours)
+            confirm_forms[a.id].hours.data = _format_hours(prefilled)
         no_show_forms[a.id] = forms.get("no_show", {}).get(a.id) or _row_no_show(a.id)
     return (
         render_template(
@@ -115,6 +118,7 @@ def _shift_page(shift: Shift, status: int = 200, **forms: Any):
             all_form=all_form,
             confirm_forms=confirm_forms,
             no_show_forms=no_show_forms,
+            marks=marks,
             format_hours=_format_hours,
         ),
         status,

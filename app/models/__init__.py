@@ -38,6 +38,10 @@ from app.models.outbox import OutboxStatus
 from app.models.qualifications import Qualification
 from app.models.qualifications import QualificationRecord
 from app.models.scheduler import SchedulerHeartbeat
+from app.models.shift_day import AttendanceMark
+from app.models.shift_day import ShiftFeedback
+from app.models.shift_day import ShiftMessage
+from app.models.shift_day import ShiftMessageRecipient
 from app.models.skills import Skill
 from app.models.skills import SkillGroup
 from app.models.users import AuditLog
@@ -56,6 +60,10 @@ from app.models.waitlist import WaitlistEntry
 
 __all__ = [
     "WaitlistEntry",
+    "AttendanceMark",
+    "ShiftFeedback",
+    "ShiftMessage",
+    "ShiftMessageRecipient",
     "ComplianceKind",
     "ComplianceRecord",
     "Document",

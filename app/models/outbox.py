@@ -16,6 +16,7 @@ from sqlalchemy.orm import mapped_column
 
 from app.extensions import Model
 from app.extensions import db
+from app.models.base import EMPTY_TEXT
 from app.models.base import UTCDateTime
 from app.models.base import utcnow
 
@@ -50,6 +51,8 @@ class OutboxMessage(Model):
     is_optional: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(String(5), default="pl")
     subject: Mapped[str] = mapped_column(String(300))
+    # Where answers go when not to the exchange's own address (a need's contact person).
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default=EMPTY_TEXT)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     # Optional attachments: [{"filename", "mimetype", "content"}] with text content (iCal).

@@ -585,6 +585,10 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
             "volunteer",
             "shift",
         ),
+        "shift_message.sent": s(
+            _l("%(actor)s pisze do wolontariuszy potrzeby %(need)s."), "actor", "need"
+        ),
+        "shift_feedback.given": s(_l("%(actor)s ocenia zmianę %(shift)s."), "actor", "shift"),
         "assignment.no_show": s(
             _l("%(actor)s odnotowuje nieobecność osoby %(volunteer)s na zmianie %(shift)s."),
             "actor",

@@ -32,6 +32,7 @@ from app.models.hours import HoursEntry
 from app.models.hours import HoursSource
 from app.models.hours import HoursStatus
 from app.services import audit
+from app.services import checkin
 from app.services.permissions import can_manage_need
 from app.services.permissions import managed_need_ids_query
 from app.services.status_messages import attendance_state
@@ -172,12 +173,24 @@ def confirm_shift(actor: User, shift: Shift, hours: float) -> list[HoursEntry]:
             )
         raise HoursError(_("Na tej zmianie nie ma nikogo do potwierdzenia."))
     done = []
+    # People ticked absent on the check-in list stay to be recorded one by one, with a reason;
+    # those with a late arrival or an early leave get the hours the list gives them.
+    marks = checkin.marks_by_assignment(shift.id)
     # By ascending id, as every batch of rows is changed, so that batches never deadlock.
     for assignment in sorted(sheet.to_confirm, key=lambda a: a.id):
+        mark = marks.get(assignment.id)
+        if mark is not None and not mark.is_present:
+            continue
         try:
-            done.append(confirm_assignment(actor, assignment, value))
+            done.append(
+                confirm_assignment(actor, assignment, checkin.prefilled_hours(shift, mark, value))
+            )
         except AttendanceAlreadyRecorded:
             continue
+    if not done and any(not m.is_present for m in marks.values()):
+        raise HoursError(
+            _("Osoby z tej listy są zaznaczone jako nieobecne: zapisz ich nieobecność z powodem.")
+        )
     if not done:
         raise AttendanceAlreadyRecorded(
             _("Obecność wszystkich osób na tej zmianie została już zapisana.")

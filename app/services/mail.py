@@ -77,6 +77,7 @@ EMAIL_KINDS: dict[str, tuple[bool, Any]] = {
     "korpus": (True, _l("Miesięczne podsumowanie Korpusu Solidarności")),
     "news_digest": (True, _l("Cotygodniowe wiadomości z tablicy koalicji (po zapisaniu się)")),
     "qualification": (True, _l("Przypomnienia o kwalifikacjach, które wkrótce wygasną")),
+    "shift_message": (False, _l("Wiadomości instytucji do osób zapisanych na zmianę")),
 }
 UNSUBSCRIBE_SALT = "unsubscribe"
 
@@ -122,6 +123,7 @@ def queue_email(
     recipient: User | None = None,
     dedup_key: str | None = None,
     attachments: Sequence[dict] = (),
+    reply_to: str = "",
     **context: Any,
 ) -> OutboxMessage | None:
     """Write one message to the outbox in the current transaction.
@@ -158,6 +160,7 @@ def queue_email(
         is_optional=optional,
         locale=locale,
         subject=subject,
+        reply_to=reply_to,
         body_text=text,
         body_html=html,
         attachments=list(attachments),
@@ -228,6 +231,8 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message.message_id or make_msgid(domain="okik.example.org")
     msg["Auto-Submitted"] = "auto-generated"
+    if message.reply_to:
+        msg["Reply-To"] = message.reply_to
     msg["List-Id"] = list_id(message.locale)
     if message.is_optional and message.recipient_id is not None:
         url = absolute_url(

@@ -126,6 +126,12 @@ def notice_text(notice: Notice) -> str:
             "Oferta w potrzebie „%(title)s” wygasła bez odpowiedzi, a miejsce wróciło do puli.",
             title=title,
         )
+    if kind == "shift_message":
+        return _(
+            "Wiadomość od instytucji w sprawie „%(title)s”: %(subject)s",
+            title=title,
+            subject=p.get("subject", ""),
+        )
     # A kind without a sentence of its own still reads as words: its subject line.
     subject = EMAIL_FOR_NOTICE.get(kind)
     return str(subject[1]) if subject else _("Masz nowe powiadomienie.")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import update
 
 from app.extensions import db
 from app.models import ACTIVE
@@ -27,6 +28,9 @@ from app.models import ChildProtectionCheck
 from app.models import Consent
 from app.models import Notice
 from app.models import QualificationRecord
+from app.models import ShiftFeedback
+from app.models import ShiftMessage
+from app.models import ShiftMessageRecipient
 from app.models import User
 from app.models import VolunteerAbsence
 from app.models import VolunteerSkill
@@ -170,6 +174,20 @@ def export_data(user: User) -> dict[str, Any]:
     data["notices"] = [
         _row(n, "kind", "params", "created_at", "read_at") for n in notices_of(user.id, limit=None)
     ]
+    data["shift_feedback"] = [
+        {**_row(f, "rating", "comment", "created_at"), "shift_starts_at": _value(f.shift.starts_at)}
+        for f in db.session.scalars(
+            select(ShiftFeedback).where(ShiftFeedback.volunteer_id == user.id)
+        )
+    ]
+    data["messages_received"] = [
+        {**_row(m, "subject", "body", "created_at"), "need": m.need.title}
+        for m in db.session.scalars(
+            select(ShiftMessage)
+            .join(ShiftMessageRecipient, ShiftMessageRecipient.message_id == ShiftMessage.id)
+            .where(ShiftMessageRecipient.user_id == user.id)
+        )
+    ]
     data["audit_log"] = [
         {
             **_row(e, "action", "object_type", "object_id", "details", "created_at"),
@@ -208,6 +226,11 @@ def delete_account(user: User) -> None:
         db.session.execute(delete(model).where(model.user_id == uid))
     for owned in (Consent, Notice, ChildProtectionCheck, QualificationRecord):
         db.session.execute(delete(owned).where(owned.user_id == uid))
+    db.session.execute(delete(ShiftMessageRecipient).where(ShiftMessageRecipient.user_id == uid))
+    # Ratings stay in the institutions' results, without the person.
+    db.session.execute(
+        update(ShiftFeedback).where(ShiftFeedback.volunteer_id == uid).values(volunteer_id=None)
+    )
     for a in db.session.scalars(select(Assignment).where(Assignment.volunteer_id == uid)):
         a.message = ""
         a.decision_note = ""

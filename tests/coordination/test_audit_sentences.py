@@ -144,6 +144,8 @@ OBJECT_OF = {
     "child_protection_check": "ChildProtectionCheck",
     "skill": "Skill",
     "outbox": "OutboxMessage",
+    "shift_message": "Need",
+    "shift_feedback": "Assignment",
 }
 
 

@@ -87,3 +87,53 @@ def test_keyboard_user_can_skip_to_content(page: Page, coalition):
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(page.url.split("#")[0] + "#main")
+
+
+def test_shift_day_pages_pass_axe(page: Page, factory, coalition, assert_accessible):
+    """The check-in list, messages and feedback, for staff and for a volunteer, with a message
+    sent and a rating given, so that the lists are not empty."""
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    from app.models import AssignmentStatus
+
+    staff = factory.user(Role.STAFF, institution=coalition)
+    volunteer = factory.user(first_name="Alicja")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    running = factory.need(coalition, "Dyżur w galerii", start=now - timedelta(hours=1))
+    over = factory.need(coalition, "Wernisaż", start=now - timedelta(days=2))
+    factory.application(volunteer, running, status=AssignmentStatus.ACCEPTED)
+    served = factory.application(volunteer, over, status=AssignmentStatus.COMPLETED)
+    shift = running.shifts[0]
+
+    sign_in(page, volunteer.email)
+    for path in ("/checkin/", "/feedback/", f"/feedback/assignments/{served.id}"):
+        page.goto(path)
+        expect(page.locator("h1")).to_have_count(1)
+        assert_accessible(page)
+    page.get_by_label("4 – dobrze").check()
+    page.get_by_role("button", name="Wyślij ocenę").click()
+    expect(page.get_by_text("Dziękujemy za ocenę zmiany!")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, staff.email)
+    page.goto(f"/messages/shifts/{shift.id}/write")
+    page.get_by_label("Temat").fill("Zbiórka")
+    page.get_by_label("Treść").fill("Przy wejściu.")
+    page.get_by_role("button", name="Wyślij wiadomość").click()
+    for path in (
+        f"/checkin/shifts/{shift.id}",
+        f"/messages/shifts/{shift.id}/write",
+        f"/messages/needs/{running.id}/write",
+        "/feedback/results",
+    ):
+        page.goto(path)
+        expect(page.locator("h1")).to_have_count(1)
+        assert_accessible(page)
+
+    page.context.clear_cookies()
+    sign_in(page, volunteer.email)
+    page.goto(f"/messages/needs/{running.id}")
+    expect(page.get_by_text("Przy wejściu.")).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,5 @@
+"""The ``checkin`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkin", __name__)

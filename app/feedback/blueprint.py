@@ -1,0 +1,5 @@
+"""The ``feedback`` blueprint; ``routes`` attaches its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("feedback", __name__)
