@@ -124,6 +124,7 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("hours", "/hours"),
     ("documents", None),
     ("reports", "/reports"),
+    ("invitations", None),
 )
 
 

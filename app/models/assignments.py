@@ -57,6 +57,7 @@ class AssignmentSource(enum.StrEnum):
     APPLICATION = "application"
     MATCHING = "matching"
     OVERRIDE = "override"
+    INVITATION = "invitation"  # staff invited someone the ranking suggested
 
 
 S = AssignmentStatus

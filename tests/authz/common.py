@@ -51,6 +51,8 @@ class World:
     agreement_a: int = 0  # the other volunteer's agreement with A for past_need_a
     other_window: int = 0  # the other volunteer's weekly availability window
     other_absence: int = 0  # the other volunteer's dates away
+    invite_shift_a: int = 0  # a shift of A in the day, a week ahead
+    invitable: int = 0  # a volunteer the ranking suggests for invite_shift_a
 
 
 Url = Callable[[World], str]
