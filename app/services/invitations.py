@@ -3,7 +3,8 @@
 An invitation is an assignment that starts as a proposal made by staff (source "invitation")
 and becomes an offer at once, through `place_volunteer`: the offer holds its place, so two staff
 members inviting two people to the last place at the same moment never promise more places than
-the shift has, and a person is never offered two overlapping shifts. The person's row is locked
+the shift has, and a person is never offered two overlapping shifts. The offer is made by
+`offers.hold_as_offer`, as a coordinator's approval makes it. The person's row is locked
 before the live assignments on the shift are read, so a second click on "invite" waits for the
 first and then finds its offer.
 
@@ -32,10 +33,9 @@ from app.services import audit
 from app.services import suggestions
 from app.services.applications import ApplicationError
 from app.services.applications import lock_volunteer
-from app.services.applications import place_volunteer
 from app.services.mail import queue_email
 from app.services.notices import notify
-from app.services.offers import offer_ttl
+from app.services.offers import hold_as_offer
 from app.services.permissions import can_manage_need
 
 S = AssignmentStatus
@@ -92,14 +92,7 @@ def invite(shift: Shift, volunteer: User, actor: User) -> Assignment:
     )
     db.session.add(assignment)
     db.session.flush()
-    place_volunteer(
-        assignment,
-        actor,
-        to=S.OFFERED,
-        offered_at=now,
-        expires_at=now + offer_ttl(),
-        decided_by_id=actor.id,
-    )
+    hold_as_offer(assignment, actor)
     _tell(assignment, volunteer)
     audit.record(
         actor,

@@ -141,7 +141,9 @@ def test_staff_invite_and_the_volunteer_accepts_from_the_emails_link_after_signi
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Wysłano zaproszenie: Anna Fotograficzna." in page
-    assert assignments_of(app, gallery["shift"].id) == [(gallery["best"].id, "offered", "invitation")]
+    assert assignments_of(app, gallery["shift"].id) == [
+        (gallery["best"].id, "offered", "invitation")
+    ]
     with app.app_context():
         shift = db.session.get(Shift, gallery["shift"].id)
         assert shift.accepted_count == 1  # the offer holds the one place
@@ -168,9 +170,7 @@ def test_staff_invite_and_the_volunteer_accepts_from_the_emails_link_after_signi
     assert "Zaproszenie: Zdjęcia z wernisażu" in page
     response = client.post(f"/{path}")
     assert response.status_code == 303
-    assert "Przyjęto zaproszenie" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Przyjęto zaproszenie" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert assignments_of(app, gallery["shift"].id) == [
         (gallery["best"].id, "accepted", "invitation")
     ]
