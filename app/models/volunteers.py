@@ -147,6 +147,9 @@ class VolunteerSkill(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "skill_id"),
         CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        # Who holds a skill at a level, read from the index alone: the suggestions for a shift
+        # start from the holders of its required skills.
+        Index("ix_volunteer_skill_holders", "skill_id", "level", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

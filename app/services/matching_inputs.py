@@ -308,7 +308,7 @@ class _History:
     BY would sort a million rows to remove almost none.
     """
 
-    def __init__(self, eligible: Select) -> None:
+    def __init__(self, eligible: Select | list[int]) -> None:
         self.served: dict[int, set[int]] = defaultdict(set)
         self.long_term: dict[int, set[int]] = defaultdict(set)
         self.declined: dict[int, set[int]] = defaultdict(set)
@@ -361,8 +361,13 @@ def load_volunteers(
     """
     today = now.astimezone(WARSAW).date()
     if only is not None:
-        among = select(VolunteerProfile.user_id).where(VolunteerProfile.user_id == only)
-    eligible = _eligible(among)
+        among = [only]
+    eligible: Select | list[int] = _eligible(among)
+    if among is not None:
+        # A few people: their ids, read once, keep every statement below on the indexes.
+        eligible = list(db.session.scalars(_eligible(among)))
+        if not eligible:
+            return []
 
     skills: dict[int, dict[int, int]] = defaultdict(dict)
     for user_id, skill_id, level in _stream(

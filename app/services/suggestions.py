@@ -31,11 +31,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import not_
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
 import matching
@@ -63,7 +65,7 @@ from app.services.matching_run import Scope
 
 S = AssignmentStatus
 # Volunteers the library ranks in full for one shift.
-POOL_VOLUNTEERS = 200
+POOL_VOLUNTEERS = 50
 # Shifts read for one person's suggestions.
 POOL_PLACES = 400
 # How far ahead a person's suggestions look.
@@ -92,12 +94,13 @@ def _coalition(institution_ids: set[int]) -> frozenset[int]:
     )
 
 
-def _index(
-    volunteers: list[matching.Volunteer], places: list[matching.Place]
-) -> matching.MatchingIndex:
+def _ranked(
+    volunteers: list[matching.Volunteer], places: list[matching.Place], limit: int | None
+) -> list[matching.Proposal]:
+    """The library's feasible pairs, best first, over the few rows a page read."""
     hosts = {p.institution_id for p in places}
-    return matching.build_index(
-        matching.Problem(volunteers, places, matching.MatchingConfig(), _coalition(hosts))
+    return matching.rank_pairs(
+        volunteers, places, matching.MatchingConfig(), _coalition(hosts), limit
     )
 
 
@@ -174,14 +177,6 @@ def volunteer_pool(place: matching.Place, today: date, limit: int = POOL_VOLUNTE
                 AvailabilityWindow.end_time > span[0],
             )
         )
-    for skill_id, min_level in sorted(place.required_skills.items()):
-        conditions.append(
-            exists().where(
-                VolunteerSkill.user_id == person,
-                VolunteerSkill.skill_id == skill_id,
-                VolunteerSkill.level >= min_level,
-            )
-        )
     if place.min_age:
         conditions.append(VolunteerProfile.date_of_birth <= _years_before(today, place.min_age))
     if place.works_with_children:
@@ -217,13 +212,15 @@ def volunteer_pool(place: matching.Place, today: date, limit: int = POOL_VOLUNTE
         ),
         else_=0,
     )
-    return (
-        select(person)
-        .join(User, User.id == person)
-        .where(*conditions)
-        .order_by((skill_points + preferred).desc(), person)
-        .limit(limit)
-    )
+    query = select(person).join(User, User.id == person)
+    # One join per required skill: the planner starts from the rarest one's index.
+    for skill_id, min_level in sorted(place.required_skills.items()):
+        held = aliased(VolunteerSkill)
+        query = query.join(
+            held,
+            and_(held.user_id == person, held.skill_id == skill_id, held.level >= min_level),
+        )
+    return query.where(*conditions).order_by((skill_points + preferred).desc(), person).limit(limit)
 
 
 def _one_place(shift_id: int, now: datetime) -> matching.Place | None:
@@ -248,8 +245,7 @@ def candidates_for_shift(shift: Shift, now: datetime, limit: int = SUGGESTIONS) 
     )
     if not volunteers:
         return []
-    index = _index(volunteers, [place])
-    best = matching.best_candidates_for_place(index, place.id, limit)
+    best = _ranked(volunteers, [place], limit)
     people = {
         u.id: u
         for u in db.session.scalars(
@@ -382,9 +378,8 @@ def recommendations_for(
     )
     if not places or not volunteers:
         return []
-    index = _index(volunteers, places)
     best: dict[int, matching.Proposal] = {}
-    for proposal in matching.best_places_for_volunteer(index, user.id, limit=None):
+    for proposal in _ranked(volunteers, places, None):
         if proposal.need_id not in best:
             best[proposal.need_id] = proposal
             if len(best) == limit:

@@ -7,6 +7,8 @@ Create Date: 2026-12-03 10:00:00.000000
 Staff invite people the matcher's ranking suggests for a shift: everybody may be invited until
 they say no in their profile. The weekly e-mail of new suggestions is sent only to those who ask.
 Assignments made by an invitation carry the source "invitation" (the column is a plain string).
+The holders of a skill at a level are read from an index alone: suggestions for a shift start
+from the holders of its required skills.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,9 +31,15 @@ def upgrade():
                 'has_weekly_suggestions', sa.Boolean(), server_default=sa.false(), nullable=False
             )
         )
+    with op.batch_alter_table('volunteer_skill', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_volunteer_skill_holders', ['skill_id', 'level', 'user_id'], unique=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('volunteer_skill', schema=None) as batch_op:
+        batch_op.drop_index('ix_volunteer_skill_holders')
     with op.batch_alter_table('volunteer_profile', schema=None) as batch_op:
         batch_op.drop_column('has_weekly_suggestions')
         batch_op.drop_column('is_invitable')
