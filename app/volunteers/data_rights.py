@@ -107,6 +107,8 @@ def export_data(user: User) -> dict[str, Any]:
                 "max_hours_month",
                 "is_korpus",
                 "has_disability",
+                "is_invitable",
+                "has_weekly_suggestions",
                 "access_needs",
                 "guardian_name",
                 "guardian_email",
@@ -207,6 +209,8 @@ def delete_account(user: User) -> None:
         profile.interests = ""
         profile.is_korpus = False
         profile.has_disability = False
+        profile.is_invitable = False  # nobody suggests or e-mails an anonymised account
+        profile.has_weekly_suggestions = False
         profile.access_needs = ""
         profile.guardian_name = ""
         profile.guardian_email = ""
