@@ -43,6 +43,8 @@ from app.services.permissions import can_see_volunteer
 from app.services.suggestions import candidates_for_shift
 
 staff_required = roles_required(Role.STAFF, Role.COORDINATOR)
+# The soonest open shifts a page ranks volunteers for: a weekly need may have a year of them.
+SHIFTS_SHOWN = 8
 
 
 def _managed(model, record_id: int):
@@ -57,7 +59,10 @@ def _managed(model, record_id: int):
 
 def _suggestions_page(need: Need, form: InviteForm, status: int = 200):
     now = utcnow()
-    shifts = [s for s in need.shifts if not s.is_cancelled and s.starts_at > now]
+    shifts = sorted(
+        (s for s in need.shifts if not s.is_cancelled and s.starts_at > now),
+        key=lambda s: (s.starts_at, s.id),
+    )[:SHIFTS_SHOWN]
     found = {shift.id: candidates_for_shift(shift, now) for shift in shifts}
     people = {c.volunteer.id for cs in found.values() for c in cs}
     return render_template(
@@ -67,6 +72,7 @@ def _suggestions_page(need: Need, form: InviteForm, status: int = 200):
         found=found,
         contact={v: can_see_volunteer(current_user, v) for v in people},
         form=form,
+        shown=SHIFTS_SHOWN,
         names=Names({need.institution_id}),
         reason_text=reason_text,
     ), status
