@@ -248,11 +248,7 @@ def candidates_for_shift(shift: Shift, now: datetime, limit: int = SUGGESTIONS) 
     best = _ranked(volunteers, [place], limit)
     people = {
         u.id: u
-        for u in db.session.scalars(
-            select(User)
-            .where(User.id.in_([p.volunteer_id for p in best]))
-            .options(selectinload(User.profile))
-        )
+        for u in db.session.scalars(select(User).where(User.id.in_([p.volunteer_id for p in best])))
     }
     by_id = {v.id: v for v in volunteers}
     asked = [
