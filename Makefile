@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/okik_test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: bench-search bench-reminders bench-web bench-matching bench-all run serve install install-test translations extract-messages update-messages db seed \
+.PHONY: bench-search bench-reminders bench-web bench-matching bench-suggestions bench-all run serve install install-test translations extract-messages update-messages db seed \
         test test-sqlite test-postgres test-clock lint bench clean
 
 $(BIN)/python:
@@ -144,7 +144,14 @@ bench-web: install translations $(VENV_LOAD)/bin/locust
 bench-matching: install translations
 	$(BIN)/python -m bench.matching_run $(BENCH_MATCHING_ARGS)
 
-bench-all: bench bench-search bench-reminders bench-web bench-matching
+# "Polecani wolontariusze" for one shift and "Dla Ciebie" for one volunteer, timed inside the app
+# on PostgreSQL at national scale (bench.national's data): one JSON line each with p50 and p95 in
+# milliseconds, against a p95 target of 20 ms (BENCH_SUGGESTIONS_ARGS="--skip-load" reuses the
+# data, --database-url picks the database).
+bench-suggestions: install translations
+	$(BIN)/python -m bench.suggestions $(BENCH_SUGGESTIONS_ARGS)
+
+bench-all: bench bench-search bench-reminders bench-web bench-matching bench-suggestions
 
 clean:
 	rm -rf $(VENV) $(VENV_LOAD) $(VNU_DIR) instance/*.db instance/*.db-wal instance/*.db-shm instance/*.db.scheduler.lock translations/*/LC_MESSAGES/*.mo .pytest_cache

@@ -132,6 +132,7 @@ FEATURES: tuple[tuple[str, str | None], ...] = (
     ("checkin", "/checkin"),
     ("shift_messages", "/messages"),
     ("feedback", "/feedback"),
+    ("invitations", None),
 )
 
 

@@ -21,6 +21,7 @@ from matching.explain import render_reasons
 from matching.ranking import best_candidates_for_need
 from matching.ranking import best_candidates_for_place
 from matching.ranking import best_places_for_volunteer
+from matching.ranking import rank_pairs
 from matching.scoring import explain_pair
 from matching.scoring import score_pairs
 from matching.solver import match
@@ -40,6 +41,7 @@ __all__ = [
     "infeasibility",
     "is_feasible",
     "match",
+    "rank_pairs",
     "render_diagnostic",
     "render_reason",
     "render_reasons",

@@ -9,18 +9,25 @@ request batch or cached for a few minutes) and call these as often as needed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from matching.candidates import IntArray
 from matching.candidates import MatchingIndex
+from matching.candidates import is_feasible
+from matching.config import MatchingConfig
 from matching.scoring import explain_pair
 from matching.scoring import score_pairs
+from matching.types import Place
 from matching.types import Proposal
+from matching.types import Volunteer
 
 __all__ = [
     "best_candidates_for_need",
     "best_candidates_for_place",
     "best_places_for_volunteer",
+    "rank_pairs",
 ]
 
 
@@ -92,3 +99,29 @@ def best_places_for_volunteer(
     v = index.volunteer_pos[volunteer_id]
     pi = index.places_for_volunteer(v)
     return _top(index, np.full(pi.size, v, dtype=np.int64), pi, limit)
+
+
+def rank_pairs(
+    volunteers: Iterable[Volunteer],
+    places: Iterable[Place],
+    config: MatchingConfig,
+    coalition_institution_ids: frozenset[int] | None = None,
+    limit: int | None = 10,
+) -> list[Proposal]:
+    """Feasible pairs of a few volunteers and places, best first, with their reasons.
+
+    The pure-Python rules and scores (:func:`~matching.candidates.is_feasible`,
+    :func:`~matching.scoring.explain_pair`) in the same order as the index helpers above
+    (-score, volunteer id, place id): for a page that has read a few dozen volunteers or a few
+    hundred places, building an index costs more than asking every pair. Places with no place
+    left are skipped, as :func:`best_places_for_volunteer` does.
+    """
+    found: list[Proposal] = []
+    open_places = [p for p in places if p.places_left > 0]
+    for volunteer in volunteers:
+        for place in open_places:
+            if is_feasible(volunteer, place, config):
+                total, reasons = explain_pair(volunteer, place, config, coalition_institution_ids)
+                found.append(Proposal(volunteer.id, place.id, place.need_id, total, reasons))
+    found.sort(key=lambda p: (-p.score, p.volunteer_id, p.place_id))
+    return found if limit is None else found[: max(0, limit)]

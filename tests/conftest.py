@@ -449,6 +449,7 @@ def authz_world(factory):
     world.post_a = factory.news_post(inst_a, staff_a).id
     world.spare_post_a = factory.news_post(inst_a, staff_a, title="Druga wiadomość A").id
     qualifications_at_a(factory, world, inst_a, other)
+    _invitable_at_a(factory, world, inst_a)
     users["other_volunteer"] = other.email
     return world, users
 
@@ -520,3 +521,36 @@ def _records_at_a(factory, world, inst_a, need_a, volunteer, other, staff_a) -> 
         world.agreement_a = agreement.id
         world.other_window = window.id
         world.other_absence = absence.id
+
+
+def _invitable_at_a(factory, world, inst_a) -> None:
+    """A shift of A at 10:00 Warsaw time a week ahead and a volunteer the ranking suggests for it:
+    consenting, free every day from 8 to 20, open to invitations."""
+    from datetime import datetime
+    from datetime import time
+    from datetime import timedelta
+
+    from app.core.time import WARSAW
+    from app.core.time import today_in_warsaw
+    from app.models import AvailabilityWindow
+    from app.models import Consent
+    from app.models import ConsentKind
+
+    day = today_in_warsaw() + timedelta(days=7)
+    need = factory.need(inst_a, "Warsztaty w A", start=datetime.combine(day, time(10), WARSAW))
+    guest = factory.user(first_name="Iga", last_name="Zapraszana")
+    with factory.app.app_context():
+        db.session.add_all(
+            [
+                Consent(user_id=guest.id, kind=ConsentKind.DATA_PROCESSING, granted=True),
+                *(
+                    AvailabilityWindow(
+                        user_id=guest.id, weekday=d, start_time=time(8), end_time=time(20)
+                    )
+                    for d in range(7)
+                ),
+            ]
+        )
+        db.session.commit()
+    world.invite_shift_a = need.shifts[0].id
+    world.invitable = guest.id

@@ -106,6 +106,7 @@ NO_OWNER: dict[str, str] = {
     "auth.confirm": "the signed, expiring token names its account and is the only key",
     "auth.reset_password": "the signed, expiring token names its account and is the only key",
     "notifications.unsubscribe": "the signed token from the e-mail names the person and the kind",
+    "invitations.stop_weekly": "the signed token from the weekly e-mail names the person",
     "volunteers.feed": "the secret token is the key (calendar apps send no cookie); a reset "
     "voids the old address",
     "volunteers.guardian": "the signed token sent to the guardian is the key",

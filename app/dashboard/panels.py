@@ -21,15 +21,12 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import matching
 from app.core.time import WARSAW
 from app.core.time import utcnow
 from app.extensions import db
-from app.models import HOLDS_PLACE
 from app.models import Assignment
 from app.models import AssignmentStatus
 from app.models import ConsentKind
-from app.models import Institution
 from app.models import InstitutionRequest
 from app.models import MatchRun
 from app.models import Need
@@ -43,8 +40,7 @@ from app.models import User
 from app.services import compliance
 from app.services import hours
 from app.services import korpus
-from app.services import matching_inputs
-from app.services.matching_run import Scope
+from app.services import suggestions
 from app.services.permissions import managed_need_ids_query
 from app.services.staff_views import managed_institutions
 from app.services.staff_views import pending_applications
@@ -54,9 +50,6 @@ from app.services.volunteers import pending_birth_dates
 S = AssignmentStatus
 # Rows shown in one panel; the panel's count tells how many there are in all.
 PANEL_ROWS = 5
-# How far ahead "Dla Ciebie" looks: the places read for the ranking are those starting within
-# it, so one volunteer's page never loads the whole coalition's future.
-RECOMMEND_DAYS = 30
 WEEK = timedelta(days=7)
 
 
@@ -160,76 +153,14 @@ def korpus_progress(user: User, today: date) -> korpus.Progress | None:
     return korpus.progress(user, today)
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """A need the matcher ranks well for the volunteer, with its best shift and the reasons."""
-
-    need: Need
-    shift: Shift
-    score: int
-    reasons: list[dict[str, Any]]
-
-
-def recommendations(user: User, now: datetime, limit: int = PANEL_ROWS) -> list[Recommendation]:
-    """The open needs the matcher ranks best for this volunteer, one entry per need.
-
-    The library's inputs are built with the matching loader, scoped to this one volunteer and
-    to the places starting within RECOMMEND_DAYS, and ranked with `best_places_for_volunteer`:
-    the same feasibility rules and scores as a run, so the page never suggests what a run would
-    refuse. Someone the loader leaves out (no consent, a minor without the guardian's consent)
-    gets nothing; the checklist says why.
-    """
-    today = now.astimezone(WARSAW).date()
-    config = matching.MatchingConfig(as_of=matching_inputs.local(now))
-    places = matching_inputs.load_places(
-        Scope(date_from=today, date_to=today + timedelta(days=RECOMMEND_DAYS)), now
-    )
-    if not places:
-        return []
-    volunteers = matching_inputs.load_volunteers(
-        now, config, until=matching_inputs.last_day_needed(places, today), only=user.id
-    )
-    if not volunteers:
-        return []
-    coalition = frozenset(
-        db.session.scalars(select(Institution.id).where(Institution.is_active.is_(True)))
-    )
-    index = matching.build_index(matching.Problem(volunteers, places, config, coalition))
-    # Needs the person already applied to or holds a place on are theirs already.
-    taken = set(
-        db.session.scalars(
-            select(Assignment.need_id).where(
-                Assignment.volunteer_id == user.id,
-                Assignment.status.in_(HOLDS_PLACE | {S.APPLIED, S.PROPOSED}),
-            )
-        )
-    )
-    best: dict[int, matching.Proposal] = {}
-    for proposal in matching.best_places_for_volunteer(index, user.id, limit=None):
-        if proposal.need_id not in taken and proposal.need_id not in best:
-            best[proposal.need_id] = proposal
-            if len(best) == limit:
-                break
-    if not best:
-        return []
-    shifts = {
-        shift.id: shift
-        for shift in db.session.scalars(
-            select(Shift)
-            .where(Shift.id.in_(sorted(p.place_id for p in best.values())))
-            .options(selectinload(Shift.need).selectinload(Need.institution))
-        )
-    }
-    return [
-        Recommendation(
-            shifts[p.place_id].need,
-            shifts[p.place_id],
-            p.score,
-            [{"code": r.code, "params": dict(r.params), "points": r.points} for r in p.reasons],
-        )
-        for p in best.values()
-        if p.place_id in shifts
-    ]
+def recommendations(
+    user: User, now: datetime, limit: int = PANEL_ROWS
+) -> list[suggestions.Recommendation]:
+    """The open needs the matcher ranks best for this volunteer, one entry per need: the same
+    ranking as the staff's suggestions and the weekly e-mail (`services.suggestions`), so the
+    page never suggests what a run would refuse. Someone the loader leaves out (no consent, a
+    minor without the guardian's consent) gets nothing; the checklist says why."""
+    return suggestions.recommendations_for(user, now, limit)
 
 
 # --- staff of an institution --------------------------------------------------------------------
@@ -443,7 +374,6 @@ def panels_for(user: User, now: datetime | None = None) -> dict[str, Any]:
 __all__ = [
     "Checklist",
     "ChecklistItem",
-    "Recommendation",
     "admin_panels",
     "coordinator_panels",
     "next_shifts",

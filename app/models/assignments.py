@@ -58,6 +58,7 @@ class AssignmentSource(enum.StrEnum):
     MATCHING = "matching"
     OVERRIDE = "override"
     WAITLIST = "waitlist"  # offered to the first person waiting when a place freed up
+    INVITATION = "invitation"  # staff invited someone the ranking suggested
 
 
 S = AssignmentStatus

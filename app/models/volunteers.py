@@ -16,6 +16,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -98,6 +99,11 @@ class VolunteerProfile(Model):
     birth_date_confirmation_pending: Mapped[bool] = mapped_column(
         default=False, server_default=false()
     )
+    # Staff may invite the person to a shift the matcher ranks them well for; off means the
+    # person is neither suggested to staff nor invitable. The weekly e-mail of suggestions is
+    # asked for, never assumed.
+    is_invitable: Mapped[bool] = mapped_column(default=True, server_default=true())
+    has_weekly_suggestions: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The personal calendar feed lives at a secret URL that the volunteer can replace.
     feed_token: Mapped[str] = mapped_column(String(48), default=new_feed_token, unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -141,6 +147,9 @@ class VolunteerSkill(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "skill_id"),
         CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        # Who holds a skill at a level, read from the index alone: the suggestions for a shift
+        # start from the holders of its required skills.
+        Index("ix_volunteer_skill_holders", "skill_id", "level", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

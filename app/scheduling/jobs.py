@@ -163,6 +163,12 @@ def qualification_reminders() -> None:
     run_job("qualification_reminders", work)
 
 
+def weekly_suggestions() -> None:
+    from app.scheduling.suggestions import weekly_suggestions as work
+
+    run_job("weekly_suggestions", work)
+
+
 def heartbeat() -> None:
     from app.scheduling.health import beat
 
@@ -213,6 +219,11 @@ def register_jobs(scheduler: BaseScheduler, config: Mapping | None = None) -> No
         (
             "korpus_summaries",
             CronTrigger(day=1, hour=9, minute=30, timezone=scheduler.timezone),
+            {},
+        ),
+        (
+            "weekly_suggestions",
+            CronTrigger(day_of_week="mon", hour=9, minute=15, timezone=scheduler.timezone),
             {},
         ),
     ]

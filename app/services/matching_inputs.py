@@ -17,6 +17,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -145,13 +146,18 @@ def open_shift_ids(scope: Scope, now: datetime) -> Select:
     )
 
 
-def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
-    """The open shifts in `scope` that start after `now`, with their needs' skills and co-hosts."""
-    needs = (
-        select(Shift.need_id)
-        .join(Need, Need.id == Shift.need_id)
-        .where(*_open_shift_conditions(scope, now))
-    )
+def load_places(
+    scope: Scope, now: datetime, among: Select | Sequence[int] | None = None
+) -> list[matching.Place]:
+    """The open shifts in `scope` that start after `now`, with their needs' skills and co-hosts.
+
+    `among` (a subquery or a short list of shift ids) narrows them further: a page that ranks a few shifts
+    reads only those, under the same conditions as a run.
+    """
+    conditions = _open_shift_conditions(scope, now)
+    if among is not None:
+        conditions.append(Shift.id.in_(among))
+    needs = select(Shift.need_id).join(Need, Need.id == Shift.need_id).where(*conditions)
     required: dict[int, dict[int, int]] = defaultdict(dict)
     nice: dict[int, set[int]] = defaultdict(set)
     for need_id, skill_id, min_level, is_required in _stream(
@@ -194,7 +200,7 @@ def load_places(scope: Scope, now: datetime) -> list[matching.Place]:
             Need.signup_opens_days,
         )
         .join(Need, Need.id == Shift.need_id)
-        .where(*_open_shift_conditions(scope, now))
+        .where(*conditions)
         .order_by(Shift.id)
     ):
         (shift_id, need_id, institution_id, starts_at, ends_at, left, min_age, children, kind) = (
@@ -257,20 +263,43 @@ def _consenting() -> Select:
     )
 
 
-def _eligible() -> Select:
+def consents_now() -> ColumnElement[bool]:
+    """The person's newest data-processing consent row grants it, asked row by row.
+
+    The same rule as `_consenting`, correlated with the outer query's user: a page that reads a
+    few people looks at their consent rows only (through the user/kind index) instead of
+    grouping the whole table.
+    """
+    newest = (
+        select(Consent.granted)
+        .where(Consent.user_id == User.id, Consent.kind == ConsentKind.DATA_PROCESSING)
+        .order_by(Consent.id.desc())
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return newest.is_(True)
+
+
+def _eligible(among: Select | Sequence[int] | None = None) -> Select:
     """Volunteers who may be proposed, as far as the server can tell: an active, confirmed
     volunteer account with a profile and a current data-processing consent. What depends on
-    the day (a minor's guardian consent) is decided per row by `may_be_placed`."""
-    return (
+    the day (a minor's guardian consent) is decided per row by `may_be_placed`.
+
+    `among` (a subquery of user ids) narrows it to a few people, whose consent is then read
+    row by row."""
+    query = (
         select(VolunteerProfile.user_id)
         .join(User, User.id == VolunteerProfile.user_id)
         .where(
             User.role == Role.VOLUNTEER,
             User.is_active_account.is_(True),
             User.email_confirmed_at.is_not(None),
-            User.id.in_(_consenting()),
         )
     )
+    if among is not None:
+        return query.where(VolunteerProfile.user_id.in_(among), consents_now())
+    return query.where(User.id.in_(_consenting()))
 
 
 def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -292,7 +321,7 @@ class _History:
     BY would sort a million rows to remove almost none.
     """
 
-    def __init__(self, eligible: Select) -> None:
+    def __init__(self, eligible: Select | list[int]) -> None:
         self.served: dict[int, set[int]] = defaultdict(set)
         self.long_term: dict[int, set[int]] = defaultdict(set)
         self.declined: dict[int, set[int]] = defaultdict(set)
@@ -330,18 +359,28 @@ class _History:
 
 
 def load_volunteers(
-    now: datetime, config: matching.MatchingConfig, until: date, only: int | None = None
+    now: datetime,
+    config: matching.MatchingConfig,
+    until: date,
+    only: int | None = None,
+    among: Select | Sequence[int] | None = None,
 ) -> list[matching.Volunteer]:
     """Every volunteer who may be proposed on the Warsaw date of `now`, in user id order.
 
     `until` is the last date the run's places need: absences are expanded to dates up to it.
-    `only` narrows the subquery to one volunteer (a page ranking shifts for one person), so
-    every statement reads that person's rows and the same rules decide who may be proposed.
+    `only` (one user id) or `among` (a subquery of user ids) narrows the subquery (a page
+    ranking shifts for one person, or people for one shift), so every statement reads those
+    people's rows and the same rules decide who may be proposed.
     """
     today = now.astimezone(WARSAW).date()
-    eligible = _eligible()
     if only is not None:
-        eligible = eligible.where(VolunteerProfile.user_id == only)
+        among = [only]
+    eligible: Select | list[int] = _eligible(among)
+    if among is not None:
+        # A few people: their ids, read once, keep every statement below on the indexes.
+        eligible = list(db.session.scalars(_eligible(among)))
+        if not eligible:
+            return []
 
     skills: dict[int, dict[int, int]] = defaultdict(dict)
     for user_id, skill_id, level in _stream(
@@ -492,6 +531,7 @@ def load_volunteers(
 
 
 __all__ = [
+    "consents_now",
     "last_day_needed",
     "load_places",
     "load_volunteers",

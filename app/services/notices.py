@@ -121,6 +121,12 @@ def notice_text(notice: Notice) -> str:
             start=_when(p.get("starts_at")),
             deadline=_when(p.get("expires_at")),
         )
+    if kind == "invitation_made":
+        return _(
+            "Instytucja zaprasza Cię na zmianę %(start)s w potrzebie „%(title)s”. Przyjmij zaproszenie albo odmów, zanim wygaśnie.",
+            title=title,
+            start=_when(p.get("starts_at")),
+        )
     if kind == "offer_expired":
         return _(
             "Oferta w potrzebie „%(title)s” wygasła bez odpowiedzi, a miejsce wróciło do puli.",

@@ -43,10 +43,9 @@ def offer_ttl() -> timedelta:
     return timedelta(hours=current_app.config.get("OFFER_TTL_HOURS", 72))
 
 
-def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
-    """Turn a proposal into an offer that holds the place until the volunteer answers."""
-    if assignment.status != S.PROPOSED:
-        raise AlreadyDecided(proposal_state(assignment.status), assignment.status)
+def hold_as_offer(assignment: Assignment, actor: User, note: str = "") -> None:
+    """Make a proposal an offer that holds its place until the deadline, under the rules of
+    `place_volunteer`; whoever made the offer (a coordinator, staff inviting) tells the person."""
     now = utcnow()
     place_volunteer(
         assignment,
@@ -57,6 +56,13 @@ def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> Non
         decided_by_id=actor.id,
         decision_note=note.strip(),
     )
+
+
+def approve_proposal(assignment: Assignment, actor: User, note: str = "") -> None:
+    """Turn a proposal into an offer that holds the place until the volunteer answers."""
+    if assignment.status != S.PROPOSED:
+        raise AlreadyDecided(proposal_state(assignment.status), assignment.status)
+    hold_as_offer(assignment, actor, note)
     notify(
         [assignment.volunteer_id],
         "offer_made",

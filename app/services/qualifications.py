@@ -333,7 +333,9 @@ def refusal_for(volunteer_id: int, need: Need, day: date, *, to_volunteer: bool)
     )
 
 
-def valid_for_matching(user_ids_query: Select, today: date) -> dict[int, dict[int, date | None]]:
+def valid_for_matching(
+    user_ids_query: Select | list[int], today: date
+) -> dict[int, dict[int, date | None]]:
     """Per volunteer who shares their qualifications, each qualification's last valid day (None:
     without end), as the matcher takes them: a run is coalition-wide and its proposals are seen
     by other institutions, so only shared records count. Records lapsed by `today` are left out;

@@ -100,6 +100,8 @@ class ProfileData:
     preferred_institution_ids: Sequence[int]
     guardian_name: str = ""
     guardian_email: str = ""
+    is_invitable: bool = True
+    has_weekly_suggestions: bool = False
 
 
 def needs_guardian(date_of_birth: date | None, today: date | None = None) -> bool:
@@ -151,6 +153,8 @@ def update_profile(user: User, data: ProfileData) -> bool:
     profile.max_hours_month = data.max_hours_month
     profile.is_korpus = data.is_korpus
     profile.has_disability = data.has_disability
+    profile.is_invitable = data.is_invitable
+    profile.has_weekly_suggestions = data.has_weekly_suggestions
     profile.access_needs = data.access_needs
     wanted = set(data.preferred_institution_ids)
     profile.preferred_institutions = [i for i in active_institutions() if i.id in wanted]

@@ -124,7 +124,7 @@ def export_data(user: User) -> dict[str, Any]:
     }
     if profile is not None:
         data["profile"] = {
-            **_row(profile, *PROFILE_FIELDS),
+            **_row(profile, *PROFILE_FIELDS, "is_invitable", "has_weekly_suggestions"),
             "preferred_institutions": [i.name for i in profile.preferred_institutions],
         }
         data["skills"] = [
@@ -245,6 +245,8 @@ def delete_account(user: User) -> None:
         profile.interests = ""
         profile.is_korpus = False
         profile.has_disability = False
+        profile.is_invitable = False  # nobody suggests or e-mails an anonymised account
+        profile.has_weekly_suggestions = False
         profile.access_needs = ""
         profile.guardian_name = ""
         profile.guardian_email = ""

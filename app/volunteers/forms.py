@@ -72,7 +72,14 @@ def show_refusal(form: FlaskForm, exc: VolunteerError, field: str) -> None:
 # How the profile form's fields map onto the account: the user's own, the profile's as they are,
 # and the profile's texts that the form may leave empty (None) and the profile keeps as "".
 USER_FIELDS = ("first_name", "last_name")
-PROFILE_VALUE_FIELDS = ("date_of_birth", "max_hours_month", "is_korpus", "has_disability")
+PROFILE_VALUE_FIELDS = (
+    "date_of_birth",
+    "max_hours_month",
+    "is_korpus",
+    "has_disability",
+    "is_invitable",
+    "has_weekly_suggestions",
+)
 PROFILE_TEXT_FIELDS = (
     "phone",
     "city",
@@ -125,6 +132,15 @@ class ProfileForm(FlaskForm):
             "Pytamy tylko dlatego, że Korpus Solidarności ma dla osób z niepełnosprawnością "
             "niższy próg godzin. Możesz nie zaznaczać."
         ),
+    )
+    is_invitable = BooleanField(
+        _l("Pracownicy instytucji mogą zapraszać mnie na zmiany, do których pasuję"),
+        description=_l(
+            "Zaproszenie to oferta z terminem odpowiedzi: możesz ją przyjąć albo odmówić."
+        ),
+    )
+    has_weekly_suggestions = BooleanField(
+        _l("Chcę raz w tygodniu dostawać e-mail z nowymi propozycjami potrzeb")
     )
     access_needs = TextAreaField(
         _l("Moje potrzeby dostępności"),

@@ -55,6 +55,8 @@ class World:
     spare_post_a: int = 0  # another one, which the delete route may take away
     qualification: int = 0  # a catalogue entry (tests/authz/qualifications.py)
     training_need_a: int = 0  # a training at A that grants it; the other volunteer attended
+    invite_shift_a: int = 0  # a shift of A in the day, a week ahead
+    invitable: int = 0  # a volunteer the ranking suggests for invite_shift_a
 
 
 Url = Callable[[World], str]

@@ -86,3 +86,24 @@ def test_rankings_are_fast_on_a_large_instance():
         best_places_for_volunteer(ix, vid)
     per_call = (time.perf_counter() - t) / 100
     assert per_call < 0.05, per_call
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ranking_a_few_rows_pair_by_pair_agrees_with_the_index(seed):
+    """`rank_pairs`, which pages use over the few rows they read, gives the index helpers'
+    answers: the same pairs, scores, reasons and order."""
+    from matching import rank_pairs
+
+    problem = random_problem(seed, 10, 10)
+    ix = build_index(problem)
+    coalition = problem.coalition_institution_ids
+    for p in problem.places:
+        if p.places_left > 0:
+            assert rank_pairs(
+                problem.volunteers, [p], problem.config, coalition, limit=None
+            ) == best_candidates_for_place(ix, p.id, limit=None)
+    for v in problem.volunteers:
+        assert rank_pairs(
+            [v], problem.places, problem.config, coalition, limit=None
+        ) == best_places_for_volunteer(ix, v.id, limit=None)
+    assert len(rank_pairs(problem.volunteers, problem.places, problem.config, limit=3)) <= 3
