@@ -452,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         "volunteers": stats.get("volunteers"),
         "places": stats.get("places"),
         "pairs": stats.get("pairs"),
+        "solving_seconds_by_phase": stats.get("seconds_by_phase"),
         "proposals": kept["proposals"],
         "needs_with_proposal": kept["needs_with_proposal"],
         "run_page_status": page_status,
