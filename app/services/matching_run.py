@@ -27,7 +27,9 @@ from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import literal_column
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 import matching
 from app.core.time import WARSAW
@@ -40,6 +42,7 @@ from app.models import MatchRun
 from app.models import Need
 from app.models import Shift
 from app.models import User
+from app.models.assignments import DECIDED_SQL
 from app.models.base import rows_changed
 from app.models.base import utcnow
 from app.services import audit
@@ -315,7 +318,27 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     run.finished_at = utcnow()
     audit.record(run.created_by, "matching.run", run, **audited)
     db.session.commit()
+    _tidy_after_run()
     return run
+
+
+def _tidy_after_run() -> None:
+    """PostgreSQL: vacuum and analyse `assignment` once a run has stored its proposals.
+
+    A run adds and cancels a hundred thousand rows at once. Until autovacuum comes by, the
+    planner believes the new run has no proposals (it then sorts the whole run for each page)
+    and every index entry of them needs a visit to the table; the review page is slow exactly
+    when coordinators open it. Done after the commit (the run is already reported done), on a
+    connection of its own, giving up quietly when it would have to wait for a lock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("SET lock_timeout = '2s'")
+            conn.exec_driver_sql("VACUUM (ANALYZE) assignment")
+    except SQLAlchemyError:  # the run is stored; autovacuum will do it later
+        log.warning("Vacuuming assignment after a matching run failed", exc_info=True)
 
 
 def _jsonable(params) -> dict:
@@ -578,19 +601,32 @@ def proposal_page(run: MatchRun, page: int, per_page: int) -> ProposalPage:
     return ProposalPage(rows, pending, page, pages)
 
 
-def proposal_counts(run: MatchRun, need_ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """(all proposals of the run, those still waiting for a decision), in one query.
+def proposal_counts(run: MatchRun) -> tuple[int, int]:
+    """(all proposals of the run, those still waiting for a decision).
 
-    Both come from the index ix_assignment_run_page without touching the table, so they are
-    exact at every moment (a decision, a later run's cancelling or a deleted account changes
-    them) and cost a scan of the run's index entries, not of its rows.
+    A run's proposals are stored once, when it finishes, and their number with it
+    (`stats["proposals"]`, counted from the table in the same transaction); afterwards only their
+    statuses change. So what waits is that number less the decided ones, which the partial index
+    ix_assignment_run_decided holds: right after a run, while people review it, they are few,
+    and the count stays exact after every decision or a later run's cancelling without reading
+    the run's hundred thousand entries. A run stored without the number is counted in full.
     """
-    query = _proposals_query(run, need_ids).with_only_columns(
-        func.count(),
-        func.count().filter(Assignment.status == AssignmentStatus.PROPOSED),
+    stored = (run.stats or {}).get("proposals")
+    if stored is None:
+        total, pending = db.session.execute(
+            _proposals_query(run, None).with_only_columns(
+                func.count(),
+                func.count().filter(Assignment.status == AssignmentStatus.PROPOSED),
+            )
+        ).one()
+        return total, pending
+    # The predicate written as the index's own, not bound, so that every plan may use it.
+    decided = db.session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.match_run_id == run.id, text(DECIDED_SQL))
     )
-    total, pending = db.session.execute(query).one()
-    return total, pending
+    return int(stored), max(int(stored) - (decided or 0), 0)
 
 
 __all__ = [
