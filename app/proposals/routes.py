@@ -23,6 +23,7 @@ from wtforms import SelectChoice
 
 from app.auth.access import coordinator_required
 from app.core.errors import render_error
+from app.core.labels import assignment_status_labels
 from app.core.text import polish
 from app.extensions import db
 from app.models import Assignment
@@ -173,6 +174,7 @@ def _run_page(match_run: MatchRun, by: str, proposals: ProposalPage, unfilled: U
         unfilled_total=unfilled.total,
         unfilled_page=unfilled.page,
         unfilled_pages=unfilled.pages,
+        status_labels=assignment_status_labels(),
         queue_state=matching_queue.queue_state(match_run),
         elapsed=matching_queue.elapsed_seconds(match_run),
         worker_lost=matching_queue.WORKER_LOST,
