@@ -187,9 +187,12 @@ def run_detail(run_id: int):
     """Review a run's proposals with their reasons, and why some needs stay unfilled.
 
     A coalition-wide run proposes thousands of placements, so both lists come a page at a time.
+    Only a run still open (running, or queued behind one) can be held up by a worker that
+    died: the page of a finished one does not look for stale runs.
     """
-    matching_queue.fail_stale_runs()
     match_run = db.session.get(MatchRun, run_id) or abort(404)
+    if match_run.status in matching_queue.OPEN:
+        matching_queue.fail_stale_runs()  # commits: the run is read again below if it changed
     by = "institution" if request.args.get("group") == "institution" else "need"
     page = request.args.get("page", 1, type=int) or 1
     proposals = proposal_page(match_run, page, PROPOSALS_PER_PAGE)
