@@ -89,6 +89,17 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds the process has used (/proc/<pid>/stat, fields 14 and 15):
+    on a shared machine a steadier figure than the wall clock."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _descendants(pid: int) -> list[int]:
     """The process and everything it started, from /proc/<pid>/task/*/children."""
     found, todo = [], [pid]
@@ -117,6 +128,7 @@ class MemoryWatch(threading.Thread):
         self.every = every
         self.peak_kb = 0  # the largest VmHWM of one process of the worker
         self.peak_total_kb = 0  # the largest sum of VmRSS over the worker's processes at once
+        self.cpu_seconds = 0.0  # CPU the worker's processes have used, at the last sample
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -128,6 +140,7 @@ class MemoryWatch(threading.Thread):
         pids = _descendants(self.pid)
         self.peak_kb = max([self.peak_kb] + [_status_kb(p, "VmHWM") for p in pids])
         self.peak_total_kb = max(self.peak_total_kb, sum(_status_kb(p, "VmRSS") for p in pids))
+        self.cpu_seconds = max(self.cpu_seconds, sum(_cpu_seconds(p) for p in pids))
 
     def stop(self) -> None:
         self.sample()
@@ -393,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         worker = start_worker(args.database_url, args.worker_command, workdir / "worker.log")
         watch = MemoryWatch(worker.pid)
         watch.start()
+        watch.sample()
+        idle_cpu = watch.cpu_seconds  # its start-up, before the run
         coordinator = sign_in(args.port, "koordynacja@example.org")
         skill = world.skill_ids[4] if world else 5
         paths = [
@@ -449,9 +464,12 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_seen_by_client": round(finished - posted, 2),
         "worker_peak_rss_mb": rss_mb,
         "worker_peak_rss_all_processes_mb": round(watch.peak_total_kb / 1024, 1),
+        "worker_cpu_seconds_during_run": round(watch.cpu_seconds - idle_cpu, 1),
+        "load_average_after_run": round(os.getloadavg()[0], 1),
         "volunteers": stats.get("volunteers"),
         "places": stats.get("places"),
         "pairs": stats.get("pairs"),
+        "solving_seconds_by_phase": stats.get("seconds_by_phase"),
         "proposals": kept["proposals"],
         "needs_with_proposal": kept["needs_with_proposal"],
         "run_page_status": page_status,

@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 
 from app.auth.access import coordinator_required
 from app.core.errors import render_error
+from app.core.labels import assignment_status_labels
 from app.core.text import polish
 from app.extensions import db
 from app.models import Assignment
@@ -173,6 +174,7 @@ def _run_page(match_run: MatchRun, by: str, proposals: ProposalPage, unfilled: U
         unfilled_total=unfilled.total,
         unfilled_page=unfilled.page,
         unfilled_pages=unfilled.pages,
+        status_labels=assignment_status_labels(),
         queue_state=matching_queue.queue_state(match_run),
         elapsed=matching_queue.elapsed_seconds(match_run),
         worker_lost=matching_queue.WORKER_LOST,
@@ -185,9 +187,12 @@ def run_detail(run_id: int):
     """Review a run's proposals with their reasons, and why some needs stay unfilled.
 
     A coalition-wide run proposes thousands of placements, so both lists come a page at a time.
+    Only a run still open (running, or queued behind one) can be held up by a worker that
+    died: the page of a finished one does not look for stale runs.
     """
-    matching_queue.fail_stale_runs()
     match_run = db.session.get(MatchRun, run_id) or abort(404)
+    if match_run.status in matching_queue.OPEN:
+        matching_queue.fail_stale_runs()  # commits: the run is read again below if it changed
     by = "institution" if request.args.get("group") == "institution" else "need"
     page = request.args.get("page", 1, type=int) or 1
     proposals = proposal_page(match_run, page, PROPOSALS_PER_PAGE)

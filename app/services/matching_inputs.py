@@ -4,8 +4,9 @@ A coalition-wide run reads every volunteer who may be proposed and every open sh
 ORM object per person (with its skills, windows and absences) costs gigabytes at national scale,
 and lists of ids sent back to the server outgrow what a database accepts in one statement. So each
 kind of row is read with one Core query whose conditions stay on the server: the volunteers who
-may be proposed are a subquery (`_eligible`) joined into the queries for their skills,
-availability, absences, bookings, history, preferences and checks, and the open shifts are a
+may be proposed (`_eligible`, written once to a temporary table) are joined into the queries for
+their skills, availability, absences, bookings, month's hours (summed on the server), history,
+preferences and checks, and the open shifts are a
 subquery (`open_shift_ids`) for their needs' skills and co-hosts and for the cancellation of
 proposals a run supersedes. No statement's parameters grow with the data; rows are grouped by
 id in plain dicts and turned into the library's frozen dataclasses (in Warsaw wall-clock time).
@@ -18,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -25,10 +27,16 @@ from datetime import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
 from sqlalchemy import Select
 from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import extract
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -69,8 +77,6 @@ if TYPE_CHECKING:
 S = AssignmentStatus
 # An assignment in these statuses keeps the volunteer's time busy, and its hours count this month.
 BOOKING_STATUSES = HOLDS_PLACE | {S.APPLIED, S.COMPLETED}
-# How far back bookings are read: enough for the current month's hours and overlaps.
-BOOKINGS_LOOKBACK = timedelta(days=31)
 # Rows converted by the driver at a time.
 PARTITION = 10_000
 
@@ -104,6 +110,23 @@ def _stream(query: Select) -> Iterator:
     result = db.session.connection().execute(query)
     for rows in result.partitions(PARTITION):  # fetchmany: the driver converts rows in bulk
         yield from rows
+
+
+def _plain(query: Select) -> Iterator[tuple]:
+    """The rows of `query` as the driver's own tuples, for columns it returns as they are meant
+    on every database (integers, booleans, text coerced to `String`).
+
+    The statement is compiled and its parameters bound by SQLAlchemy as usual; only the rows
+    skip its result layer, which costs about four times the driver's own conversion on a
+    million rows. Dates, times and enums still go through `_stream`: SQLite returns them as text.
+    """
+    result = db.session.connection().execute(query)
+    cursor = result.cursor
+    try:
+        while rows := cursor.fetchmany(PARTITION):
+            yield from rows
+    finally:
+        result.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +183,7 @@ def load_places(
     needs = select(Shift.need_id).join(Need, Need.id == Shift.need_id).where(*conditions)
     required: dict[int, dict[int, int]] = defaultdict(dict)
     nice: dict[int, set[int]] = defaultdict(set)
-    for need_id, skill_id, min_level, is_required in _stream(
+    for need_id, skill_id, min_level, is_required in _plain(
         select(NeedSkill.need_id, NeedSkill.skill_id, NeedSkill.min_level, NeedSkill.is_required)
         .where(NeedSkill.need_id.in_(needs))
         .order_by(NeedSkill.need_id, NeedSkill.id)
@@ -170,7 +193,7 @@ def load_places(
         else:
             nice[need_id].add(skill_id)
     cohosts: dict[int, set[int]] = defaultdict(set)
-    for need_id, institution_id in _stream(
+    for need_id, institution_id in _plain(
         select(need_cohost.c.need_id, need_cohost.c.institution_id).where(
             need_cohost.c.need_id.in_(needs)
         )
@@ -302,6 +325,35 @@ def _eligible(among: Select | Sequence[int] | None = None) -> Select:
     return query.where(User.id.in_(_consenting()))
 
 
+# The volunteers a coalition-wide run may propose, worked out once per load: every query below
+# joins this table instead of evaluating the consent subquery again (it costs more than most of
+# them). A temporary table lives on the loading connection only, in no model's metadata.
+_ELIGIBLE = Table(
+    "matching_eligible_volunteer",
+    MetaData(),
+    Column("user_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def _eligible_once(eligible: Select) -> Iterator[Select]:
+    """The ids of `eligible` written to a temporary table on the server, as a subquery on it.
+
+    Nothing travels to the client: the rows go from the SELECT into the table in one statement.
+    The table is dropped afterwards (and with the transaction, should the load fail on
+    PostgreSQL); one left behind on a pooled SQLite connection is dropped by the next load.
+    """
+    conn = db.session.connection()
+    conn.execute(text(f"DROP TABLE IF EXISTS {_ELIGIBLE.name}"))
+    _ELIGIBLE.create(conn)
+    conn.execute(_ELIGIBLE.insert().from_select(["user_id"], eligible))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ANALYZE {_ELIGIBLE.name}"))  # temporary tables get no autovacuum
+    yield select(_ELIGIBLE.c.user_id)
+    _ELIGIBLE.drop(conn)
+
+
 def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
     """The current Warsaw calendar month, as UTC moments."""
     start = now.astimezone(WARSAW).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -330,7 +382,7 @@ class _History:
         served_statuses = (S.COMPLETED.value, S.ACCEPTED.value)
         declined_statuses = (S.DECLINED.value, S.EXPIRED.value, S.REJECTED.value)
         completed, no_show, long_term = S.COMPLETED.value, S.NO_SHOW.value, NeedKind.LONG_TERM.value
-        for volunteer_id, status, need_id, institution_id, kind in _stream(
+        for volunteer_id, status, need_id, institution_id, kind in _plain(
             select(
                 Assignment.volunteer_id,
                 type_coerce(Assignment.status, String),
@@ -368,22 +420,52 @@ def load_volunteers(
     """Every volunteer who may be proposed on the Warsaw date of `now`, in user id order.
 
     `until` is the last date the run's places need: absences are expanded to dates up to it.
-    `only` (one user id) or `among` (a subquery of user ids) narrows the subquery (a page
-    ranking shifts for one person, or people for one shift), so every statement reads those
-    people's rows and the same rules decide who may be proposed.
+    `only` (one user id) or `among` (a subquery or list of user ids) narrows it (a page ranking
+    shifts for one person, or people for one shift): their ids are read once and every
+    statement reads those people's rows, so the same rules decide who may be proposed. For
+    everyone, the subquery is evaluated once into a temporary table that the other statements
+    join.
     """
-    today = now.astimezone(WARSAW).date()
     if only is not None:
         among = [only]
-    eligible: Select | list[int] = _eligible(among)
     if among is not None:
         # A few people: their ids, read once, keep every statement below on the indexes.
-        eligible = list(db.session.scalars(_eligible(among)))
-        if not eligible:
+        few = list(db.session.scalars(_eligible(among)))
+        if not few:
             return []
+        return _read_volunteers(few, now, config, until)
+    with _eligible_once(_eligible()) as eligible:
+        return _read_volunteers(eligible, now, config, until)
 
+
+def _month_hours(eligible: Select | list[int], now: datetime) -> dict[int, float]:
+    """Hours of the shifts each volunteer holds or worked that start in the current Warsaw
+    month, summed on the server (one row per volunteer rather than one per shift)."""
+    month_start, month_end = _month_bounds(now)
+    seconds = func.sum(extract("epoch", Shift.ends_at) - extract("epoch", Shift.starts_at))
+    return {
+        volunteer_id: float(total) / 3600
+        for volunteer_id, total in _plain(
+            select(Assignment.volunteer_id, seconds)
+            .join(Shift, Shift.id == Assignment.shift_id)
+            .where(
+                Assignment.volunteer_id.in_(eligible),
+                Assignment.status.in_(BOOKING_STATUSES),
+                Shift.starts_at >= month_start,
+                Shift.starts_at < month_end,
+            )
+            .group_by(Assignment.volunteer_id)
+        )
+        if total
+    }
+
+
+def _read_volunteers(
+    eligible: Select | list[int], now: datetime, config: matching.MatchingConfig, until: date
+) -> list[matching.Volunteer]:
+    today = now.astimezone(WARSAW).date()
     skills: dict[int, dict[int, int]] = defaultdict(dict)
-    for user_id, skill_id, level in _stream(
+    for user_id, skill_id, level in _plain(
         select(VolunteerSkill.user_id, VolunteerSkill.skill_id, VolunteerSkill.level).where(
             VolunteerSkill.user_id.in_(eligible)
         )
@@ -431,7 +513,7 @@ def load_volunteers(
             day += timedelta(days=1)
 
     preferred: dict[int, set[int]] = defaultdict(set)
-    for user_id, institution_id in _stream(
+    for user_id, institution_id in _plain(
         select(
             volunteer_preferred_institution.c.user_id,
             volunteer_preferred_institution.c.institution_id,
@@ -439,20 +521,20 @@ def load_volunteers(
     ):
         preferred[user_id].add(institution_id)
 
-    checked = set(
-        db.session.scalars(
+    checked = {
+        user_id
+        for (user_id,) in _plain(
             select(ChildProtectionCheck.user_id)
             .where(ChildProtectionCheck.user_id.in_(eligible))
             .distinct()
         )
-    )
+    }
 
     history = _History(eligible)
     qualified = valid_for_matching(eligible, today)
 
+    # Only a booking that ends after `now` can overlap a place, which starts after it.
     bookings: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    month_hours: dict[int, float] = defaultdict(float)
-    month_start, month_end = _month_bounds(now)
     to_local = _local_clock()
     for volunteer_id, starts_at, ends_at in _stream(
         select(Assignment.volunteer_id, Shift.starts_at, Shift.ends_at)
@@ -460,13 +542,12 @@ def load_volunteers(
         .where(
             Assignment.volunteer_id.in_(eligible),
             Assignment.status.in_(BOOKING_STATUSES),
-            Shift.ends_at > now - BOOKINGS_LOOKBACK,
+            Shift.ends_at > now,
         )
         .order_by(Assignment.volunteer_id, Shift.starts_at, Assignment.id)
     ):
         bookings[volunteer_id].append((to_local(starts_at), to_local(ends_at)))
-        if month_start <= starts_at < month_end:
-            month_hours[volunteer_id] += (ends_at - starts_at).total_seconds() / 3600
+    month_hours = _month_hours(eligible, now)
 
     interests: dict[str, frozenset[str]] = {}
     empty: frozenset = frozenset()

@@ -8,6 +8,7 @@ rows, in bulk statements whose size does not depend on the data.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -16,10 +17,19 @@ from datetime import date
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy import cast
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import literal_column
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 import matching
 from app.core.time import WARSAW
@@ -32,6 +42,7 @@ from app.models import MatchRun
 from app.models import Need
 from app.models import Shift
 from app.models import User
+from app.models.assignments import DECIDED_SQL
 from app.models.base import rows_changed
 from app.models.base import utcnow
 from app.services import audit
@@ -145,29 +156,98 @@ def _insert_ignoring_live_duplicates():
     return insert(Assignment).on_conflict_do_nothing()
 
 
-def _store_proposals(run: MatchRun, proposals: Iterable[matching.Proposal]) -> tuple[int, int]:
-    """Insert the run's proposals in one executemany statement; returns (proposals stored,
-    needs with at least one), counted from what the database holds."""
-    moment = utcnow()
-    rows = [
-        {
-            "volunteer_id": p.volunteer_id,
-            "shift_id": p.place_id,
-            "need_id": p.need_id,
-            "status": S.PROPOSED,
-            "source": AssignmentSource.MATCHING,
-            "message": "",
-            "score": p.score,
-            "reasons": [
-                {"code": r.code, "params": dict(r.params), "points": r.points} for r in p.reasons
-            ],
-            "match_run_id": run.id,
-            "decision_note": "",
-            "created_at": moment,
-            "updated_at": moment,
-        }
-        for p in proposals
+def _reasons(proposal: matching.Proposal) -> list[dict]:
+    return [
+        {"code": r.code, "params": dict(r.params), "points": r.points} for r in proposal.reasons
     ]
+
+
+# What differs from one proposal to the next; the rest of the row is the same for the whole run.
+_NEW_PROPOSAL = Table(
+    "matching_new_proposal",
+    MetaData(),
+    Column("volunteer_id", Integer, nullable=False),
+    Column("shift_id", Integer, nullable=False),
+    Column("need_id", Integer, nullable=False),
+    Column("score", Integer),
+    Column("reasons", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
+def _copy_proposals(run: MatchRun, proposals: Iterable[matching.Proposal], moment: datetime):
+    """PostgreSQL: COPY the proposals into a temporary table, then one INSERT ... SELECT.
+
+    A hundred thousand proposals as VALUES lists cost seconds of building and binding
+    parameters in Python; COPY streams them in the driver's C code, and the insert with its
+    index updates is one statement on the server.
+    """
+    conn = db.session.connection()
+    _NEW_PROPOSAL.create(conn)
+    columns = [c.name for c in _NEW_PROPOSAL.c]
+    driver = conn.connection.driver_connection
+    if driver is None:  # pragma: no cover - a connection in a transaction has its driver's
+        raise RuntimeError("no driver connection to copy the proposals on")
+    cursor = driver.cursor()
+    with cursor.copy(f"COPY {_NEW_PROPOSAL.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for p in proposals:
+            copy.write_row(
+                (p.volunteer_id, p.place_id, p.need_id, p.score, json.dumps(_reasons(p)))
+            )
+    fixed = {
+        "status": S.PROPOSED,
+        "source": AssignmentSource.MATCHING,
+        "message": "",
+        "match_run_id": run.id,
+        "decision_note": "",
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    table = Assignment.__table__
+    staged = _NEW_PROPOSAL.c
+    rows = select(
+        staged.volunteer_id,
+        staged.shift_id,
+        staged.need_id,
+        staged.score,
+        cast(staged.reasons, table.c.reasons.type),
+        *(literal(value, table.c[name].type) for name, value in fixed.items()),
+    )
+    db.session.execute(
+        _insert_ignoring_live_duplicates().from_select(
+            ["volunteer_id", "shift_id", "need_id", "score", "reasons", *fixed], rows
+        )
+    )
+    _NEW_PROPOSAL.drop(conn)
+
+
+def _store_proposals(run: MatchRun, proposals: Iterable[matching.Proposal]) -> tuple[int, int]:
+    """Insert the run's proposals in bulk (COPY on PostgreSQL, one executemany statement
+    elsewhere); returns (proposals stored, needs with at least one), counted from what the
+    database holds."""
+    moment = utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        _copy_proposals(run, proposals, moment)
+        rows = []
+    else:
+        rows = [
+            {
+                "volunteer_id": p.volunteer_id,
+                "shift_id": p.place_id,
+                "need_id": p.need_id,
+                "status": S.PROPOSED,
+                "source": AssignmentSource.MATCHING,
+                "message": "",
+                "score": p.score,
+                "reasons": _reasons(p),
+                "match_run_id": run.id,
+                "decision_note": "",
+                "created_at": moment,
+                "updated_at": moment,
+            }
+            for p in proposals
+        ]
     if rows:
         db.session.execute(_insert_ignoring_live_duplicates(), rows)
     saved, needs = db.session.execute(
@@ -217,6 +297,12 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
         "seconds_total": round(stats.seconds_total, 3),
         "superseded": superseded,
     }
+    audited = dict(run.stats)
+    # Where the library's time went, for whoever tunes a run at scale.
+    run.stats["seconds_by_phase"] = {
+        phase: round(getattr(stats, f"seconds_{phase}"), 3)
+        for phase in ("index", "candidates", "scoring", "solve", "explain", "diagnostics")
+    }
     run.diagnostics = [
         {
             "place_id": d.place_id,
@@ -231,9 +317,29 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     run.status = "done"
     run.stage = ""
     run.finished_at = utcnow()
-    audit.record(run.created_by, "matching.run", run, **run.stats)
+    audit.record(run.created_by, "matching.run", run, **audited)
     db.session.commit()
+    _tidy_after_run()
     return run
+
+
+def _tidy_after_run() -> None:
+    """PostgreSQL: vacuum and analyse `assignment` once a run has stored its proposals.
+
+    A run adds and cancels a hundred thousand rows at once. Until autovacuum comes by, the
+    planner believes the new run has no proposals (it then sorts the whole run for each page)
+    and every index entry of them needs a visit to the table; the review page is slow exactly
+    when coordinators open it. Done after the commit (the run is already reported done), on a
+    connection of its own, giving up quietly when it would have to wait for a lock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("SET lock_timeout = '2s'")
+            conn.exec_driver_sql("VACUUM (ANALYZE) assignment")
+    except SQLAlchemyError:  # the run is stored; autovacuum will do it later
+        log.warning("Vacuuming assignment after a matching run failed", exc_info=True)
 
 
 def _jsonable(params) -> dict:
@@ -496,19 +602,32 @@ def proposal_page(run: MatchRun, page: int, per_page: int) -> ProposalPage:
     return ProposalPage(rows, pending, page, pages)
 
 
-def proposal_counts(run: MatchRun, need_ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """(all proposals of the run, those still waiting for a decision), in one query.
+def proposal_counts(run: MatchRun) -> tuple[int, int]:
+    """(all proposals of the run, those still waiting for a decision).
 
-    Both come from the index ix_assignment_run_page without touching the table, so they are
-    exact at every moment (a decision, a later run's cancelling or a deleted account changes
-    them) and cost a scan of the run's index entries, not of its rows.
+    A run's proposals are stored once, when it finishes, and their number with it
+    (`stats["proposals"]`, counted from the table in the same transaction); afterwards only their
+    statuses change. So what waits is that number less the decided ones, which the partial index
+    ix_assignment_run_decided holds: right after a run, while people review it, they are few,
+    and the count stays exact after every decision or a later run's cancelling without reading
+    the run's hundred thousand entries. A run stored without the number is counted in full.
     """
-    query = _proposals_query(run, need_ids).with_only_columns(
-        func.count(),
-        func.count().filter(Assignment.status == AssignmentStatus.PROPOSED),
+    stored = (run.stats or {}).get("proposals")
+    if stored is None:
+        total, pending = db.session.execute(
+            _proposals_query(run, None).with_only_columns(
+                func.count(),
+                func.count().filter(Assignment.status == AssignmentStatus.PROPOSED),
+            )
+        ).one()
+        return total, pending
+    # The predicate written as the index's own, not bound, so that every plan may use it.
+    decided = db.session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.match_run_id == run.id, text(DECIDED_SQL))
     )
-    total, pending = db.session.execute(query).one()
-    return total, pending
+    return int(stored), max(int(stored) - (decided or 0), 0)
 
 
 __all__ = [

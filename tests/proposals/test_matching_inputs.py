@@ -134,7 +134,7 @@ def reference_volunteers(now: datetime, until: date) -> list[matching.Volunteer]
             continue
         mine = db.session.scalars(select(Assignment).where(Assignment.volunteer_id == user.id))
         served, long_term, declined, done, missed = set(), set(), set(), 0, 0
-        bookings, hours = [], 0.0
+        bookings, seconds = [], 0.0
         for a in mine:
             if a.status in (S.COMPLETED, S.ACCEPTED):
                 served.add(a.need.institution_id)
@@ -144,17 +144,19 @@ def reference_volunteers(now: datetime, until: date) -> list[matching.Volunteer]
             missed += a.status == S.NO_SHOW
             if a.status in (S.DECLINED, S.EXPIRED, S.REJECTED):
                 declined.add(a.need_id)
-            if a.status in HOLDS_PLACE | {S.APPLIED, S.COMPLETED} and a.shift.ends_at > now - (
-                timedelta(days=31)
-            ):
+            if a.status not in HOLDS_PLACE | {S.APPLIED, S.COMPLETED}:
+                continue
+            # Only a booking still to end can overlap a place, which starts after `now`.
+            if a.shift.ends_at > now:
                 bookings.append(
                     (
                         matching_inputs.local(a.shift.starts_at),
                         matching_inputs.local(a.shift.ends_at),
                     )
                 )
-                if month_start <= a.shift.starts_at < month_end:
-                    hours += (a.shift.ends_at - a.shift.starts_at).total_seconds() / 3600
+            if month_start <= a.shift.starts_at < month_end:
+                seconds += (a.shift.ends_at - a.shift.starts_at).total_seconds()
+        hours = seconds / 3600
         away = set()
         for absence in profile.absences:
             day = max(absence.starts_on, today)
@@ -402,7 +404,9 @@ def test_loaded_volunteers_and_places_equal_the_orm_reading(app, varied):
     assert adult.child_protection_checked and by_id[ids["no_birth_date"]].child_protection_checked
     assert [w.start_minute for w in adult.availability] == [17 * 60, 9 * 60, 13 * 60]
     assert min(adult.dates_away) == today and max(adult.dates_away) <= until
-    assert len(adult.bookings) == 4  # accepted, applied, this month's and last days' completed
+    # Ahead: accepted and applied; worked shifts are over and cannot overlap a place, though
+    # this month's still count against the monthly hours.
+    assert len(adult.bookings) == 2
     assert adult.hours_left <= 10 - 4  # at least this month's four-hour stocktaking
     assert by_id[ids["teen_with_guardian"]].age == 15
     assert by_id[ids["no_birth_date"]].age is None

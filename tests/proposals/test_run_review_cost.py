@@ -27,9 +27,11 @@ from app.proposals.routes import UNFILLED_PER_PAGE
 from tests.factories import PASSWORD
 from tests.needs.test_needs_helpers import count_queries
 
-# The statements of the page: the signed-in user, the run, both counts, the page's proposals,
-# the page's unfilled shifts, and the skill and institution names its texts use; one to spare.
-STATEMENT_BUDGET = 7
+# The statements of the page of a finished run: the signed-in user, the run, the decided
+# proposals (the waiting ones are the stored total less those), the page's proposals, the page's
+# unfilled shifts, and the skill and institution names its texts use. No look for stale runs:
+# only an open run's page can find its worker gone.
+STATEMENT_BUDGET = 6
 
 
 def build_run(app, factory, coordinator, proposals: int, unfilled: int, tag: str) -> int:
@@ -162,3 +164,25 @@ def test_pages_follow_need_shift_and_best_score_and_the_pending_count_follows_de
     assert "do decyzji: 57" in after
     assert ids_on(2) == second[3:]  # decided ones stay listed, without a checkbox
     assert after.count("oferta czeka na odpowiedź") == 3
+
+
+def test_the_waiting_count_and_the_pages_hold_after_a_later_run_cancels_the_proposals(app, factory):
+    coordinator = factory.user(Role.COORDINATOR)
+    run_id = build_run(app, factory, coordinator, 30, 0, "d")
+    client = app.test_client()
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    assert "do decyzji: 30" in client.get(f"/proposals/runs/{run_id}").get_data(as_text=True)
+
+    with app.app_context():  # what a newer run over the same shifts does to these
+        for proposal in db.session.scalars(
+            select(Assignment).where(Assignment.match_run_id == run_id)
+        ):
+            proposal.status = AssignmentStatus.CANCELLED
+        db.session.commit()
+
+    first = client.get(f"/proposals/runs/{run_id}").get_data(as_text=True)
+    second = client.get(f"/proposals/runs/{run_id}?page=2").get_data(as_text=True)
+    assert "do decyzji: 0" in first
+    assert first.count("zmiana odwołana") == PROPOSALS_PER_PAGE
+    assert second.count("zmiana odwołana") == 30 - PROPOSALS_PER_PAGE
+    assert 'name="ids"' not in first + second  # nothing left to decide
