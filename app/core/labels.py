@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import AssignmentStatus
@@ -162,6 +163,16 @@ def outbox_status_labels() -> dict[OutboxStatus, str]:
         OutboxStatus.FAILED: str(_l("nieudana")),
         OutboxStatus.SKIPPED: str(_l("pominięta (wyłączona przez odbiorcę)")),
         OutboxStatus.CANCELLED: str(_l("anulowana przez administratora")),
+    }
+
+
+def message_audience_labels() -> dict[str, str]:
+    """The groups a message to a need or a shift can go to."""
+    return {
+        "accepted": _("przyjęte osoby"),
+        "offered": _("osoby z ofertą czekającą na odpowiedź"),
+        "applied": _("zgłoszenia czekające na decyzję"),
+        "waiting": _("lista oczekujących"),
     }
 
 

@@ -18,7 +18,6 @@ from datetime import time
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +34,7 @@ from app.models import Shift
 from app.models import ShiftMessage
 from app.models import ShiftMessageRecipient
 from app.models import User
+from app.models import WaitlistEntry
 from app.services import audit
 from app.services.mail import queue_email
 from app.services.permissions import can_manage_need
@@ -46,16 +46,23 @@ AUDIENCE_STATUSES: dict[str, AssignmentStatus] = {
     "offered": AssignmentStatus.OFFERED,
     "applied": AssignmentStatus.APPLIED,
 }
-AUDIENCE_LABELS = {
-    "accepted": _l("przyjęte osoby"),
-    "offered": _l("osoby z ofertą czekającą na odpowiedź"),
-    "applied": _l("zgłoszenia czekające na decyzję"),
-    "waiting": _l("lista oczekujących"),
-}
-# Groups that are not a status of an assignment: a feature registers here a function giving the
-# ids of the people in the group for (need id, shift id or None). The waiting list registers
-# "waiting" when it exists; the form offers whatever is registered.
-EXTRA_AUDIENCES: dict[str, Callable[[int, int | None], list[int]]] = {}
+
+
+def _waiting(need_id: int, shift_id: int | None) -> list[int]:
+    """The people on the waiting lists of the need's shifts (or of the one shift)."""
+    query = (
+        select(WaitlistEntry.volunteer_id)
+        .join(Shift, Shift.id == WaitlistEntry.shift_id)
+        .where(Shift.need_id == need_id)
+    )
+    if shift_id is not None:
+        query = query.where(WaitlistEntry.shift_id == shift_id)
+    return list(db.session.scalars(query))
+
+
+# Groups that are not a status of an assignment: for each, the ids of the people in it for
+# (need id, shift id or None). The form offers these after the statuses.
+EXTRA_AUDIENCES: dict[str, Callable[[int, int | None], list[int]]] = {"waiting": _waiting}
 
 
 class MessageError(Exception):

@@ -22,6 +22,7 @@ from wtforms import SelectChoice
 from app.auth.access import roles_required
 from app.auth.access import volunteer_required
 from app.core.ids import record_or_404
+from app.core.labels import message_audience_labels
 from app.extensions import db
 from app.models import Assignment
 from app.models import Need
@@ -45,7 +46,7 @@ def _managed(model, ident: int):
 def _form() -> MessageForm:
     form = MessageForm() if request.method == "POST" else MessageForm(formdata=None)
     form.audiences.choices = [
-        SelectChoice(a, str(service.AUDIENCE_LABELS[a])) for a in service.audiences()
+        SelectChoice(a, message_audience_labels()[a]) for a in service.audiences()
     ]
     if request.method == "GET":
         form.audiences.data = ["accepted"]
@@ -61,7 +62,7 @@ def _page(need: Need, shift: Shift | None, form: MessageForm, status: int = 200)
             shift=shift,
             form=form,
             history=service.history(need, shift),
-            labels=service.AUDIENCE_LABELS,
+            labels=message_audience_labels(),
             limit=service.daily_limit(),
             sent_today=service.sent_today(current_user),
             reply_to=service.reply_address(need),

@@ -18,8 +18,6 @@ from openpyxl import load_workbook
 from app.core.time import today_in_warsaw
 from app.models import Role
 from tests.hours.test_hours_flow import signed_in
-from tests.hours.test_korpus import add_hours
-from tests.hours.test_korpus import set_profile
 
 pytestmark = pytest.mark.clock
 
@@ -49,11 +47,11 @@ def korpus_month(app, factory):
     museum, theatre = factory.institution("Muzeum A"), factory.institution("Teatr B")
     anna = factory.user(first_name="Anna", last_name="Nowak")
     jan = factory.user(first_name="Jan", last_name="Kowal")
-    set_profile(app, anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
-    set_profile(app, jan, is_korpus=True, date_of_birth=date(1999, 1, 1))
-    add_hours(app, anna, museum, date(2026, 5, 2), 18)
-    add_hours(app, anna, theatre, date(2026, 5, 9), 2)  # 20 in all: a whole number
-    add_hours(app, jan, museum, date(2026, 5, 3), 2.5)
+    factory.profile(anna, is_korpus=True, date_of_birth=date(2001, 2, 3))
+    factory.profile(jan, is_korpus=True, date_of_birth=date(1999, 1, 1))
+    factory.hours(anna, museum, date(2026, 5, 2), 18)
+    factory.hours(anna, theatre, date(2026, 5, 9), 2)  # 20 in all: a whole number
+    factory.hours(jan, museum, date(2026, 5, 3), 2.5)
     return signed_in(app, factory.user(Role.COORDINATOR))
 
 
@@ -87,10 +85,10 @@ def test_the_korpus_xlsx_has_date_cells_and_numeric_hours(korpus_month):
 def test_the_hours_report_reads_as_numbers_in_csv_and_xlsx(app, factory):
     museum = factory.institution("Muzeum", slug="muzeum")
     ewa = factory.user()
-    add_hours(app, ewa, museum, today_in_warsaw(), 17.5)
-    add_hours(app, ewa, museum, today_in_warsaw(), 2.5)  # 20 this month
+    factory.hours(ewa, museum, today_in_warsaw(), 17.5)
+    factory.hours(ewa, museum, today_in_warsaw(), 2.5)  # 20 this month
     theatre = factory.institution("Teatr", slug="teatr")
-    add_hours(app, ewa, theatre, today_in_warsaw(), 2.25)
+    factory.hours(ewa, theatre, today_in_warsaw(), 2.25)
     client = signed_in(app, factory.user(Role.COORDINATOR))
 
     body = client.get("/reports/export.csv?table=hours&months=1").get_data()
