@@ -29,17 +29,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matching.candidates import IntArray
 from matching.candidates import MatchingIndex
-from matching.ssp import Residual
-from matching.ssp import build_residual
-from matching.ssp import check_optimal
-from matching.ssp import continue_flow
-from matching.ssp import initial_potentials
-from matching.ssp import reduced_costs
+
+if TYPE_CHECKING:
+    from matching.ssp import Residual
 
 __all__ = [
     "RunNetwork",
@@ -182,6 +180,9 @@ def build_network(
     working: IntArray | None = None,
 ) -> RunNetwork:
     """The network described above; with ``working``, only those pair arcs are enabled."""
+    # numba loads only where a run solves, not in every web process that imports the library
+    from matching.ssp import build_residual
+
     fill = tuple(fill_values)
     n_pairs = vi.size
     n_v, n_p, n_n = index.n_volunteers, index.n_places, int(index.need_ids.size)
@@ -243,6 +244,8 @@ def _restart(net: RunNetwork) -> None:
 
 
 def _result(net: RunNetwork) -> tuple[IntArray, int]:
+    from matching.ssp import check_optimal
+
     res = net.residual
     check_optimal(res)
     cost = int((res.cost * res.flow).sum())
@@ -251,6 +254,9 @@ def _result(net: RunNetwork) -> tuple[IntArray, int]:
 
 def solve_full(net: RunNetwork, report: SolveReport | None = None) -> tuple[IntArray, int]:
     """Pair-arc flows and optimal cost with every pair arc in from the start."""
+    from matching.ssp import continue_flow  # numba loads only where a run solves
+    from matching.ssp import initial_potentials  # numba loads only where a run solves
+
     initial_potentials(net.residual, net.arc_order)
     continue_flow(net.residual, net.sources)
     if report is not None:
@@ -262,6 +268,10 @@ def solve_full(net: RunNetwork, report: SolveReport | None = None) -> tuple[IntA
 def solve_pruned(net: RunNetwork, report: SolveReport | None = None) -> tuple[IntArray, int]:
     """Pair-arc flows and optimal cost of the whole network, solving on the enabled pair
     arcs and adding back every arc the potentials price below zero until none is left."""
+    from matching.ssp import continue_flow  # numba loads only where a run solves
+    from matching.ssp import initial_potentials  # numba loads only where a run solves
+    from matching.ssp import reduced_costs  # numba loads only where a run solves
+
     report = report if report is not None else SolveReport()
     res, n = net.residual, net.n_pairs
     report.pair_arcs_total = n
