@@ -333,14 +333,18 @@ def _clean_state(request, app, smtp_server):
 
 
 @pytest.fixture(autouse=True)
-def held_app_context(app, _clean_state):
+def held_app_context(request, app, _clean_state):
     """An application context for the whole test, so that a test reads and changes rows through
     db.session as the app does, without opening contexts of its own.
 
     Whenever another session commits (a factory, a job, a request), the test's session lets go of
     its transaction and of what it read: the next read sees what is stored now, on SQLite (whose
-    reading transaction would keep its snapshot) as on PostgreSQL.
+    reading transaction would keep its snapshot) as on PostgreSQL. Tests marked `own_contexts`
+    (a command that must create its own app, a lock held across sessions) go without it.
     """
+    if request.node.get_closest_marker("own_contexts"):
+        yield
+        return
     with app.app_context():
         own = db.session()
 

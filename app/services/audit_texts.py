@@ -614,6 +614,72 @@ def _sentences() -> dict[str, Callable[[_Parts], Markup]]:
             )
         ),
         "child_protection_check.recorded": _check,
+        "invitation.sent": _simple(
+            _l("%(actor)s zaprasza osobę %(volunteer)s na zmianę %(shift)s w potrzebie %(need)s."),
+            "actor",
+            "volunteer",
+            "shift",
+            "need",
+        ),
+        "news.posted": _simple(
+            _l("%(actor)s publikuje wiadomość na tablicy koalicji."),
+            "actor",
+        ),
+        "news.edited": _simple(
+            _l("%(actor)s poprawia wiadomość na tablicy koalicji."),
+            "actor",
+        ),
+        "news.deleted": _simple(
+            _l("%(actor)s usuwa wiadomość z tablicy koalicji."),
+            "actor",
+        ),
+        "news.pinned": _simple(
+            _l("%(actor)s przypina wiadomość na górze tablicy koalicji."),
+            "actor",
+        ),
+        "news.unpinned": _simple(
+            _l("%(actor)s odpina wiadomość z góry tablicy koalicji."),
+            "actor",
+        ),
+        "news.hidden": _simple(
+            _l("%(actor)s ukrywa wiadomość na tablicy koalicji."),
+            "actor",
+        ),
+        "news.shown": _simple(
+            _l("%(actor)s przywraca ukrytą wiadomość na tablicy koalicji."),
+            "actor",
+        ),
+        "news.digest": _simple(
+            _l("%(actor)s zmienia zapis na cotygodniowy przegląd wiadomości koalicji."),
+            "actor",
+        ),
+        "suggestions.weekly_stopped": _simple(
+            _l("%(user)s wyłącza cotygodniowy e-mail z propozycjami potrzeb."),
+            "user",
+        ),
+        "waitlist.joined": _simple(
+            _l(
+                "%(actor)s zapisuje się na listę oczekujących na zmianę %(shift)s w potrzebie %(need)s."
+            ),
+            "actor",
+            "shift",
+            "need",
+        ),
+        "waitlist.left": _simple(
+            _l("%(actor)s rezygnuje z czekania na zmianę %(shift)s w potrzebie %(need)s."),
+            "actor",
+            "shift",
+            "need",
+        ),
+        "waitlist.offered": _simple(
+            _l(
+                "%(actor)s proponuje osobie %(volunteer)s zwolnione miejsce na zmianie %(shift)s w potrzebie %(need)s."
+            ),
+            "actor",
+            "volunteer",
+            "shift",
+            "need",
+        ),
         "qualification.recorded": _named(
             _l(
                 "%(actor)s odnotowuje kwalifikację „%(name)s” osoby %(volunteer)s "

@@ -146,7 +146,14 @@ OBJECT_OF = {
     "outbox": "OutboxMessage",
     "shift_message": "Need",
     "shift_feedback": "Assignment",
+    "qualification": "Need",
+    "invitation": "Assignment",
+    "news": "User",
+    "suggestions": "User",
+    "waitlist": "Shift",
 }
+# Kinds written about another record than the rest of their family.
+OBJECT_OF_KIND = {"waitlist.offered": "Assignment"}
 
 
 def details_for(kind: str, w) -> dict:
@@ -182,7 +189,7 @@ def details_for(kind: str, w) -> dict:
 
 
 def entry_for(kind: str, w) -> AuditLog:
-    object_type = OBJECT_OF[kind.split(".")[0]]
+    object_type = OBJECT_OF_KIND.get(kind) or OBJECT_OF[kind.split(".")[0]]
     if kind == "application.created":
         object_type = "Need"
     actor = w["anna"] if object_type in ("User", "Assignment") else w["coordinator"]

@@ -42,7 +42,7 @@ ROLES = {
 }
 # Endpoints that answer with data, not a page: checked to be no HTML, not laid out.
 NOT_PAGES = re.compile(r"^(api\.|static$|main\.healthz$)")
-DOWNLOAD = re.compile(r"\.(pdf|csv|xlsx|ics|json|svg)(\?|$)")
+DOWNLOAD = re.compile(r"\.(pdf|csv|xlsx|ics|json|svg|atom)(\?|$)")
 EXTRA_PAGES = {"anonymous": ["/nie-ma-takiej-strony"]}
 
 # One pass over the page in the browser: what is wider than the screen, what is too small.

@@ -139,6 +139,7 @@ def test_production_refuses_a_default_or_missing_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+@pytest.mark.own_contexts
 def test_production_refuses_demo_data(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     in_memory = type(

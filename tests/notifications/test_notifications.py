@@ -167,6 +167,7 @@ def test_optional_mail_waits_for_the_morning_but_account_mail_does_not(app, fact
         assert queued(app, status=OutboxStatus.PENDING) == []
 
 
+@pytest.mark.own_contexts
 def test_smtp_down_loses_nothing_and_mail_goes_out_when_it_returns(app, factory, mailbox, caplog):
     person = factory.user()
     real_port = app.config["MAIL_PORT"]
@@ -575,6 +576,7 @@ def test_outbox_counts_one_message_per_recipient(app, factory, mailbox):
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
+@pytest.mark.own_contexts
 def test_mail_turned_off_after_it_was_queued_is_not_sent(app, factory, mailbox, time_machine):
     time_machine.move_to(at("2026-11-30T09:00"), tick=False)  # 10:00 in Warsaw: not quiet hours
     person = factory.user()
