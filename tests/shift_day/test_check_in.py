@@ -70,9 +70,10 @@ def test_staff_tick_people_present_and_absent_in_one_tap(app, day):
 
 def test_a_late_arrival_and_an_early_leave_fill_in_the_hours_to_confirm(app, day):
     staff = signed_in(app, day.staff)
-    start = in_warsaw(day.shift.starts_at)
-    arrived = (start + timedelta(minutes=30)).strftime("%H:%M")
-    left = (start + timedelta(hours=3)).strftime("%H:%M")
+    # Half an hour late and an hour early in real time, written as the Warsaw clock shows it
+    # (on a daylight-saving night the clock's difference is not the time worked).
+    arrived = in_warsaw(day.shift.starts_at + timedelta(minutes=30)).strftime("%H:%M")
+    left = in_warsaw(day.shift.starts_at + timedelta(hours=3)).strftime("%H:%M")
     a = day.anna_now.id
     response = staff.post(
         f"/checkin/assignments/{a}/times", data={f"t{a}-arrived": arrived, f"t{a}-left": left}
