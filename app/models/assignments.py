@@ -113,7 +113,9 @@ class Assignment(Model):
             postgresql_where=text(_active_sql),
             sqlite_where=text(_active_sql),
         ),
-        Index("ix_assignment_volunteer_status", "volunteer_id", "status"),
+        # A volunteer's history, bookings and month's hours for the matcher, read from the
+        # index alone (a page ranking 50 people would otherwise visit 500 scattered rows).
+        Index("ix_assignment_volunteer_history", "volunteer_id", "status", "need_id", "shift_id"),
         Index("ix_assignment_shift_status", "shift_id", "status"),
         Index("ix_assignment_need_status", "need_id", "status"),
         # A run's review page: one page of proposals in display order and the counts of all

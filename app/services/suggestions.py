@@ -8,9 +8,10 @@ pool of rows that can possibly qualify, and the library decides within it:
 
 - for a shift, the invitable, eligible volunteers holding every required skill at its level,
   with a weekly window on the shift's weekday that meets its hours, not away that day, old
-  enough and checked where children are involved, and not on the shift already. They are
-  ordered by the part of the score the database can see (skill levels, nice-to-have skills, a
-  preferred host) and the first POOL_VOLUNTEERS are ranked by the library in full;
+  enough and checked where children are involved, and not on the shift already. They are read
+  from the holders of the skill asked at the highest level, most skilled first, and the first
+  POOL_VOLUNTEERS who pass are
+  ranked by the library in full (nice-to-have skills, preferred hosts, history and the rest);
 - for a person, the open shifts of the coming RECOMMEND_DAYS whose needs ask for no required
   skill the person lacks at its level, at most POOL_PLACES of them, soonest first, narrowed
   here to those that fall inside one of the person's weekly windows.
@@ -32,13 +33,12 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import and_
-from sqlalchemy import case
 from sqlalchemy import exists
-from sqlalchemy import func
 from sqlalchemy import not_
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 import matching
 from app.core.time import WARSAW
@@ -59,7 +59,6 @@ from app.models import User
 from app.models import VolunteerAbsence
 from app.models import VolunteerProfile
 from app.models import VolunteerSkill
-from app.models.volunteers import volunteer_preferred_institution
 from app.services import matching_inputs
 from app.services.matching_run import Scope
 
@@ -150,18 +149,86 @@ def _clock_span(place: matching.Place) -> tuple[time, time] | None:
     return None
 
 
-def volunteer_pool(place: matching.Place, today: date, limit: int = POOL_VOLUNTEERS) -> Select:
-    """The ids of the volunteers who may fit `place`, best by the database's part of the score
-    first (see the module's docstring); None of the library's rules is skipped, only loosened."""
-    span = _clock_span(place)
-    person = VolunteerProfile.user_id
-    day = place.start.date()
-    conditions = [
+def _row_by_row(query: Select) -> ColumnElement[bool]:
+    """`query` finds a row, asked per candidate as a scalar subquery (see `_account_fits`)."""
+    return query.limit(1).scalar_subquery().is_not(None)
+
+
+def _account_fits(person: Any, place: matching.Place, today: date) -> ColumnElement[bool]:
+    """The person's profile and account may be invited to `place`, decided row by row.
+
+    A scalar subquery on purpose: PostgreSQL turns a join or an EXISTS into a hash join that
+    reads all 100,000 profiles, while a scalar subquery stays a per-row lookup on the primary
+    keys, which is what a pool driven by a skill's few holders wants.
+    """
+    fits = and_(
         VolunteerProfile.is_invitable.is_(True),
         User.role == Role.VOLUNTEER,
         User.is_active_account.is_(True),
         User.email_confirmed_at.is_not(None),
         matching_inputs.consents_now(),
+    )
+    if place.min_age:
+        fits = and_(fits, VolunteerProfile.date_of_birth <= _years_before(today, place.min_age))
+    return (
+        select(fits)
+        .select_from(VolunteerProfile)
+        .join(User, User.id == VolunteerProfile.user_id)
+        .where(VolunteerProfile.user_id == person)
+        .scalar_subquery()
+        .is_(True)
+    )
+
+
+def volunteer_pool(
+    place: matching.Place, today: date, limit: int = POOL_VOLUNTEERS, only: int | None = None
+) -> Select:
+    """The ids of the first `limit` volunteers who may fit `place` (see the module's docstring);
+    none of the library's rules is skipped, only loosened. `only` asks about one person.
+
+    A shift asking for skills starts from the holders of the first of them at its level, in the
+    index's order (highest level first), and asks each of them about the others; a shift
+    asking for none reads profiles in id order. Either way the scan stops after the first `limit`
+    people who pass every condition, so a page reads a few hundred rows, not the 10,000
+    holders a common skill has at national scale.
+    """
+    span = _clock_span(place)
+    # The skill asked at the highest level has the fewest holders, as a rule: it leads.
+    required = sorted(place.required_skills.items(), key=lambda item: (-item[1], item[0]))
+    conditions: list[ColumnElement[bool]] = []
+    order: list[Any]
+    if required:
+        (skill_id, min_level), *others = required
+        lead = aliased(VolunteerSkill)
+        person = lead.user_id
+        query = select(person).where(lead.skill_id == skill_id, lead.level >= min_level)
+        order = [lead.level.desc(), person.desc()]
+        for skill_id, min_level in others:
+            held = aliased(VolunteerSkill)
+            conditions.append(
+                _row_by_row(
+                    select(held.id).where(
+                        held.user_id == person, held.skill_id == skill_id, held.level >= min_level
+                    )
+                )
+            )
+    else:
+        person = VolunteerProfile.user_id
+        query = select(person)
+        order = [person]
+    day = place.start.date()
+    conditions += [
+        _row_by_row(
+            select(AvailabilityWindow.id).where(
+                AvailabilityWindow.user_id == person,
+                AvailabilityWindow.weekday == place.start.weekday(),
+                AvailabilityWindow.start_time < span[1],
+                AvailabilityWindow.end_time > span[0],
+            )
+        )
+        if span is not None
+        else person.is_(None),  # nobody: no weekly window covers a shift past midnight
+        _account_fits(person, place, today),
         ~exists().where(
             VolunteerAbsence.user_id == person,
             VolunteerAbsence.starts_on <= day,
@@ -173,61 +240,11 @@ def volunteer_pool(place: matching.Place, today: date, limit: int = POOL_VOLUNTE
             Assignment.status.in_(ACTIVE),
         ),
     ]
-    if span is None:
-        conditions.append(person.is_(None))  # nobody
-    else:
-        conditions.append(
-            exists().where(
-                AvailabilityWindow.user_id == person,
-                AvailabilityWindow.weekday == place.start.weekday(),
-                AvailabilityWindow.start_time < span[1],
-                AvailabilityWindow.end_time > span[0],
-            )
-        )
-    if place.min_age:
-        conditions.append(VolunteerProfile.date_of_birth <= _years_before(today, place.min_age))
     if place.works_with_children:
         conditions.append(exists().where(ChildProtectionCheck.user_id == person))
-    asked = sorted(set(place.required_skills) | set(place.nice_skills))
-    skill_points = (
-        select(
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            VolunteerSkill.skill_id.in_(sorted(place.required_skills) or [-1]),
-                            8 * VolunteerSkill.level,
-                        ),
-                        else_=6,
-                    )
-                ),
-                0,
-            )
-        )
-        .where(VolunteerSkill.user_id == person, VolunteerSkill.skill_id.in_(asked or [-1]))
-        .correlate(VolunteerProfile)
-        .scalar_subquery()
-    )
-    hosts = sorted({place.institution_id, *place.co_host_institution_ids})
-    preferred = case(
-        (
-            exists().where(
-                volunteer_preferred_institution.c.user_id == person,
-                volunteer_preferred_institution.c.institution_id.in_(hosts),
-            ),
-            15,
-        ),
-        else_=0,
-    )
-    query = select(person).join(User, User.id == person)
-    # One join per required skill: the planner starts from the rarest one's index.
-    for skill_id, min_level in sorted(place.required_skills.items()):
-        held = aliased(VolunteerSkill)
-        query = query.join(
-            held,
-            and_(held.user_id == person, held.skill_id == skill_id, held.level >= min_level),
-        )
-    return query.where(*conditions).order_by((skill_points + preferred).desc(), person).limit(limit)
+    if only is not None:
+        conditions.append(person == only)
+    return query.where(*conditions).order_by(*order).limit(limit)
 
 
 def _one_place(shift_id: int, now: datetime) -> matching.Place | None:
@@ -285,7 +302,7 @@ def is_candidate(shift: Shift, volunteer_id: int, now: datetime) -> bool:
     if place is None:
         return False
     today = now.astimezone(WARSAW).date()
-    pool = volunteer_pool(place, today, limit=1).where(VolunteerProfile.user_id == volunteer_id)
+    pool = volunteer_pool(place, today, limit=1, only=volunteer_id)
     if db.session.scalar(pool) is None:
         return False
     volunteers = matching_inputs.load_volunteers(
