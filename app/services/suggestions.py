@@ -10,8 +10,8 @@ pool of rows that can possibly qualify, and the library decides within it:
   with a weekly window on the shift's weekday that meets its hours, not away that day, old
   enough and checked where children are involved, and not on the shift already. They are read
   from the holders of the skill asked at the highest level, most skilled first, and the first
-  POOL_VOLUNTEERS who pass are
-  ranked by the library in full (nice-to-have skills, preferred hosts, history and the rest);
+  POOL_VOLUNTEERS who pass are ranked by the library in full (nice-to-have skills, preferred
+  hosts, history and the rest);
 - for a person, the open shifts of the coming RECOMMEND_DAYS whose needs ask for no required
   skill the person lacks at its level, at most POOL_PLACES of them, soonest first, narrowed
   here to those that fall inside one of the person's weekly windows.
