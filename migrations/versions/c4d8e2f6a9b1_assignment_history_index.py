@@ -1,4 +1,4 @@
-"""A volunteer's assignments are read from one covering index
+"""A volunteer's assignments and the open needs are read from covering indexes
 
 Revision ID: c4d8e2f6a9b1
 Revises: f2c7a9e4b1d6
@@ -23,9 +23,15 @@ def upgrade():
             unique=False,
         )
         batch_op.drop_index("ix_assignment_volunteer_status")
+    with op.batch_alter_table("need", schema=None) as batch_op:
+        batch_op.create_index("ix_need_status_id", ["status", "id"], unique=False)
+        batch_op.drop_index("ix_need_status")
 
 
 def downgrade():
+    with op.batch_alter_table("need", schema=None) as batch_op:
+        batch_op.create_index("ix_need_status", ["status"], unique=False)
+        batch_op.drop_index("ix_need_status_id")
     with op.batch_alter_table("assignment", schema=None) as batch_op:
         batch_op.create_index(
             "ix_assignment_volunteer_status", ["volunteer_id", "status"], unique=False
