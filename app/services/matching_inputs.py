@@ -41,6 +41,7 @@ from sqlalchemy import type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 import matching
+from app.core.sql import one_of
 from app.core.text import fold
 from app.core.time import WARSAW
 from app.extensions import db
@@ -179,7 +180,7 @@ def load_places(
     """
     conditions = _open_shift_conditions(scope, now)
     if among is not None:
-        conditions.append(Shift.id.in_(among))
+        conditions.append(one_of(Shift.id, among))
     needs = select(Shift.need_id).join(Need, Need.id == Shift.need_id).where(*conditions)
     required: dict[int, dict[int, int]] = defaultdict(dict)
     nice: dict[int, set[int]] = defaultdict(set)
@@ -321,7 +322,7 @@ def _eligible(among: Select | Sequence[int] | None = None) -> Select:
         )
     )
     if among is not None:
-        return query.where(VolunteerProfile.user_id.in_(among), consents_now())
+        return query.where(one_of(VolunteerProfile.user_id, among), consents_now())
     return query.where(User.id.in_(_consenting()))
 
 
@@ -392,7 +393,7 @@ class _History:
             )
             .join(Need, Need.id == Assignment.need_id)
             .where(
-                Assignment.volunteer_id.in_(eligible),
+                one_of(Assignment.volunteer_id, eligible),
                 Assignment.status.in_(
                     (S.COMPLETED, S.ACCEPTED, S.NO_SHOW, S.DECLINED, S.EXPIRED, S.REJECTED)
                 ),
@@ -449,7 +450,7 @@ def _month_hours(eligible: Select | list[int], now: datetime) -> dict[int, float
             select(Assignment.volunteer_id, seconds)
             .join(Shift, Shift.id == Assignment.shift_id)
             .where(
-                Assignment.volunteer_id.in_(eligible),
+                one_of(Assignment.volunteer_id, eligible),
                 Assignment.status.in_(BOOKING_STATUSES),
                 Shift.starts_at >= month_start,
                 Shift.starts_at < month_end,
@@ -467,7 +468,7 @@ def _read_volunteers(
     skills: dict[int, dict[int, int]] = defaultdict(dict)
     for user_id, skill_id, level in _plain(
         select(VolunteerSkill.user_id, VolunteerSkill.skill_id, VolunteerSkill.level).where(
-            VolunteerSkill.user_id.in_(eligible)
+            one_of(VolunteerSkill.user_id, eligible)
         )
     ):
         skills[user_id][skill_id] = level
@@ -482,7 +483,7 @@ def _read_volunteers(
             AvailabilityWindow.start_time,
             AvailabilityWindow.end_time,
         )
-        .where(AvailabilityWindow.user_id.in_(eligible))
+        .where(one_of(AvailabilityWindow.user_id, eligible))
         .order_by(
             AvailabilityWindow.user_id,
             AvailabilityWindow.weekday,
@@ -501,7 +502,7 @@ def _read_volunteers(
         select(
             VolunteerAbsence.user_id, VolunteerAbsence.starts_on, VolunteerAbsence.ends_on
         ).where(
-            VolunteerAbsence.user_id.in_(eligible),
+            one_of(VolunteerAbsence.user_id, eligible),
             VolunteerAbsence.ends_on >= today,
             VolunteerAbsence.starts_on <= until,
         )
@@ -517,7 +518,7 @@ def _read_volunteers(
         select(
             volunteer_preferred_institution.c.user_id,
             volunteer_preferred_institution.c.institution_id,
-        ).where(volunteer_preferred_institution.c.user_id.in_(eligible))
+        ).where(one_of(volunteer_preferred_institution.c.user_id, eligible))
     ):
         preferred[user_id].add(institution_id)
 
@@ -525,7 +526,7 @@ def _read_volunteers(
         user_id
         for (user_id,) in _plain(
             select(ChildProtectionCheck.user_id)
-            .where(ChildProtectionCheck.user_id.in_(eligible))
+            .where(one_of(ChildProtectionCheck.user_id, eligible))
             .distinct()
         )
     }
@@ -540,7 +541,7 @@ def _read_volunteers(
         select(Assignment.volunteer_id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Shift.id == Assignment.shift_id)
         .where(
-            Assignment.volunteer_id.in_(eligible),
+            one_of(Assignment.volunteer_id, eligible),
             Assignment.status.in_(BOOKING_STATUSES),
             Shift.ends_at > now,
         )
@@ -568,7 +569,7 @@ def _read_volunteers(
             VolunteerProfile.max_hours_month,
             VolunteerProfile.interests,
         )
-        .where(VolunteerProfile.user_id.in_(eligible))
+        .where(one_of(VolunteerProfile.user_id, eligible))
         .order_by(VolunteerProfile.user_id)
     ):
         if not may_be_placed(

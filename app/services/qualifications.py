@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
+from app.core.sql import one_of
 from app.core.text import polish_sort_key
 from app.core.time import today_in_warsaw
 from app.extensions import db
@@ -342,7 +343,7 @@ def valid_for_matching(
     the matcher compares the rest with each shift's date."""
     latest = (
         select(Consent.user_id, func.max(Consent.id).label("last_id"))
-        .where(Consent.kind == ConsentKind.QUALIFICATIONS, Consent.user_id.in_(user_ids_query))
+        .where(Consent.kind == ConsentKind.QUALIFICATIONS, one_of(Consent.user_id, user_ids_query))
         .group_by(Consent.user_id)
         .subquery()
     )

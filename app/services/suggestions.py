@@ -41,6 +41,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 import matching
+from app.core.sql import one_of
 from app.core.time import WARSAW
 from app.extensions import db
 from app.models import ACTIVE
@@ -87,7 +88,7 @@ def _coalition(institution_ids: set[int]) -> frozenset[int]:
     return frozenset(
         db.session.scalars(
             select(Institution.id).where(
-                Institution.is_active.is_(True), Institution.id.in_(sorted(institution_ids))
+                Institution.is_active.is_(True), one_of(Institution.id, sorted(institution_ids))
             )
         )
     )
@@ -275,7 +276,9 @@ def candidates_for_shift(shift: Shift, now: datetime, limit: int = SUGGESTIONS) 
     best = _ranked(volunteers, [place], limit, now)
     people = {
         u.id: u
-        for u in db.session.scalars(select(User).where(User.id.in_([p.volunteer_id for p in best])))
+        for u in db.session.scalars(
+            select(User).where(one_of(User.id, [p.volunteer_id for p in best]))
+        )
     }
     by_id = {v.id: v for v in volunteers}
     asked = [
@@ -416,7 +419,7 @@ def recommendations_for(
         shift.id: shift
         for shift in db.session.scalars(
             select(Shift)
-            .where(Shift.id.in_(sorted(p.place_id for p in best.values())))
+            .where(one_of(Shift.id, sorted(p.place_id for p in best.values())))
             .options(selectinload(Shift.need).selectinload(Need.institution))
         )
     }
