@@ -119,10 +119,12 @@ class Shift(Model):
         CheckConstraint("starts_at < ends_at", name="start_before_end"),
         CheckConstraint("places >= 1", name="places_positive"),
         CheckConstraint("accepted_count >= 0 AND accepted_count <= places", name="not_overfilled"),
+        # A need's shifts in date order, and only its coming ones when a page asks for those.
+        Index("ix_shift_need_starts", "need_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     places: Mapped[int] = mapped_column(default=1)

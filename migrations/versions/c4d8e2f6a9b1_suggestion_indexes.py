@@ -1,4 +1,4 @@
-"""A volunteer's assignments and the open needs are read from covering indexes
+"""Indexes for the suggestion pages: a volunteer's assignments, the open needs, a need's shifts
 
 Revision ID: c4d8e2f6a9b1
 Revises: f2c7a9e4b1d6
@@ -26,9 +26,15 @@ def upgrade():
     with op.batch_alter_table("need", schema=None) as batch_op:
         batch_op.create_index("ix_need_status_id", ["status", "id"], unique=False)
         batch_op.drop_index("ix_need_status")
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.create_index("ix_shift_need_starts", ["need_id", "starts_at"], unique=False)
+        batch_op.drop_index("ix_shift_need_id")
 
 
 def downgrade():
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.create_index("ix_shift_need_id", ["need_id"], unique=False)
+        batch_op.drop_index("ix_shift_need_starts")
     with op.batch_alter_table("need", schema=None) as batch_op:
         batch_op.create_index("ix_need_status", ["status"], unique=False)
         batch_op.drop_index("ix_need_status_id")
