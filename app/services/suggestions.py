@@ -214,7 +214,9 @@ def volunteer_pool(
                 )
             )
     else:
-        person = VolunteerProfile.user_id
+        # An alias of its own, so that the per-row subqueries on profiles are correlated with it.
+        driver = aliased(VolunteerProfile)
+        person = driver.user_id
         query = select(person)
         order = [person]
     day = place.start.date()

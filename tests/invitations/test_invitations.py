@@ -342,3 +342,16 @@ def test_an_invitation_is_recorded_as_one(app, gallery):
         db.session.commit()
         assert db.session.scalar(select(func.count(Assignment.id))) == 1
         assert db.session.scalar(select(Assignment.source)) == AssignmentSource.INVITATION
+
+
+def test_a_shift_asking_no_skill_suggests_each_ready_volunteer_once(client, auth, factory, app):
+    museum = factory.institution("Muzeum Śląska Opolskiego", short_name="MŚO")
+    need = factory.need(museum, "Dyżur przy szatni", start=at_ten(4), places=2)
+    staff = factory.user(Role.STAFF, institution=museum)
+    for first, last in (("Daria", "Szatniowa"), ("Emil", "Dyżurny")):
+        ready(app, factory.user(first_name=first, last_name=last))
+    factory.user(first_name="Filip", last_name="Bezzgody")  # no consent to data processing
+    auth.login(staff.email)
+    page = suggestions_page(client, need.id)
+    headings = re.findall(r"<h3>([^<]+) <span", page)
+    assert sorted(headings) == ["Daria Szatniowa", "Emil Dyżurny"]
