@@ -64,8 +64,9 @@ from app.services import matching_inputs
 from app.services.matching_run import Scope
 
 S = AssignmentStatus
-# Volunteers the library ranks in full for one shift.
-POOL_VOLUNTEERS = 50
+# Volunteers the library ranks in full for one shift: two and a half times the suggestions shown,
+# so that its other weights (history, preferred hosts, interests) still choose among them.
+POOL_VOLUNTEERS = 25
 # Shifts read for one person's suggestions.
 POOL_PLACES = 400
 # How far ahead a person's suggestions look.
@@ -187,11 +188,11 @@ def volunteer_pool(
     """The ids of the first `limit` volunteers who may fit `place` (see the module's docstring);
     none of the library's rules is skipped, only loosened. `only` asks about one person.
 
-    A shift asking for skills starts from the holders of the first of them at its level, in the
-    index's order (highest level first), and asks each of them about the others; a shift
+    A shift asking for skills starts from the holders of the one asked at the highest level, in
+    the index's order (most skilled first), and asks each of them about the others; a shift
     asking for none reads profiles in id order. Either way the scan stops after the first `limit`
-    people who pass every condition, so a page reads a few hundred rows, not the 10,000
-    holders a common skill has at national scale.
+    people who pass every condition, so a page usually reads a few hundred rows, not the 10,000
+    holders a common skill has at national scale (all of them only when few qualify).
     """
     span = _clock_span(place)
     # The skill asked at the highest level has the fewest holders, as a rule: it leads.
