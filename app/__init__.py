@@ -98,6 +98,9 @@ def configure_i18n(app: Flask) -> None:
     from app.extensions import select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    from app.core import i18n
+
+    i18n.install(app)
 
 
 def configure_login(app: Flask) -> None:

@@ -115,11 +115,10 @@ def healthz():
 
 
 @bp.app_context_processor
-def language_form() -> dict:
-    """The language switch in the page header. E-mails that jobs render outside any request have
-    no header and no session for its CSRF token, so they get no form."""
+def language_switch() -> dict:
+    """Where the language switch in the page header returns to. Only the address is needed: the
+    switch is a plain form whose POST `set_language` checks with `LanguageForm`, and building
+    that form on every page cost more than the rest of the header."""
     if not has_request_context():
         return {}
-    form = LanguageForm(formdata=None)
-    form.next.data = request.full_path.rstrip("?")
-    return {"language_form": form}
+    return {"language_next": request.full_path.rstrip("?")}

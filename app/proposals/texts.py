@@ -12,13 +12,13 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select
 from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import union_all
 
+from app.core.i18n import gettext as _
+from app.core.i18n import ngettext
 from app.extensions import db
 from app.models import Institution
 from app.models import Qualification
