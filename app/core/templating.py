@@ -18,13 +18,13 @@ from flask_babel import format_decimal
 from flask_babel import format_time
 from flask_babel import get_locale
 from flask_babel import get_timezone
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
 from markupsafe import Markup
 from markupsafe import escape
 
 from app.core.content_language import content_lang_attrs
+from app.core.i18n import gettext as _
 from app.core.labels import audit_kind_label
 from app.core.labels import template_labels
 
@@ -50,64 +50,62 @@ def navigation() -> list[NavItem]:
     Items whose page does not exist in this app are left out, so features can be added one by one.
     """
     items = [
-        NavItem(str(_l("Potrzeby")), "needs.search"),
-        NavItem(str(_l("Kalendarz")), "calendar.month"),
-        NavItem(str(_l("Instytucje")), "institutions.directory"),
+        NavItem(_("Potrzeby"), "needs.search"),
+        NavItem(_("Kalendarz"), "calendar.month"),
+        NavItem(_("Instytucje"), "institutions.directory"),
     ]
     if current_user.is_authenticated:
-        items.insert(0, NavItem(str(_l("Pulpit")), "dashboard.index"))
+        items.insert(0, NavItem(_("Pulpit"), "dashboard.index"))
         if current_user.is_volunteer:
-            items.append(NavItem(str(_l("Mój grafik")), "volunteers.schedule"))
-            items.append(NavItem(str(_l("Oferty")), "proposals.my_offers"))
-            items.append(NavItem(str(_l("Moje godziny")), "hours.mine"))
-            items.append(NavItem(str(_l("Zamelduj się")), "checkin.self_check_in"))
-            items.append(NavItem(str(_l("Oceń zmiany")), "feedback.mine"))
-            items.append(NavItem(str(_l("Dokumenty")), "documents.mine"))
-            items.append(NavItem(str(_l("Mój profil")), "volunteers.profile"))
+            items.append(NavItem(_("Mój grafik"), "volunteers.schedule"))
+            items.append(NavItem(_("Oferty"), "proposals.my_offers"))
+            items.append(NavItem(_("Moje godziny"), "hours.mine"))
+            items.append(NavItem(_("Zamelduj się"), "checkin.self_check_in"))
+            items.append(NavItem(_("Oceń zmiany"), "feedback.mine"))
+            items.append(NavItem(_("Dokumenty"), "documents.mine"))
+            items.append(NavItem(_("Mój profil"), "volunteers.profile"))
         if current_user.is_staff:
             for membership in current_user.memberships:
                 items.append(
                     NavItem(
-                        str(
-                            _l("Moja instytucja: %(name)s", name=membership.institution.short_name)
-                        ),
+                        _("Moja instytucja: %(name)s", name=membership.institution.short_name),
                         "manage.institution",
                         (("slug", membership.institution.slug),),
                     )
                 )
                 items.append(
                     NavItem(
-                        str(_l("Propozycje: %(name)s", name=membership.institution.short_name)),
+                        _("Propozycje: %(name)s", name=membership.institution.short_name),
                         "proposals.for_institution",
                         (("slug", membership.institution.slug),),
                     )
                 )
                 items.append(
                     NavItem(
-                        str(_l("Raporty: %(name)s", name=membership.institution.short_name)),
+                        _("Raporty: %(name)s", name=membership.institution.short_name),
                         "reports.institution",
                         (("slug", membership.institution.slug),),
                     )
                 )
         if current_user.is_staff or current_user.is_coordinator:
-            items.append(NavItem(str(_l("Wiadomości z koalicji")), "news.board"))
-            items.append(NavItem(str(_l("Godziny do potwierdzenia")), "hours.pending"))
-            items.append(NavItem(str(_l("Dokumenty wolontariuszy")), "documents.staff_list"))
-            items.append(NavItem(str(_l("Oceny zmian")), "feedback.results"))
+            items.append(NavItem(_("Wiadomości z koalicji"), "news.board"))
+            items.append(NavItem(_("Godziny do potwierdzenia"), "hours.pending"))
+            items.append(NavItem(_("Dokumenty wolontariuszy"), "documents.staff_list"))
+            items.append(NavItem(_("Oceny zmian"), "feedback.results"))
         if current_user.is_coordinator:
-            items.append(NavItem(str(_l("Korpus Solidarności")), "hours.korpus_month"))
+            items.append(NavItem(_("Korpus Solidarności"), "hours.korpus_month"))
         if current_user.is_coordinator:
-            items.append(NavItem(str(_l("Potrzeby instytucji")), "manage.index"))
-            items.append(NavItem(str(_l("Dopasowania")), "proposals.index"))
-            items.append(NavItem(str(_l("Raporty")), "reports.dashboard"))
-            items.append(NavItem(str(_l("Wnioski")), "coordination.requests"))
-            items.append(NavItem(str(_l("Kwalifikacje")), "qualifications.catalogue"))
-            items.append(NavItem(str(_l("Dziennik zdarzeń")), "coordination.audit_log"))
+            items.append(NavItem(_("Potrzeby instytucji"), "manage.index"))
+            items.append(NavItem(_("Dopasowania"), "proposals.index"))
+            items.append(NavItem(_("Raporty"), "reports.dashboard"))
+            items.append(NavItem(_("Wnioski"), "coordination.requests"))
+            items.append(NavItem(_("Kwalifikacje"), "qualifications.catalogue"))
+            items.append(NavItem(_("Dziennik zdarzeń"), "coordination.audit_log"))
         if current_user.is_admin:
-            items.append(NavItem(str(_l("Użytkownicy")), "admin.users"))
-            items.append(NavItem(str(_l("Umiejętności")), "admin.skills"))
-            items.append(NavItem(str(_l("Wysyłka e-maili")), "notifications.outbox"))
-        items.append(NavItem(str(_l("Moje konto")), "account.overview"))
+            items.append(NavItem(_("Użytkownicy"), "admin.users"))
+            items.append(NavItem(_("Umiejętności"), "admin.skills"))
+            items.append(NavItem(_("Wysyłka e-maili"), "notifications.outbox"))
+        items.append(NavItem(_("Moje konto"), "account.overview"))
     return [item for item in items if item.endpoint in current_app.view_functions]
 
 
