@@ -692,7 +692,13 @@ def build_index(problem: Problem) -> MatchingIndex:
     n_cols = len(skill_col) + 1
     no_col = n_cols - 1
 
-    vocab_list = sorted({t for p in places for t in p.interests})
+    # Only a tag both sides use can be an interest a pair shares. Places named in free text bring
+    # thousands of tags no volunteer holds (one per need title at national scale), which would
+    # make every mask hundreds of words wide for nothing.
+    held_tags: set[str] = set()
+    for v in volunteers:
+        held_tags.update(v.interests)
+    vocab_list = sorted({t for p in places for t in p.interests if t in held_tags})
     vocab = {t: i for i, t in enumerate(vocab_list)}
     words = max(1, (len(vocab) + 63) // 64)
 
