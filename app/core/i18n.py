@@ -17,17 +17,20 @@ from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import get_translations
 
+# Where a request keeps its (locale, catalogue).
+_REMEMBERED = "_i18n_catalogue"
+
 
 def translations() -> NullTranslations:
     """The current locale's catalogue."""
     if not has_app_context():
         return get_translations()
     locale = get_locale()
-    remembered = g.get("_i18n_catalogue")
+    remembered = g.get(_REMEMBERED)
     if remembered is not None and remembered[0] is locale:
         return remembered[1]
     catalogue = get_translations()
-    g._i18n_catalogue = (locale, catalogue)
+    setattr(g, _REMEMBERED, (locale, catalogue))
     return catalogue
 
 
