@@ -66,27 +66,13 @@ def navigation() -> list[NavItem]:
             items.append(NavItem(_("Mój profil"), "volunteers.profile"))
         if current_user.is_staff:
             for membership in current_user.memberships:
-                items.append(
-                    NavItem(
-                        _("Moja instytucja: %(name)s", name=membership.institution.short_name),
-                        "manage.institution",
-                        (("slug", membership.institution.slug),),
-                    )
-                )
-                items.append(
-                    NavItem(
-                        _("Propozycje: %(name)s", name=membership.institution.short_name),
-                        "proposals.for_institution",
-                        (("slug", membership.institution.slug),),
-                    )
-                )
-                items.append(
-                    NavItem(
-                        _("Raporty: %(name)s", name=membership.institution.short_name),
-                        "reports.institution",
-                        (("slug", membership.institution.slug),),
-                    )
-                )
+                name, slug = membership.institution.short_name, membership.institution.slug
+                for label, endpoint in (
+                    (_("Moja instytucja: %(name)s", name=name), "manage.institution"),
+                    (_("Propozycje: %(name)s", name=name), "proposals.for_institution"),
+                    (_("Raporty: %(name)s", name=name), "reports.institution"),
+                ):
+                    items.append(NavItem(label, endpoint, (("slug", slug),)))
         if current_user.is_staff or current_user.is_coordinator:
             items.append(NavItem(_("Wiadomości z koalicji"), "news.board"))
             items.append(NavItem(_("Godziny do potwierdzenia"), "hours.pending"))
@@ -94,7 +80,6 @@ def navigation() -> list[NavItem]:
             items.append(NavItem(_("Oceny zmian"), "feedback.results"))
         if current_user.is_coordinator:
             items.append(NavItem(_("Korpus Solidarności"), "hours.korpus_month"))
-        if current_user.is_coordinator:
             items.append(NavItem(_("Potrzeby instytucji"), "manage.index"))
             items.append(NavItem(_("Dopasowania"), "proposals.index"))
             items.append(NavItem(_("Raporty"), "reports.dashboard"))
