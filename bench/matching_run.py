@@ -281,6 +281,26 @@ def wait_for_run(url: str, run_id: int, timeout: float, worker) -> dict:
             time.sleep(0.2)
 
 
+def wait_for_tidy(url: str, run_id: int, timeout: float = 60.0) -> float | None:
+    """Seconds from the run's end until the worker's vacuum of `assignment` is recorded, or None
+    after `timeout`. The worker tidies up after reporting the run done; stopping it earlier
+    would leave the next run page planned on statistics without the run's proposals."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(_psycopg_url(url), autocommit=True) as conn:
+        while True:
+            waited = conn.execute(
+                "SELECT extract(epoch FROM v.last_vacuum - r.finished_at) FROM match_run r, "
+                "pg_stat_user_tables v WHERE r.id = %s AND v.relname = 'assignment' "
+                "AND v.last_vacuum >= r.finished_at",
+                (run_id,),
+            ).fetchone()
+            if waited is not None:
+                return round(float(waited[0]), 2)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.2)
+
+
 def stage_seconds(url: str, run_id: int) -> dict:
     """Seconds per stage, from the queue's own accounting; if the app has none, from the run's
     columns (created_at, started_at, finished_at and the stages with the moment each began)."""
@@ -430,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         people.stop()
         watch.stop()
         page_status, _h, _b = get(args.port, f"/proposals/runs/{run_id}", coordinator)
+        vacuumed_after = wait_for_tidy(args.database_url, run_id)
     finally:
         if people is not None:
             people.stop()
@@ -462,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         "error": outcome["error"],
         "seconds": seconds,
         "seconds_seen_by_client": round(finished - posted, 2),
+        "seconds_until_vacuumed": vacuumed_after,
         "worker_peak_rss_mb": rss_mb,
         "worker_peak_rss_all_processes_mb": round(watch.peak_total_kb / 1024, 1),
         "worker_cpu_seconds_during_run": round(watch.cpu_seconds - idle_cpu, 1),

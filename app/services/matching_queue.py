@@ -420,6 +420,13 @@ class Heartbeat:
             )
         return bool(changed)
 
+    def _finished(self) -> bool:
+        """The run is done. Only the worker holding a run completes it, so a run found done
+        was completed here, after the last beat and before the heartbeat was stopped."""
+        with self.engine.connect() as conn:
+            status = conn.scalar(select(MatchRun.status).where(MatchRun.id == self.run_id))
+        return status == DONE
+
     def _beat_until_stopped(self) -> None:
         while not self._stop.wait(self.seconds):
             try:
@@ -428,6 +435,8 @@ class Heartbeat:
                 log.warning("Heartbeat of matching run %s missed: %s", self.run_id, exc)
                 continue
             if not alive:
+                if self._finished():
+                    return  # completed by this worker between two beats: nothing is lost
                 self.lost = True
                 log.error(
                     "Matching run %s is no longer held by %s (declared failed?): abandoning it",

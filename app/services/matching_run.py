@@ -319,7 +319,6 @@ def execute_run(run: MatchRun, now: datetime | None = None) -> MatchRun:
     run.finished_at = utcnow()
     audit.record(run.created_by, "matching.run", run, **audited)
     db.session.commit()
-    _tidy_after_run()
     return run
 
 
@@ -329,8 +328,9 @@ def _tidy_after_run() -> None:
     A run adds and cancels a hundred thousand rows at once. Until autovacuum comes by, the
     planner believes the new run has no proposals (it then sorts the whole run for each page)
     and every index entry of them needs a visit to the table; the review page is slow exactly
-    when coordinators open it. Done after the commit (the run is already reported done), on a
-    connection of its own, giving up quietly when it would have to wait for a lock.
+    when coordinators open it. Done by `run_safely` once the run is committed done and its
+    heartbeat has stopped, on a connection of its own, giving up quietly when it would have to
+    wait for a lock.
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return
@@ -388,7 +388,11 @@ def run_safely(
             db.session.rollback()
             queue.record_failure(run_id, worker, str(exc) or type(exc).__name__)
     db.session.expire_all()
-    return db.session.get(MatchRun, run_id)
+    finished = db.session.get(MatchRun, run_id)
+    if finished is not None and finished.status == queue.DONE:
+        # With the heartbeat stopped: a vacuum of some seconds must not look like a lost run.
+        _tidy_after_run()
+    return finished
 
 
 def latest_runs(limit: int = 10) -> list[MatchRun]:

@@ -175,6 +175,24 @@ def test_a_silent_worker_loses_its_run_and_a_beating_one_keeps_it(app, factory):
     assert not queue.Heartbeat(db.engine, silent, "gone:1", 1).beat()
 
 
+def test_a_run_completed_between_two_beats_is_not_abandoned(app, factory):
+    """The worker tidies up after its run is done; a beat in between must not take it for a run
+    declared failed meanwhile (that interrupted the worker's vacuum after every run)."""
+    coordinator = _coordinator(factory)
+    finished = _enqueue(app, coordinator, Scope(frozenset({factory.institution("Muzeum").id})))
+    queue.claim_next("worker:1")
+    run = db.session.get(MatchRun, finished)
+    run.status = queue.DONE
+    db.session.commit()
+    called = []
+    heartbeat = queue.Heartbeat(
+        db.engine, finished, "worker:1", 0.05, on_lost=lambda: called.append(True)
+    )
+    with heartbeat:
+        clock.sleep(0.3)
+    assert (heartbeat.lost, called) == (False, [])
+
+
 def test_stage_seconds_add_up_from_the_marks(app, factory):
     coordinator = _coordinator(factory)
     t0 = datetime(2030, 5, 1, 10, tzinfo=UTC)
