@@ -12,9 +12,11 @@ a run it was executing goes back to the queue for the next worker, as nothing of
 from __future__ import annotations
 
 import _thread
+import gc
 import logging
 import signal
 import threading
+import time
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+GIVE_BACK_ATTEMPTS = 5
+GIVE_BACK_PAUSE_SECONDS = 1.0
 
 
 class Stop(BaseException):
@@ -62,17 +67,39 @@ class _Current:
 
 
 def _give_back(app: Flask, current: _Current, worker: str) -> None:
+    """Put the run this worker was executing back in the queue, trying a few times.
+
+    The run was interrupted at an arbitrary point, possibly in the middle of a statement: the
+    pool's connections are dropped first, so that none left half-way (on SQLite, one holding the
+    write lock) stands in the way. When every try fails, stale-heartbeat detection takes over.
+    """
     from app.services import matching_queue as queue
 
     if current.run_id is None or current.lost:
         return
-    try:
-        with app.app_context():
-            db.session.rollback()
-            if queue.requeue(current.run_id, worker):
-                log.info("Matching run %s goes back to the queue", current.run_id)
-    except Exception:  # noqa: BLE001 - stale-heartbeat detection takes over then
-        log.exception("Could not give matching run %s back", current.run_id)
+    for attempt in range(1, GIVE_BACK_ATTEMPTS + 1):
+        try:
+            with app.app_context():
+                db.session.remove()
+                gc.collect()  # finalises a connection the interruption left checked out
+                db.engine.dispose()
+                given = queue.requeue(current.run_id, worker)
+        except Exception:  # noqa: BLE001 - tried again, then left to the stale heartbeat
+            log.warning(
+                "Could not give matching run %s back (try %s of %s)",
+                current.run_id,
+                attempt,
+                GIVE_BACK_ATTEMPTS,
+                exc_info=True,
+            )
+            time.sleep(GIVE_BACK_PAUSE_SECONDS)
+            continue
+        if given:
+            log.info("Matching run %s goes back to the queue", current.run_id)
+        else:
+            log.info("Matching run %s is no longer held by %s", current.run_id, worker)
+        return
+    log.error("Matching run %s stays running until its heartbeat is stale", current.run_id)
 
 
 def _execute(app: Flask, current: _Current, worker: str, run_id: int) -> None:

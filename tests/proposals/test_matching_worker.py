@@ -560,7 +560,11 @@ def test_sigterm_gives_the_run_back_and_the_next_worker_finishes_it(app, factory
         if given_back.status != "done":
             break  # stopped in the middle, as meant
     assert "Matching worker" in processes.log(worker) and "stopped" in processes.log(worker)
-    assert (given_back.status, given_back.claimed_by, given_back.started_at) == ("queued", "", None)
+    assert (given_back.status, given_back.claimed_by, given_back.started_at) == (
+        "queued",
+        "",
+        None,
+    ), processes.log(worker)
     start_worker(processes)
     (done,) = _finished(app, [run_id], processes)
     assert done.stats["volunteers"] == CROWD
