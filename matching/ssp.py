@@ -6,7 +6,11 @@ a general cost-scaling solver touches the whole graph in every phase however eas
 Successive shortest paths only touch what a unit of flow needs: a Dijkstra search from one
 node with spare supply, stopped at the first node that still needs flow.  Node potentials keep
 every residual arc's reduced cost non-negative, which is both what lets Dijkstra work on costs
-that are negative and the certificate of optimality when no supply is left.
+that are negative and the certificate of optimality when no supply is left.  Because of them
+a search never queues a node at or beyond the nearest demand it has seen: no path through that
+node can be shorter.  Every need's supply has its own arc to the sink (the place stays
+unfilled), so that bound is known from a search's first step, and most of the thousands of
+candidates a busy shift has are never queued.
 
 The network is given as flat arrays of arcs (tail, head, cost, capacity); the kernel keeps a
 flow per arc, a balance per node (> 0: supply left, < 0: demand left) and the potentials, so a
@@ -32,6 +36,8 @@ I32Array = npt.NDArray[np.int32]
 I64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
+_FAR = np.int64(2**60)  # farther than any distance of a search
+
 
 @dataclass(eq=False)
 class Residual:
@@ -50,6 +56,7 @@ class Residual:
     offsets: I64Array = field(repr=False)
     entries: I32Array = field(repr=False)
     searches: int = 0
+    layout: _Layout | None = field(default=None, repr=False)
 
 
 @njit(cache=True)
@@ -149,11 +156,82 @@ def _sift_down(heap, pos, dist, size):
 
 
 @njit(cache=True)
-def _run(
-    n_nodes, tail, head, cost, cap, flow, enabled, balance, potential, offsets, entries, sources
-):
+def _twins(entries):
+    """For each adjacency entry, where the other direction of its arc sits."""
+    where = np.empty(entries.size, dtype=np.int32)
+    for k in range(entries.size):
+        where[entries[k]] = k
+    twin = np.empty(entries.size, dtype=np.int32)
+    for k in range(entries.size):
+        twin[k] = where[entries[k] ^ 1]
+    return twin
+
+
+@njit(cache=True)
+def _fill_layout(tail, head, cost, entries, adj_to, adj_cost):
+    for k in range(entries.size):
+        entry = entries[k]
+        a = entry >> 1
+        if entry & 1 == 0:
+            adj_to[k] = head[a]
+            adj_cost[k] = cost[a]
+        else:
+            adj_to[k] = tail[a]
+            adj_cost[k] = -cost[a]
+
+
+@njit(cache=True)
+def _fill_room(cap, flow, enabled, entries, room):
+    for k in range(entries.size):
+        entry = entries[k]
+        a = entry >> 1
+        if not enabled[a]:
+            room[k] = 0
+        elif entry & 1 == 0:
+            room[k] = cap[a] - flow[a]
+        else:
+            room[k] = flow[a]
+
+
+@njit(cache=True)
+def _write_back(entries, room, enabled, flow):
+    for k in range(entries.size):
+        entry = entries[k]
+        if entry & 1 == 1 and enabled[entry >> 1]:
+            flow[entry >> 1] = room[k]
+
+
+@dataclass(eq=False)
+class _Layout:
+    """What the searches read per adjacency entry, side by side: the node it leads to, its cost
+    in that direction and the arc's other direction.  A search scans a node's entries in a row,
+    so reading them from arrays in adjacency order (instead of through the arc's index into
+    arrays of millions) keeps the scan in the cache; the costs and the structure do not change
+    between calls, so the layout is built once per network."""
+
+    adj_to: I32Array
+    adj_cost: npt.NDArray[np.signedinteger]
+    twin: I32Array
+
+
+def _layout(net: Residual) -> _Layout:
+    if net.layout is None:
+        twin = _twins(net.entries)
+        small = net.cost.size == 0 or int(np.abs(net.cost).max()) < 2**31
+        adj_cost: npt.NDArray[np.signedinteger] = np.empty(
+            net.entries.size, dtype=np.int32 if small else np.int64
+        )
+        adj_to = np.empty(net.entries.size, dtype=np.int32)
+        _fill_layout(net.tail, net.head, net.cost, net.entries, adj_to, adj_cost)
+        net.layout = _Layout(adj_to=adj_to, adj_cost=adj_cost, twin=twin)
+    return net.layout
+
+
+@njit(cache=True)
+def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sources):
     """Route the supply of every node in ``sources``; returns the number of searches, or -1
-    when some supply cannot reach any demand (the caller's network always has a way out)."""
+    when some supply cannot reach any demand (the caller's network always has a way out).
+    ``room[k]`` is the residual capacity of adjacency entry ``k``."""
     dist = np.zeros(n_nodes, dtype=np.int64)
     seen = np.zeros(n_nodes, dtype=np.int32)
     done = np.zeros(n_nodes, dtype=np.int32)
@@ -174,6 +252,7 @@ def _run(
             size = 1
             n_popped = 0
             target = -1
+            bound = _FAR
             while size > 0:
                 u = heap[0]
                 size -= 1
@@ -188,44 +267,39 @@ def _run(
                     break
                 base = dist[u] + potential[u]
                 for k in range(offsets[u], offsets[u + 1]):
-                    entry = entries[k]
-                    a = entry >> 1
-                    if not enabled[a]:
+                    if room[k] <= 0:
                         continue
-                    if entry & 1 == 0:
-                        if flow[a] >= cap[a]:
-                            continue
-                        w = head[a]
-                        c = cost[a]
-                    else:
-                        if flow[a] <= 0:
-                            continue
-                        w = tail[a]
-                        c = -cost[a]
+                    w = adj_to[k]
                     if done[w] == epoch:
                         continue
-                    nd = base + c - potential[w]
-                    if balance[w] < 0 and nd == dist[u]:
-                        # Nothing left in the heap is nearer: w is the target now.
-                        seen[w] = epoch
-                        dist[w] = nd
-                        pred[w] = entry
-                        done[w] = epoch
-                        popped[n_popped] = w
-                        n_popped += 1
-                        target = w
-                        break
+                    nd = base + adj_cost[k] - potential[w]
+                    if balance[w] < 0:
+                        if nd == dist[u]:
+                            # Nothing left in the heap is nearer: w is the target now.
+                            seen[w] = epoch
+                            dist[w] = nd
+                            pred[w] = k
+                            done[w] = epoch
+                            popped[n_popped] = w
+                            n_popped += 1
+                            target = w
+                            break
+                        if nd < bound:
+                            bound = nd
+                    elif nd >= bound:
+                        # Reduced costs are >= 0: no path through w beats a target seen.
+                        continue
                     if seen[w] != epoch:
                         seen[w] = epoch
                         dist[w] = nd
-                        pred[w] = entry
+                        pred[w] = k
                         heap[size] = w
                         pos[w] = size
                         size += 1
                         _sift_up(heap, pos, dist, size - 1)
                     elif nd < dist[w]:
                         dist[w] = nd
-                        pred[w] = entry
+                        pred[w] = k
                         _sift_up(heap, pos, dist, pos[w])
                 if target >= 0:
                     break
@@ -240,26 +314,17 @@ def _run(
                 amount = -balance[target]
             node = target
             while node != src:
-                entry = pred[node]
-                a = entry >> 1
-                if entry & 1 == 0:
-                    room = cap[a] - flow[a]
-                    node = tail[a]
-                else:
-                    room = flow[a]
-                    node = head[a]
-                if room < amount:
-                    amount = room
+                k = pred[node]
+                if room[k] < amount:
+                    amount = room[k]
+                node = adj_to[twin[k]]
             node = target
             while node != src:
-                entry = pred[node]
-                a = entry >> 1
-                if entry & 1 == 0:
-                    flow[a] += amount
-                    node = tail[a]
-                else:
-                    flow[a] -= amount
-                    node = head[a]
+                k = pred[node]
+                room[k] -= amount
+                back = twin[k]
+                room[back] += amount
+                node = adj_to[back]
             balance[src] -= amount
             balance[target] += amount
     return searches
@@ -270,24 +335,26 @@ def continue_flow(net: Residual, sources: I64Array | None = None) -> None:
 
     ``sources`` fixes the order in which nodes with supply are served (any order gives an
     optimum; the order only changes how long the searches are); by default every node with
-    supply, by id.
+    supply, by id.  The flow, the enabled arcs and the potentials may have been changed since
+    the last call: the residual capacities are read from them again.
     """
     if sources is None:
         sources = np.flatnonzero(net.balance > 0)
+    layout = _layout(net)
+    room = np.empty(net.entries.size, dtype=np.int32)
+    _fill_room(net.cap, net.flow, net.enabled, net.entries, room)
     searches = _run(
         net.n_nodes,
-        net.tail,
-        net.head,
-        net.cost,
-        net.cap,
-        net.flow,
-        net.enabled,
+        net.offsets,
+        layout.adj_to,
+        layout.adj_cost,
+        layout.twin,
+        room,
         net.balance,
         net.potential,
-        net.offsets,
-        net.entries,
         sources.astype(np.int64),
     )
+    _write_back(net.entries, room, net.enabled, net.flow)
     if searches < 0:
         raise RuntimeError("supply left that no path can route: the network is not feasible")
     net.searches += int(searches)
