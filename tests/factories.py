@@ -11,6 +11,7 @@ import itertools
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from typing import Any
 from typing import TypeVar
@@ -20,6 +21,7 @@ from sqlalchemy import Executable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.time import WARSAW
 from app.extensions import db
 from app.models import Assignment
 from app.models import AssignmentStatus
@@ -58,6 +60,23 @@ def _hash(password: str) -> str:
     if password not in _HASH_CACHE:
         _HASH_CACHE[password] = hash_password(password)
     return _HASH_CACHE[password]
+
+
+# The latest Warsaw hour a default shift starts at: its 4 hours end by 22:00, an hour before
+# midnight even where a clock change falls between two weekly shifts.
+LATEST_DEFAULT_START = time(18)
+
+
+def a_week_ahead() -> datetime:
+    """A week from now on the hour, or that day at LATEST_DEFAULT_START when it is later.
+
+    Staff's forms make shifts within one Warsaw day (the end after the start), and so must the
+    suite's data: a test run in the evening would otherwise get a shift past midnight, which a
+    form that sends its times back refuses.
+    """
+    begin = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    latest = datetime.combine(begin.astimezone(WARSAW).date(), LATEST_DEFAULT_START, WARSAW)
+    return min(begin, latest.astimezone(UTC))
 
 
 class Factory:
@@ -209,7 +228,8 @@ class Factory:
         start: datetime | None = None,
         **kw,
     ) -> Need:
-        """A need with `shifts` weekly shifts of 4 hours, the first a week from now."""
+        """A need with `shifts` weekly shifts of 4 hours, the first about a week from now
+        (`a_week_ahead`)."""
         with self.app.app_context():
             need = Need(
                 institution_id=institution.id,
@@ -217,9 +237,7 @@ class Factory:
                 status=kw.pop("status", NeedStatus.PUBLISHED),
                 **kw,
             )
-            first = start or datetime.now(UTC).replace(
-                minute=0, second=0, microsecond=0
-            ) + timedelta(days=7)
+            first = start or a_week_ahead()
             for week in range(shifts):
                 begin = first + timedelta(weeks=week)
                 need.shifts.append(
