@@ -156,18 +156,6 @@ def _sift_down(heap, pos, dist, size):
 
 
 @njit(cache=True)
-def _twins(entries):
-    """For each adjacency entry, where the other direction of its arc sits."""
-    where = np.empty(entries.size, dtype=np.int32)
-    for k in range(entries.size):
-        where[entries[k]] = k
-    twin = np.empty(entries.size, dtype=np.int32)
-    for k in range(entries.size):
-        twin[k] = where[entries[k] ^ 1]
-    return twin
-
-
-@njit(cache=True)
 def _fill_layout(tail, head, cost, entries, adj_to, adj_cost):
     for k in range(entries.size):
         entry = entries[k]
@@ -203,39 +191,54 @@ def _write_back(entries, room, enabled, flow):
 
 @dataclass(eq=False)
 class _Layout:
-    """What the searches read per adjacency entry, side by side: the node it leads to, its cost
-    in that direction and the arc's other direction.  A search scans a node's entries in a row,
-    so reading them from arrays in adjacency order (instead of through the arc's index into
-    arrays of millions) keeps the scan in the cache; the costs and the structure do not change
-    between calls, so the layout is built once per network."""
+    """What the searches read per adjacency entry, side by side: the node it leads to and its
+    cost in that direction.  A search scans a node's entries in a row, so reading them from
+    arrays in adjacency order (instead of through the arc's index into arrays of millions) keeps
+    the scan in the cache; the costs and the structure do not change between calls, so the
+    layout is built once per network."""
 
     adj_to: I32Array
     adj_cost: npt.NDArray[np.signedinteger]
-    twin: I32Array
 
 
 def _layout(net: Residual) -> _Layout:
     if net.layout is None:
-        twin = _twins(net.entries)
         small = net.cost.size == 0 or int(np.abs(net.cost).max()) < 2**31
         adj_cost: npt.NDArray[np.signedinteger] = np.empty(
             net.entries.size, dtype=np.int32 if small else np.int64
         )
         adj_to = np.empty(net.entries.size, dtype=np.int32)
         _fill_layout(net.tail, net.head, net.cost, net.entries, adj_to, adj_cost)
-        net.layout = _Layout(adj_to=adj_to, adj_cost=adj_cost, twin=twin)
+        net.layout = _Layout(adj_to=adj_to, adj_cost=adj_cost)
     return net.layout
 
 
 @njit(cache=True)
-def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sources):
+def _other_direction(offsets, entries, node, entry):
+    """Where ``entry`` sits among ``node``'s entries: they are in arc order (``_fill_entries``
+    goes through the arcs in order), so a binary search finds it, even in the sink's."""
+    lo, hi = offsets[node], offsets[node + 1] - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if entries[mid] < entry:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, sources):
     """Route the supply of every node in ``sources``; returns the number of searches, or -1
     when some supply cannot reach any demand (the caller's network always has a way out).
-    ``room[k]`` is the residual capacity of adjacency entry ``k``."""
+    ``room[k]`` is the residual capacity of adjacency entry ``k``.  The path found is walked
+    back through the node each step came from, and the other direction of each step's arc is
+    found among its head's entries then: cheaper than an index of every entry's twin."""
     dist = np.zeros(n_nodes, dtype=np.int64)
     seen = np.zeros(n_nodes, dtype=np.int32)
     done = np.zeros(n_nodes, dtype=np.int32)
     pred = np.zeros(n_nodes, dtype=np.int32)
+    came_from = np.zeros(n_nodes, dtype=np.int32)
     heap = np.zeros(n_nodes, dtype=np.int32)
     pos = np.zeros(n_nodes, dtype=np.int32)
     popped = np.zeros(n_nodes, dtype=np.int32)
@@ -279,6 +282,7 @@ def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sou
                             seen[w] = epoch
                             dist[w] = nd
                             pred[w] = k
+                            came_from[w] = u
                             done[w] = epoch
                             popped[n_popped] = w
                             n_popped += 1
@@ -293,6 +297,7 @@ def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sou
                         seen[w] = epoch
                         dist[w] = nd
                         pred[w] = k
+                        came_from[w] = u
                         heap[size] = w
                         pos[w] = size
                         size += 1
@@ -300,6 +305,7 @@ def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sou
                     elif nd < dist[w]:
                         dist[w] = nd
                         pred[w] = k
+                        came_from[w] = u
                         _sift_up(heap, pos, dist, pos[w])
                 if target >= 0:
                     break
@@ -317,14 +323,13 @@ def _run(n_nodes, offsets, adj_to, adj_cost, twin, room, balance, potential, sou
                 k = pred[node]
                 if room[k] < amount:
                     amount = room[k]
-                node = adj_to[twin[k]]
+                node = came_from[node]
             node = target
             while node != src:
                 k = pred[node]
                 room[k] -= amount
-                back = twin[k]
-                room[back] += amount
-                node = adj_to[back]
+                room[_other_direction(offsets, entries, node, entries[k] ^ 1)] += amount
+                node = came_from[node]
             balance[src] -= amount
             balance[target] += amount
     return searches
@@ -346,9 +351,9 @@ def continue_flow(net: Residual, sources: I64Array | None = None) -> None:
     searches = _run(
         net.n_nodes,
         net.offsets,
+        net.entries,
         layout.adj_to,
         layout.adj_cost,
-        layout.twin,
         room,
         net.balance,
         net.potential,
