@@ -214,6 +214,19 @@ def _layout(net: Residual) -> _Layout:
 
 
 @njit(cache=True)
+def _tail_of(offsets, k):
+    """The node whose entries hold entry ``k``."""
+    lo, hi = 0, offsets.size - 2
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        if offsets[mid] <= k:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@njit(cache=True)
 def _other_direction(offsets, entries, node, entry):
     """Where ``entry`` sits among ``node``'s entries: they are in arc order (``_fill_entries``
     goes through the arcs in order), so a binary search finds it, even in the sink's."""
@@ -232,13 +245,12 @@ def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, 
     """Route the supply of every node in ``sources``; returns the number of searches, or -1
     when some supply cannot reach any demand (the caller's network always has a way out).
     ``room[k]`` is the residual capacity of adjacency entry ``k``.  The path found is walked
-    back through the node each step came from, and the other direction of each step's arc is
-    found among its head's entries then: cheaper than an index of every entry's twin."""
+    back from each step's entry to the node holding it, and the other direction of each step's
+    arc is found among its head's entries then: cheaper than an index of every entry's twin."""
     dist = np.zeros(n_nodes, dtype=np.int64)
     seen = np.zeros(n_nodes, dtype=np.int32)
     done = np.zeros(n_nodes, dtype=np.int32)
     pred = np.zeros(n_nodes, dtype=np.int32)
-    came_from = np.zeros(n_nodes, dtype=np.int32)
     heap = np.zeros(n_nodes, dtype=np.int32)
     pos = np.zeros(n_nodes, dtype=np.int32)
     popped = np.zeros(n_nodes, dtype=np.int32)
@@ -282,7 +294,6 @@ def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, 
                             seen[w] = epoch
                             dist[w] = nd
                             pred[w] = k
-                            came_from[w] = u
                             done[w] = epoch
                             popped[n_popped] = w
                             n_popped += 1
@@ -297,7 +308,6 @@ def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, 
                         seen[w] = epoch
                         dist[w] = nd
                         pred[w] = k
-                        came_from[w] = u
                         heap[size] = w
                         pos[w] = size
                         size += 1
@@ -305,7 +315,6 @@ def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, 
                     elif nd < dist[w]:
                         dist[w] = nd
                         pred[w] = k
-                        came_from[w] = u
                         _sift_up(heap, pos, dist, pos[w])
                 if target >= 0:
                     break
@@ -323,13 +332,13 @@ def _run(n_nodes, offsets, entries, adj_to, adj_cost, room, balance, potential, 
                 k = pred[node]
                 if room[k] < amount:
                     amount = room[k]
-                node = came_from[node]
+                node = _tail_of(offsets, pred[node])
             node = target
             while node != src:
                 k = pred[node]
                 room[k] -= amount
                 room[_other_direction(offsets, entries, node, entries[k] ^ 1)] += amount
-                node = came_from[node]
+                node = _tail_of(offsets, pred[node])
             balance[src] -= amount
             balance[target] += amount
     return searches
